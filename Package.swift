@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+// BertBench: BERT-family encoders on BertBench's own OpenCL kernels, with latency, memory and
+// behavioural-divergence measurements of compressed variants against the large model.
+import PackageDescription
+
+let package = Package(
+    name: "BertBench",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "bertbench", targets: ["bertbench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // The OpenCL C API.
+        .systemLibrary(name: "COpenCL"),
+        // Devices, contexts, queues, buffers, programs, launches, events, errors.
+        .target(name: "OpenCLRuntime", dependencies: ["COpenCL"]),
+        // Kernels/*.cl, embedded into the binary at build time.
+        .executableTarget(name: "embed-kernels"),
+        .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["embed-kernels"]),
+        .target(name: "BertKernels", dependencies: ["OpenCLRuntime"], plugins: ["EmbedKernels"]),
+        // Text -> token ids (WordPiece, BERT uncased).
+        .target(name: "BertTokens"),
+        // config.json and safetensors: reading, checking, writing.
+        .target(name: "BertCheckpoint"),
+        // Weights on the device and the encoder forward pass.
+        .target(name: "BertModel", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "BertTokens"]),
+        // Divergence metrics between models (pure Swift, no device).
+        .target(name: "BertMetrics"),
+        .executableTarget(name: "bertbench", dependencies: [
+            "BertModel", "BertMetrics",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
+        .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels"]),
+        .testTarget(name: "TokenizerTests", dependencies: ["BertTokens"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CheckpointTests", dependencies: ["BertCheckpoint"]),
+        .testTarget(name: "ModelTests", dependencies: ["BertModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MetricsTests", dependencies: ["BertMetrics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CLITests", dependencies: ["BertCheckpoint"]),
+    ]
+)
