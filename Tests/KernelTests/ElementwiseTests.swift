@@ -1,0 +1,120 @@
+import BertKernels
+import Foundation
+import OpenCLRuntime
+import Testing
+
+extension Kernels {
+    @Suite struct Elementwise {
+        @Test(arguments: [(rows: 1, h: 1), (rows: 3, h: 7), (rows: 17, h: 129), (rows: 5, h: 384), (rows: 2, h: 1023)])
+        func layerNormMatchesCPU(shape: (rows: Int, h: Int)) throws {
+            var rng = SeededGenerator(seed: UInt64(shape.rows * 1000 + shape.h))
+            let (rows, h) = shape
+            // An offset mean checks that the variance is taken around the mean.
+            let x = randomFloats(rows * h, &rng, range: 2...6), residual = randomFloats(rows * h, &rng)
+            let gamma = randomFloats(h, &rng), beta = randomFloats(h, &rng)
+            let eps: Float = 1e-12
+            for useResidual in [false, true] {
+                let out = try poisoned(rows * h)
+                let ctx = TestDevice.context
+                try TestDevice.kernels.layerNorm(try ctx.upload(x), residual: useResidual ? try ctx.upload(residual) : nil,
+                                                 gamma: try ctx.upload(gamma), beta: try ctx.upload(beta), out: out,
+                                                 rows: rows, h: h, eps: eps)
+                var expected = [Double](repeating: 0, count: rows * h)
+                for r in 0..<rows {
+                    let v = (0..<h).map { Double(x[r * h + $0]) + (useResidual ? Double(residual[r * h + $0]) : 0) }
+                    let mean = v.reduce(0, +) / Double(h)
+                    let variance = v.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(h)
+                    for i in 0..<h {
+                        expected[r * h + i] = (v[i] - mean) / (variance + Double(eps)).squareRoot() * Double(gamma[i]) + Double(beta[i])
+                    }
+                }
+                let error = maxRelativeError(try out.read(), expected)
+                // A one-element row normalises to 0 exactly; rounding in (v - mean) dominates elsewhere.
+                #expect(error < 5e-5, "layer norm \(rows)x\(h) residual=\(useResidual): max rel error \(error)")
+            }
+        }
+
+        @Test(arguments: [Activation.gelu, .tanh, .none])
+        func biasActivationMatchesCPU(activation: Activation) throws {
+            var rng = SeededGenerator(seed: 3)
+            let (rows, n) = (13, 37)
+            let x = randomFloats(rows * n, &rng, range: -5...5), bias = randomFloats(n, &rng)
+            let buffer = try TestDevice.context.upload(x)
+            try TestDevice.kernels.biasActivation(buffer, bias: try TestDevice.context.upload(bias), rows: rows, n: n, activation: activation)
+            let expected = (0..<(rows * n)).map { i -> Double in
+                let v = Double(x[i]) + Double(bias[i % n])
+                switch activation {
+                case .none: return v
+                case .gelu: return geluReference(v)
+                case .tanh: return Foundation.tanh(v)
+                }
+            }
+            let error = maxRelativeError(try buffer.read(), expected)
+            #expect(error < 1e-6, "bias+\(activation): max rel error \(error)")
+        }
+
+        @Test func embeddingsGatherAndAdd() throws {
+            var rng = SeededGenerator(seed: 11)
+            let (vocab, positions, types, hidden, batch, seq) = (53, 19, 2, 37, 3, 7)
+            let word = randomFloats(vocab * hidden, &rng), position = randomFloats(positions * hidden, &rng)
+            let typeTable = randomFloats(types * hidden, &rng)
+            let ids = (0..<(batch * seq)).map { _ in Int32.random(in: 0..<Int32(vocab), using: &rng) }
+            let tokenTypes = (0..<(batch * seq)).map { _ in Int32.random(in: 0..<Int32(types), using: &rng) }
+            let ctx = TestDevice.context
+            let out = try poisoned(batch * seq * hidden)
+            try TestDevice.kernels.embed(ids: try ctx.upload(ids), tokenTypes: try ctx.upload(tokenTypes),
+                                         word: try ctx.upload(word), position: try ctx.upload(position),
+                                         tokenType: try ctx.upload(typeTable), out: out,
+                                         tokens: batch * seq, sequenceLength: seq, hidden: hidden)
+            var expected = [Double]()
+            for t in 0..<(batch * seq) {
+                for h in 0..<hidden {
+                    expected.append(Double(word[Int(ids[t]) * hidden + h]) + Double(position[(t % seq) * hidden + h])
+                                    + Double(typeTable[Int(tokenTypes[t]) * hidden + h]))
+                }
+            }
+            #expect(try maxRelativeError(try out.read(), expected) < 1e-6)
+
+            // int8 tables with one scale per row.
+            let word8 = (0..<(vocab * hidden)).map { _ in Int8.random(in: -127...127, using: &rng) }
+            let pos8 = (0..<(positions * hidden)).map { _ in Int8.random(in: -127...127, using: &rng) }
+            let wordScale = randomFloats(vocab, &rng, range: 0.001...0.02), posScale = randomFloats(positions, &rng, range: 0.001...0.02)
+            let out8 = try poisoned(batch * seq * hidden)
+            try TestDevice.kernels.embedInt8(ids: try ctx.upload(ids), tokenTypes: nil, word: try ctx.upload(word8),
+                                             wordScale: try ctx.upload(wordScale), position: try ctx.upload(pos8),
+                                             positionScale: try ctx.upload(posScale), tokenType: nil, out: out8,
+                                             tokens: batch * seq, sequenceLength: seq, hidden: hidden)
+            var expected8 = [Double]()
+            for t in 0..<(batch * seq) {
+                for h in 0..<hidden {
+                    let id = Int(ids[t]), p = t % seq
+                    expected8.append(Double(word8[id * hidden + h]) * Double(wordScale[id]) + Double(pos8[p * hidden + h]) * Double(posScale[p]))
+                }
+            }
+            #expect(try maxRelativeError(try out8.read(), expected8) < 1e-6)
+        }
+
+        @Test func poolingMeanOverMaskAndCLS() throws {
+            var rng = SeededGenerator(seed: 5)
+            let (batch, seq, width) = (4, 9, 23)
+            let hidden = randomFloats(batch * seq * width, &rng)
+            let lengths = [9, 1, 5, 3]
+            let mask = (0..<batch).flatMap { b in (0..<seq).map { Int32($0 < lengths[b] ? 1 : 0) } }
+            let ctx = TestDevice.context
+            let hiddenBuffer = try ctx.upload(hidden), maskBuffer = try ctx.upload(mask)
+            let mean = try poisoned(batch * width), cls = try poisoned(batch * width)
+            try TestDevice.kernels.meanPool(hidden: hiddenBuffer, mask: maskBuffer, out: mean, batch: batch, sequenceLength: seq, width: width)
+            try TestDevice.kernels.clsPool(hidden: hiddenBuffer, out: cls, batch: batch, sequenceLength: seq, width: width)
+            var expectedMean = [Double](), expectedCLS = [Double]()
+            for b in 0..<batch {
+                for h in 0..<width {
+                    let values = (0..<lengths[b]).map { Double(hidden[(b * seq + $0) * width + h]) }
+                    expectedMean.append(values.reduce(0, +) / Double(values.count))
+                    expectedCLS.append(Double(hidden[b * seq * width + h]))
+                }
+            }
+            #expect(try maxRelativeError(try mean.read(), expectedMean) < 1e-6)
+            #expect(try maxRelativeError(try cls.read(), expectedCLS) < 1e-7)
+        }
+    }
+}
