@@ -13,6 +13,7 @@
 #define ACT_NONE 0
 #define ACT_GELU 1
 #define ACT_TANH 2
+#define ACT_RELU 3
 
 // Exact GELU (erf form), as BERT's "gelu".
 inline float gelu_erf(float x) { return 0.5f * x * (1.0f + erf(x * 0.70710678118654752440f)); }
@@ -20,6 +21,7 @@ inline float gelu_erf(float x) { return 0.5f * x * (1.0f + erf(x * 0.70710678118
 inline float activate(float v, int act) {
     if (act == ACT_GELU) return gelu_erf(v);
     if (act == ACT_TANH) return tanh(v);
+    if (act == ACT_RELU) return fmax(v, 0.0f);
     return v;
 }
 

@@ -7,6 +7,8 @@ public enum Activation: Int32, Sendable {
     case gelu = 1
     /// tanh, as BERT's pooler.
     case tanh = 2
+    /// max(0, x), as DistilBERT's pre-classifier.
+    case relu = 3
 }
 
 /// How the right-hand matrix of a GEMM is laid out in memory.

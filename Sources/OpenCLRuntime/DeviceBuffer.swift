@@ -5,7 +5,8 @@ public final class DeviceBuffer<Element>: @unchecked Sendable {
     let mem: cl_mem
     public let count: Int
     public let label: String
-    private unowned let context: ComputeContext
+    // Strong: a buffer may outlive every other reference to its context.
+    private let context: ComputeContext
 
     public var byteCount: Int { count * MemoryLayout<Element>.stride }
 

@@ -34,7 +34,7 @@ extension Kernels {
             }
         }
 
-        @Test(arguments: [Activation.gelu, .tanh, .none])
+        @Test(arguments: [Activation.gelu, .tanh, .none, .relu])
         func biasActivationMatchesCPU(activation: Activation) throws {
             var rng = SeededGenerator(seed: 3)
             let (rows, n) = (13, 37)
@@ -47,6 +47,7 @@ extension Kernels {
                 case .none: return v
                 case .gelu: return geluReference(v)
                 case .tanh: return Foundation.tanh(v)
+                case .relu: return max(v, 0)
                 }
             }
             let error = maxRelativeError(try buffer.read(), expected)

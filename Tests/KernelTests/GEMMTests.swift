@@ -25,6 +25,7 @@ extension Kernels {
                     case .none: break
                     case .gelu: s = geluReference(s)
                     case .tanh: s = Foundation.tanh(s)
+                    case .relu: s = max(s, 0)
                     }
                     c[i * n + j] = s
                 }
@@ -32,7 +33,7 @@ extension Kernels {
             return c
         }
 
-        @Test(arguments: [MatrixLayout.kByN, .nByK], [Activation.none, .gelu, .tanh])
+        @Test(arguments: [MatrixLayout.kByN, .nByK], [Activation.none, .gelu, .tanh, .relu])
         func matchesCPUReference(layout: MatrixLayout, activation: Activation) throws {
             var rng = SeededGenerator(seed: 42)
             let kernels = TestDevice.kernels

@@ -1,0 +1,167 @@
+import BertKernels
+import OpenCLRuntime
+
+/// A BERT-family encoder on one OpenCL device: weights uploaded once, activations in a
+/// workspace reused across calls of the same or smaller size.
+public final class BertEncoder: @unchecked Sendable {
+    public let shape: EncoderShape
+    public let kernels: EncoderKernels
+    /// Bytes of weights resident on the device.
+    public let weightBytes: Int
+    /// Classes of the classifier head, or nil without one.
+    public let labelCount: Int?
+    let weights: DeviceEncoderWeights
+    private var workspace: Workspace?
+
+    public var context: ComputeContext { kernels.context }
+
+    public init(weights host: HostEncoderWeights, shape: EncoderShape, kernels: EncoderKernels) throws {
+        precondition(host.layers.count == shape.layerCount)
+        self.shape = shape
+        self.kernels = kernels
+        let before = kernels.context.allocatedBytes
+        weights = try DeviceEncoderWeights(host, context: kernels.context)
+        weightBytes = kernels.context.allocatedBytes - before
+        labelCount = weights.head?.classifier.outFeatures
+    }
+
+    /// Bytes of activation buffers currently allocated for the largest batch run so far.
+    public var workspaceBytes: Int { workspace?.bytes ?? 0 }
+
+    /// Checks that every id, type and length fits the model; the message names the position.
+    public func validate(_ input: EncoderInput) throws {
+        if input.sequenceLength > shape.maxPositions {
+            throw EncoderInputError(message: "sequence length \(input.sequenceLength) exceeds the model's \(shape.maxPositions) positions")
+        }
+        for (index, id) in input.ids.enumerated() where id < 0 || Int(id) >= shape.vocabSize {
+            throw EncoderInputError(message: "token id \(id) at batch row \(index / input.sequenceLength), position \(index % input.sequenceLength) is outside the vocabulary of \(shape.vocabSize)")
+        }
+        let types = max(shape.typeVocabSize, 1)
+        for (index, type) in input.tokenTypes.enumerated() where type < 0 || Int(type) >= types {
+            throw EncoderInputError(message: "token type \(type) at batch row \(index / input.sequenceLength), position \(index % input.sequenceLength) is outside the model's \(types) token types")
+        }
+    }
+
+    /// Runs the encoder on a batch and returns the results `outputs` asks for. With `.none` the
+    /// work is only enqueued; call `context.finish()` to wait for it.
+    @discardableResult
+    public func forward(_ input: EncoderInput, outputs: OutputRequest = [.pooled]) throws -> EncoderOutput {
+        try validate(input)
+        let tokens = input.tokenCount
+        let h = shape.hiddenSize
+        let ws = try workspace(tokens: tokens, batch: input.batchSize)
+        try ws.ids.write(input.ids)
+        try ws.mask.write(input.attentionMask)
+        try ws.types.write(input.tokenTypes)
+
+        var result = EncoderOutput(batchSize: input.batchSize, sequenceLength: input.sequenceLength, hiddenSize: h)
+        var hiddenStates: [[Float]] = []
+        let k = kernels
+        switch weights.word {
+        case .float(let word):
+            guard case .float(let position) = weights.position else { fatalError("mixed embedding precisions") }
+            try k.embed(ids: ws.ids, tokenTypes: weights.tokenType == nil ? nil : ws.types, word: word, position: position,
+                        tokenType: weights.tokenType, out: ws.scratch, tokens: tokens, sequenceLength: input.sequenceLength, hidden: h)
+        case .int8(let word, let wordScale):
+            guard case .int8(let position, let positionScale) = weights.position else { fatalError("mixed embedding precisions") }
+            try k.embedInt8(ids: ws.ids, tokenTypes: weights.tokenType == nil ? nil : ws.types, word: word, wordScale: wordScale,
+                            position: position, positionScale: positionScale, tokenType: weights.tokenType,
+                            out: ws.scratch, tokens: tokens, sequenceLength: input.sequenceLength, hidden: h)
+        }
+        try k.layerNorm(ws.scratch, residual: nil, gamma: weights.embeddingNorm.gamma, beta: weights.embeddingNorm.beta,
+                        out: ws.hidden, rows: tokens, h: h, eps: shape.layerNormEps)
+        if outputs.contains(.allHiddenStates) { hiddenStates.append(try ws.hidden.read(0..<(tokens * h))) }
+
+        let scale = 1 / Float(shape.headDim).squareRoot()
+        for layer in weights.layers {
+            let qkvWidth = layer.qkv.outFeatures
+            try k.gemm(a: ws.hidden, b: layer.qkv.weight, layout: .kByN, bias: layer.qkv.bias, c: ws.qkv,
+                       m: tokens, n: qkvWidth, k: h)
+            try k.attention(qkv: ws.qkv, mask: ws.mask, out: ws.context, batch: input.batchSize,
+                            sequenceLength: input.sequenceLength, heads: layer.heads, headDim: shape.headDim, scale: scale)
+            try k.gemm(a: ws.context, b: layer.attentionOutput.weight, layout: .kByN, bias: layer.attentionOutput.bias,
+                       c: ws.scratch, m: tokens, n: h, k: layer.attentionOutput.inFeatures)
+            try k.layerNorm(ws.scratch, residual: ws.hidden, gamma: layer.attentionNorm.gamma, beta: layer.attentionNorm.beta,
+                            out: ws.attended, rows: tokens, h: h, eps: shape.layerNormEps)
+            try k.gemm(a: ws.attended, b: layer.intermediate.weight, layout: .kByN, bias: layer.intermediate.bias,
+                       c: ws.intermediate, m: tokens, n: layer.intermediate.outFeatures, k: h, activation: .gelu)
+            try k.gemm(a: ws.intermediate, b: layer.output.weight, layout: .kByN, bias: layer.output.bias,
+                       c: ws.scratch, m: tokens, n: h, k: layer.output.inFeatures)
+            try k.layerNorm(ws.scratch, residual: ws.attended, gamma: layer.outputNorm.gamma, beta: layer.outputNorm.beta,
+                            out: ws.hidden, rows: tokens, h: h, eps: shape.layerNormEps)
+            if outputs.contains(.allHiddenStates) { hiddenStates.append(try ws.hidden.read(0..<(tokens * h))) }
+        }
+
+        if outputs.contains(.pooled) {
+            let b = input.batchSize
+            try k.meanPool(hidden: ws.hidden, mask: ws.mask, out: ws.meanPooled, batch: b, sequenceLength: input.sequenceLength, width: h)
+            try k.clsPool(hidden: ws.hidden, out: ws.cls, batch: b, sequenceLength: input.sequenceLength, width: h)
+            result.meanPooled = try ws.meanPooled.read(0..<(b * h))
+            result.cls = try ws.cls.read(0..<(b * h))
+            if let head = weights.head {
+                let (first, activation): (DeviceLinear, Activation) = {
+                    switch head {
+                    case .bertPooled(let pooler, _): return (pooler, .tanh)
+                    case .distilBert(let pre, _): return (pre, .relu)
+                    }
+                }()
+                try k.gemm(a: ws.cls, b: first.weight, layout: .kByN, bias: first.bias, c: ws.pooledHead,
+                           m: b, n: first.outFeatures, k: h, activation: activation)
+                let classifier = head.classifier
+                try k.gemm(a: ws.pooledHead, b: classifier.weight, layout: .kByN, bias: classifier.bias, c: ws.logits,
+                           m: b, n: classifier.outFeatures, k: classifier.inFeatures)
+                result.logits = try ws.logits.read(0..<(b * classifier.outFeatures))
+            }
+        }
+        if outputs.contains(.lastHiddenState) { result.lastHiddenState = try ws.hidden.read(0..<(tokens * h)) }
+        if outputs.contains(.allHiddenStates) { result.hiddenStates = hiddenStates }
+        return result
+    }
+
+    private func workspace(tokens: Int, batch: Int) throws -> Workspace {
+        if let ws = workspace, ws.tokens >= tokens, ws.batch >= batch { return ws }
+        workspace = nil  // release the smaller one first, so peak memory is not both
+        let maxQKV = weights.layers.map(\.qkv.outFeatures).max() ?? 0
+        let maxInter = weights.layers.map(\.intermediate.outFeatures).max() ?? 0
+        let maxContext = weights.layers.map(\.attentionOutput.inFeatures).max() ?? 0
+        let ws = try Workspace(context: context, tokens: tokens, batch: batch, hidden: shape.hiddenSize,
+                               qkv: maxQKV, context: maxContext, intermediate: maxInter,
+                               headWidth: weights.head.map { head -> Int in
+                                   switch head { case .bertPooled(let p, _), .distilBert(let p, _): return p.outFeatures }
+                               } ?? 0,
+                               labels: labelCount ?? 0)
+        workspace = ws
+        return ws
+    }
+}
+
+/// Activation buffers for up to `tokens` tokens in up to `batch` sequences.
+final class Workspace {
+    let tokens: Int
+    let batch: Int
+    let ids, mask, types: DeviceBuffer<Int32>
+    let hidden, attended, scratch, qkv, context, intermediate: DeviceBuffer<Float>
+    let meanPooled, cls, pooledHead, logits: DeviceBuffer<Float>
+    let bytes: Int
+
+    init(context ctx: ComputeContext, tokens: Int, batch: Int, hidden h: Int, qkv: Int, context contextWidth: Int,
+         intermediate: Int, headWidth: Int, labels: Int) throws {
+        self.tokens = tokens
+        self.batch = batch
+        let before = ctx.allocatedBytes
+        ids = try ctx.buffer(count: tokens, label: "input ids")
+        mask = try ctx.buffer(count: tokens, label: "attention mask")
+        types = try ctx.buffer(count: tokens, label: "token types")
+        hidden = try ctx.buffer(count: tokens * h, label: "hidden states")
+        attended = try ctx.buffer(count: tokens * h, label: "attention block output")
+        scratch = try ctx.buffer(count: tokens * h, label: "projection output")
+        self.qkv = try ctx.buffer(count: tokens * qkv, label: "query/key/value")
+        self.context = try ctx.buffer(count: tokens * contextWidth, label: "attention context")
+        self.intermediate = try ctx.buffer(count: tokens * intermediate, label: "FFN intermediate")
+        meanPooled = try ctx.buffer(count: batch * h, label: "mean-pooled embeddings")
+        cls = try ctx.buffer(count: batch * h, label: "CLS embeddings")
+        pooledHead = try ctx.buffer(count: batch * max(headWidth, 1), label: "pooler output")
+        logits = try ctx.buffer(count: batch * max(labels, 1), label: "logits")
+        bytes = ctx.allocatedBytes - before
+    }
+}

@@ -1,0 +1,56 @@
+/// A padded batch of token ids on the host, row-major [batchSize, sequenceLength].
+public struct EncoderInput: Sendable {
+    public let ids: [Int32]
+    public let attentionMask: [Int32]
+    public let tokenTypes: [Int32]
+    public let batchSize: Int
+    public let sequenceLength: Int
+
+    public init(ids: [Int32], attentionMask: [Int32], tokenTypes: [Int32]? = nil, batchSize: Int, sequenceLength: Int) {
+        precondition(ids.count == batchSize * sequenceLength && attentionMask.count == ids.count)
+        precondition(tokenTypes == nil || tokenTypes!.count == ids.count)
+        self.ids = ids
+        self.attentionMask = attentionMask
+        self.tokenTypes = tokenTypes ?? [Int32](repeating: 0, count: ids.count)
+        self.batchSize = batchSize
+        self.sequenceLength = sequenceLength
+    }
+
+    public var tokenCount: Int { batchSize * sequenceLength }
+}
+
+/// What a forward pass should bring back to the host beyond the pooled embeddings.
+public struct OutputRequest: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// The last hidden state [B, S, H].
+    public static let lastHiddenState = OutputRequest(rawValue: 1)
+    /// Every layer's hidden state, embeddings output first (L + 1 of them).
+    public static let allHiddenStates = OutputRequest(rawValue: 2)
+    /// Mean-pooled and [CLS] embeddings, and logits when a classifier exists.
+    public static let pooled = OutputRequest(rawValue: 4)
+    /// Nothing: leave results on the device (latency measurement).
+    public static let none: OutputRequest = []
+}
+
+/// The host copies of a forward pass's results that were asked for.
+public struct EncoderOutput: Sendable {
+    public let batchSize: Int
+    public let sequenceLength: Int
+    public let hiddenSize: Int
+    /// [B, S, H] when requested.
+    public var lastHiddenState: [Float]?
+    /// [L + 1][B, S, H] when requested.
+    public var hiddenStates: [[Float]]?
+    /// [B, H]: mean of the last hidden state over the attention mask (not normalised).
+    public var meanPooled: [Float]?
+    /// [B, H]: the [CLS] token's last hidden state.
+    public var cls: [Float]?
+    /// [B, labels] when the checkpoint has a classifier.
+    public var logits: [Float]?
+
+    /// Row `b` of a [B, width] result.
+    public static func row(_ values: [Float], _ b: Int, width: Int) -> ArraySlice<Float> {
+        values[(b * width)..<((b + 1) * width)]
+    }
+}

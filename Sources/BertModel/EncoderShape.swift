@@ -1,0 +1,28 @@
+/// The sizes the forward pass needs, taken from config.json.
+public struct EncoderShape: Sendable, Equatable {
+    public let hiddenSize: Int
+    public let headDim: Int
+    public let layerCount: Int
+    public let vocabSize: Int
+    public let maxPositions: Int
+    /// 0 when the model has no token-type embeddings (DistilBERT).
+    public let typeVocabSize: Int
+    public let layerNormEps: Float
+
+    public init(hiddenSize: Int, headDim: Int, layerCount: Int, vocabSize: Int, maxPositions: Int,
+                typeVocabSize: Int, layerNormEps: Float) {
+        self.hiddenSize = hiddenSize
+        self.headDim = headDim
+        self.layerCount = layerCount
+        self.vocabSize = vocabSize
+        self.maxPositions = maxPositions
+        self.typeVocabSize = typeVocabSize
+        self.layerNormEps = layerNormEps
+    }
+}
+
+/// An input the model cannot run: says what is wrong and where in the batch.
+public struct EncoderInputError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public var description: String { message }
+}

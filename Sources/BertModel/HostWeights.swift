@@ -1,0 +1,102 @@
+/// A Linear layer on the host in Hugging Face's layout: weight [outFeatures, inFeatures].
+public struct HostLinear: Sendable {
+    public var weight: [Float]
+    public var bias: [Float]
+    public let outFeatures: Int
+    public let inFeatures: Int
+
+    public init(weight: [Float], bias: [Float], outFeatures: Int, inFeatures: Int) {
+        precondition(weight.count == outFeatures * inFeatures && bias.count == outFeatures)
+        self.weight = weight
+        self.bias = bias
+        self.outFeatures = outFeatures
+        self.inFeatures = inFeatures
+    }
+
+    /// The weight as [inFeatures, outFeatures], the layout the GEMM kernel streams fastest.
+    public func transposedWeight() -> [Float] {
+        var t = [Float](repeating: 0, count: weight.count)
+        for o in 0..<outFeatures {
+            for i in 0..<inFeatures { t[i * outFeatures + o] = weight[o * inFeatures + i] }
+        }
+        return t
+    }
+}
+
+/// LayerNorm parameters.
+public struct HostNorm: Sendable {
+    public var gamma: [Float]
+    public var beta: [Float]
+    public init(gamma: [Float], beta: [Float]) {
+        precondition(gamma.count == beta.count)
+        self.gamma = gamma
+        self.beta = beta
+    }
+}
+
+/// An embedding table [rows, width], fp32 or int8 with one scale per row.
+public enum HostTable: Sendable {
+    case float([Float], rows: Int, width: Int)
+    case int8([Int8], scales: [Float], rows: Int, width: Int)
+
+    public var rows: Int {
+        switch self { case .float(_, let r, _), .int8(_, _, let r, _): return r }
+    }
+}
+
+/// One transformer block's weights; `heads` may be fewer than the config's after head pruning.
+public struct HostLayer: Sendable {
+    public var query: HostLinear
+    public var key: HostLinear
+    public var value: HostLinear
+    public var attentionOutput: HostLinear
+    public var attentionNorm: HostNorm
+    public var intermediate: HostLinear
+    public var output: HostLinear
+    public var outputNorm: HostNorm
+    public let heads: Int
+
+    public init(query: HostLinear, key: HostLinear, value: HostLinear, attentionOutput: HostLinear,
+                attentionNorm: HostNorm, intermediate: HostLinear, output: HostLinear, outputNorm: HostNorm, heads: Int) {
+        self.query = query
+        self.key = key
+        self.value = value
+        self.attentionOutput = attentionOutput
+        self.attentionNorm = attentionNorm
+        self.intermediate = intermediate
+        self.output = output
+        self.outputNorm = outputNorm
+        self.heads = heads
+    }
+}
+
+/// The head on top of the encoder, when a checkpoint has one.
+public enum HostClassifierHead: Sendable {
+    /// BertForSequenceClassification: logits = classifier(tanh(pooler([CLS]))).
+    case bertPooled(pooler: HostLinear, classifier: HostLinear)
+    /// DistilBertForSequenceClassification: logits = classifier(relu(preClassifier([CLS]))).
+    case distilBert(preClassifier: HostLinear, classifier: HostLinear)
+}
+
+/// Every weight of an encoder on the host, in the engine's own naming, whatever the checkpoint's.
+public struct HostEncoderWeights: Sendable {
+    public var wordEmbeddings: HostTable
+    public var positionEmbeddings: HostTable
+    public var tokenTypeEmbeddings: [Float]?
+    public var embeddingNorm: HostNorm
+    public var layers: [HostLayer]
+    /// BERT's pooler (dense + tanh over [CLS]), present in BertModel checkpoints that keep it.
+    public var pooler: HostLinear?
+    public var head: HostClassifierHead?
+
+    public init(wordEmbeddings: HostTable, positionEmbeddings: HostTable, tokenTypeEmbeddings: [Float]?,
+                embeddingNorm: HostNorm, layers: [HostLayer], pooler: HostLinear?, head: HostClassifierHead?) {
+        self.wordEmbeddings = wordEmbeddings
+        self.positionEmbeddings = positionEmbeddings
+        self.tokenTypeEmbeddings = tokenTypeEmbeddings
+        self.embeddingNorm = embeddingNorm
+        self.layers = layers
+        self.pooler = pooler
+        self.head = head
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import BertKernels
+import Foundation
+import OpenCLRuntime
+
+/// `bertbench bench-gemm`: times the project's GEMM on one shape and prints GFLOP/s.
+struct BenchGEMMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bench-gemm", abstract: "Time the fp32 GEMM kernel on one shape.")
+
+    @Option(help: "Rows of A and C.") var m: Int = 1024
+    @Option(help: "Columns of B and C.") var n: Int = 1024
+    @Option(help: "Columns of A, rows of B.") var k: Int = 1024
+    @Option(help: "Timed repetitions (after one warm-up).") var iterations: Int = 10
+    @Option(help: "Rows per work-item (the TM build option).") var tileRows: Int = 4
+    @Option(help: "B layout: kn ([K,N], the engine's) or nk ([N,K], a Linear weight as stored).") var layout: String = "kn"
+    @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
+    @Flag(help: "Print one JSON object instead of text.") var json = false
+
+    func validate() throws {
+        guard m > 0, n > 0, k > 0 else { throw ValidationError("--m, --n and --k must be positive") }
+        guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+        guard ["kn", "nk"].contains(layout) else { throw ValidationError("--layout must be kn or nk, not '\(layout)'") }
+    }
+
+    func run() throws {
+        let context = try ComputeContext(device: try Device.choose(device))
+        let kernels = try EncoderKernels(context: context, gemmRows: tileRows)
+        var generator = SystemRandomNumberGenerator()
+        let a = try context.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) })
+        let b = try context.upload((0..<(k * n)).map { _ in Float.random(in: -1...1, using: &generator) })
+        let c = try context.buffer(Float.self, count: m * n)
+        let matrixLayout: MatrixLayout = layout == "kn" ? .kByN : .nByK
+        try kernels.gemm(a: a, b: b, layout: matrixLayout, bias: nil, c: c, m: m, n: n, k: k)
+        try context.finish()
+        context.startRecording()
+        for _ in 0..<iterations { try kernels.gemm(a: a, b: b, layout: matrixLayout, bias: nil, c: c, m: m, n: n, k: k) }
+        let times = try context.stopRecording().map(\.milliseconds).sorted()
+        let median = times[times.count / 2]
+        let gflops = 2.0 * Double(m) * Double(n) * Double(k) / (median * 1e6)
+        if json {
+            print(#"{"m":\#(m),"n":\#(n),"k":\#(k),"layout":"\#(layout)","median_ms":\#(median),"gflops":\#(gflops),"device":"\#(context.device.name)"}"#)
+        } else {
+            print(String(format: "gemm %@ %dx%dx%d on %@: median %.3f ms, %.1f GFLOP/s (%d iterations)",
+                         layout, m, n, k, context.device.name, median, gflops, iterations))
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import OpenCLRuntime
+
+/// `bertbench devices`: the OpenCL platforms and devices and the properties that matter here.
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "devices", abstract: "List OpenCL platforms and devices.")
+
+    func run() throws {
+        let devices = try Device.all()
+        let chosen = try Device.choose(nil)
+        for device in devices {
+            let mark = device.index == chosen.index ? " (default)" : ""
+            print("[\(device.index)] \(device.name)\(mark)")
+            print("    platform:  \(device.platformName) — \(device.platformVersion)")
+            print("    type:      \(device.typeName), vendor \(device.vendor)")
+            print("    version:   \(device.version); \(device.openCLCVersion); driver \(device.driverVersion)")
+            print("    compute:   \(device.computeUnits) units at \(device.maxClockMHz) MHz, max work-group \(device.maxWorkGroupSize)")
+            print("    memory:    \(formatBytes(device.globalMemoryBytes)) global, \(formatBytes(device.maxAllocationBytes)) max allocation, \(formatBytes(device.localMemoryBytes)) local")
+            let interesting = device.extensions.filter { $0.contains("fp16") || $0.contains("fp64") || $0.contains("integer_dot") || $0.contains("subgroup") }
+            print("    features:  \(interesting.isEmpty ? "none of fp16/fp64/integer-dot/subgroups" : interesting.joined(separator: " "))")
+        }
+    }
+}
+
+/// Bytes in binary units, for people.
+func formatBytes<T: BinaryInteger>(_ bytes: T) -> String {
+    let value = Double(bytes)
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var scaled = value, unit = 0
+    while scaled >= 1024, unit < units.count - 1 { scaled /= 1024; unit += 1 }
+    return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", scaled, units[unit])
+}
