@@ -10,21 +10,6 @@
 #define TM 4
 #endif
 
-#define ACT_NONE 0
-#define ACT_GELU 1
-#define ACT_TANH 2
-#define ACT_RELU 3
-
-// Exact GELU (erf form), as BERT's "gelu".
-inline float gelu_erf(float x) { return 0.5f * x * (1.0f + erf(x * 0.70710678118654752440f)); }
-
-inline float activate(float v, int act) {
-    if (act == ACT_GELU) return gelu_erf(v);
-    if (act == ACT_TANH) return tanh(v);
-    if (act == ACT_RELU) return fmax(v, 0.0f);
-    return v;
-}
-
 // Writes one row of a tile (16 columns starting at n0) with bias and activation, guarding N.
 inline void store_row(__global float* C, int ldc, int m, int n0, int N,
                       float8 lo, float8 hi, __global const float* bias, int hasBias, int act) {
@@ -34,7 +19,7 @@ inline void store_row(__global float* C, int ldc, int m, int n0, int N,
     __global float* c = C + (size_t)m * ldc;
     for (int j = 0; j < 16; j++) {
         int n = n0 + j;
-        if (n < N) c[n] = activate(v[j] + (hasBias ? bias[n] : 0.0f), act);
+        if (n < N) c[n] = apply_activation(v[j] + (hasBias ? bias[n] : 0.0f), act);
     }
 }
 
@@ -110,6 +95,6 @@ __kernel void gemm_nt(const int M, const int N, const int K,
         if (m0 + r >= M) break;
         float sum = acc[r].s0 + acc[r].s1 + acc[r].s2 + acc[r].s3 + acc[r].s4 + acc[r].s5 + acc[r].s6 + acc[r].s7;
         for (int k = K8; k < K; k++) sum = fma(a[r][k], b[k], sum);
-        C[(size_t)(m0 + r) * ldc + n] = activate(sum + (hasBias ? bias[n] : 0.0f), act);
+        C[(size_t)(m0 + r) * ldc + n] = apply_activation(sum + (hasBias ? bias[n] : 0.0f), act);
     }
 }

@@ -25,13 +25,14 @@ public final class EncoderKernels: @unchecked Sendable {
     public let context: ComputeContext
     /// Rows of C each GEMM work-item computes (the TM build option).
     public let gemmRows: Int
-    private let emptyFloats: DeviceBuffer<Float>
+    /// Bound where a kernel takes an optional buffer that is absent (OpenCL has no null buffers).
+    let placeholderFloats: DeviceBuffer<Float>
     private let emptyInts: DeviceBuffer<Int32>
 
     public init(context: ComputeContext, gemmRows: Int = 4) throws {
         self.context = context
         self.gemmRows = gemmRows
-        emptyFloats = try context.buffer(Float.self, count: 1, label: "unused argument")
+        placeholderFloats = try context.buffer(Float.self, count: 1, label: "unused argument")
         emptyInts = try context.buffer(Int32.self, count: 1, label: "unused argument")
     }
 
@@ -50,7 +51,7 @@ public final class EncoderKernels: @unchecked Sendable {
         let ld: Int32 = layout == .kByN ? Int32(n) : Int32(k)
         let args: [any KernelArgument] = [
             Int32(m), Int32(n), Int32(k), a, Int32(k), b, ld,
-            bias ?? emptyFloats, Int32(bias == nil ? 0 : 1), c, Int32(n), activation.rawValue,
+            bias ?? placeholderFloats, Int32(bias == nil ? 0 : 1), c, Int32(n), activation.rawValue,
         ]
         switch layout {
         case .kByN:
@@ -78,7 +79,7 @@ public final class EncoderKernels: @unchecked Sendable {
         let group = 64
         try context.launch(try kernel("layer_norm", file: "layernorm.cl", options: "-DLN_GROUP=\(group)"),
                            global: [rows * group], local: [group],
-                           arguments: [x, residual ?? emptyFloats, Int32(residual == nil ? 0 : 1), gamma, beta, out, Int32(h), eps],
+                           arguments: [x, residual ?? placeholderFloats, Int32(residual == nil ? 0 : 1), gamma, beta, out, Int32(h), eps],
                            category: "layernorm")
     }
 
@@ -90,7 +91,7 @@ public final class EncoderKernels: @unchecked Sendable {
         let hasTypes = tokenTypes != nil && tokenType != nil
         try context.launch(try kernel("embed_sum", file: "embeddings.cl"), global: [hidden, tokens],
                            arguments: [ids, tokenTypes ?? emptyInts, Int32(hasTypes ? 1 : 0), word, position,
-                                       tokenType ?? emptyFloats, out, Int32(sequenceLength), Int32(hidden)],
+                                       tokenType ?? placeholderFloats, out, Int32(sequenceLength), Int32(hidden)],
                            category: "other")
     }
 
@@ -104,7 +105,7 @@ public final class EncoderKernels: @unchecked Sendable {
         let hasTypes = tokenTypes != nil && tokenType != nil
         try context.launch(try kernel("embed_sum_int8", file: "embeddings.cl"), global: [hidden, tokens],
                            arguments: [ids, tokenTypes ?? emptyInts, Int32(hasTypes ? 1 : 0), word, wordScale,
-                                       position, positionScale, tokenType ?? emptyFloats, out,
+                                       position, positionScale, tokenType ?? placeholderFloats, out,
                                        Int32(sequenceLength), Int32(hidden)],
                            category: "other")
     }

@@ -1,0 +1,30 @@
+// Dynamic per-row (per-token) symmetric int8 quantization of activations, before an int8 GEMM:
+// scale[m] = max|x[m, :]| / 127, q = round(x / scale) clamped to [-127, 127]. A row of zeros
+// gets scale 1 and all-zero codes, so dequantization never divides by zero.
+// One work-group per row, QG work-items sharing the absmax reduction.
+
+#ifndef QG
+#define QG 64
+#endif
+
+__kernel __attribute__((reqd_work_group_size(QG, 1, 1)))
+void quantize_rows(__global const float* X, __global char* Q, __global float* scales, const int K) {
+    __local float scratch[QG];
+    const int row = get_group_id(0);
+    const int lid = get_local_id(0);
+    __global const float* x = X + (size_t)row * K;
+    float m = 0.0f;
+    for (int k = lid; k < K; k += QG) m = fmax(m, fabs(x[k]));
+    scratch[lid] = m;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int stride = QG / 2; stride > 0; stride >>= 1) {
+        if (lid < stride) scratch[lid] = fmax(scratch[lid], scratch[lid + stride]);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float absmax = scratch[0];
+    const float scale = absmax > 0.0f ? absmax / 127.0f : 1.0f;
+    const float inv = 1.0f / scale;
+    __global char* q = Q + (size_t)row * K;
+    for (int k = lid; k < K; k += QG) q[k] = (char)clamp(rint(x[k] * inv), -127.0f, 127.0f);
+    if (lid == 0) scales[row] = scale;
+}
