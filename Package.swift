@@ -30,16 +30,20 @@ let package = Package(
         .target(name: "BertModel", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "BertTokens"]),
         // Divergence metrics between models (pure Swift, no device).
         .target(name: "BertMetrics"),
+        // Latency and memory measurement: statistics, FLOP counts, result files and reports.
+        .target(name: "BertMeasure", dependencies: [
+            "BertModel", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .executableTarget(name: "bertbench", dependencies: [
-            "BertModel", "BertMetrics",
+            "BertModel", "BertMetrics", "BertMeasure",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels"]),
         .testTarget(name: "TokenizerTests", dependencies: ["BertTokens"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CheckpointTests", dependencies: ["BertCheckpoint"]),
         .testTarget(name: "ModelTests", dependencies: ["BertModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["BertMetrics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MeasureTests", dependencies: ["BertMeasure"]),
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint"]),
     ]
 )

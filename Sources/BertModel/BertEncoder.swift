@@ -25,6 +25,20 @@ public final class BertEncoder: @unchecked Sendable {
         labelCount = weights.head?.classifier.outFeatures
     }
 
+    /// Attention width (heads x head dim) and FFN width of each layer, as loaded.
+    public var layerWidths: [(attention: Int, intermediate: Int)] {
+        weights.layers.map { ($0.attentionOutput.inFeatures, $0.intermediate.outFeatures) }
+    }
+
+    /// Output widths of the classifier head's two products, when there is a head.
+    public var headWidths: (first: Int, classes: Int)? {
+        guard let head = weights.head else { return nil }
+        switch head {
+        case .bertPooled(let first, let classifier), .distilBert(let first, let classifier):
+            return (first.outFeatures, classifier.outFeatures)
+        }
+    }
+
     /// Bytes of activation buffers currently allocated for the largest batch run so far.
     public var workspaceBytes: Int { workspace?.bytes ?? 0 }
 
