@@ -10,18 +10,20 @@ public final class BertEncoder: @unchecked Sendable {
     public let weightBytes: Int
     /// Classes of the classifier head, or nil without one.
     public let labelCount: Int?
+    /// How the encoder's Linear layers run.
+    public let linearMode: LinearMode
     let weights: DeviceEncoderWeights
     private var workspace: Workspace?
 
     public var context: ComputeContext { kernels.context }
 
-    public init(weights host: HostEncoderWeights, shape: EncoderShape, kernels: EncoderKernels) throws {
+    public init(weights host: HostEncoderWeights, shape: EncoderShape, kernels: EncoderKernels, linearMode: LinearMode = .dense) throws {
         precondition(host.layers.count == shape.layerCount)
         self.shape = shape
         self.kernels = kernels
-        let before = kernels.context.allocatedBytes
-        weights = try DeviceEncoderWeights(host, context: kernels.context)
-        weightBytes = kernels.context.allocatedBytes - before
+        self.linearMode = linearMode
+        weights = try DeviceEncoderWeights(host, mode: linearMode, context: kernels.context)
+        weightBytes = weights.byteCount
         labelCount = weights.head?.classifier.outFeatures
     }
 
@@ -88,19 +90,15 @@ public final class BertEncoder: @unchecked Sendable {
 
         let scale = 1 / Float(shape.headDim).squareRoot()
         for layer in weights.layers {
-            let qkvWidth = layer.qkv.outFeatures
-            try k.gemm(a: ws.hidden, b: layer.qkv.weight, layout: .kByN, bias: layer.qkv.bias, c: ws.qkv,
-                       m: tokens, n: qkvWidth, k: h)
+            try layer.qkv.apply(k, input: ws.hidden, output: ws.qkv, rows: tokens, quantized: ws.quantized)
             try k.attention(qkv: ws.qkv, mask: ws.mask, out: ws.context, batch: input.batchSize,
                             sequenceLength: input.sequenceLength, heads: layer.heads, headDim: shape.headDim, scale: scale)
-            try k.gemm(a: ws.context, b: layer.attentionOutput.weight, layout: .kByN, bias: layer.attentionOutput.bias,
-                       c: ws.scratch, m: tokens, n: h, k: layer.attentionOutput.inFeatures)
+            try layer.attentionOutput.apply(k, input: ws.context, output: ws.scratch, rows: tokens, quantized: ws.quantized)
             try k.layerNorm(ws.scratch, residual: ws.hidden, gamma: layer.attentionNorm.gamma, beta: layer.attentionNorm.beta,
                             out: ws.attended, rows: tokens, h: h, eps: shape.layerNormEps)
-            try k.gemm(a: ws.attended, b: layer.intermediate.weight, layout: .kByN, bias: layer.intermediate.bias,
-                       c: ws.intermediate, m: tokens, n: layer.intermediate.outFeatures, k: h, activation: .gelu)
-            try k.gemm(a: ws.intermediate, b: layer.output.weight, layout: .kByN, bias: layer.output.bias,
-                       c: ws.scratch, m: tokens, n: h, k: layer.output.inFeatures)
+            try layer.intermediate.apply(k, input: ws.attended, output: ws.intermediate, rows: tokens, activation: .gelu,
+                                         quantized: ws.quantized)
+            try layer.output.apply(k, input: ws.intermediate, output: ws.scratch, rows: tokens, quantized: ws.quantized)
             try k.layerNorm(ws.scratch, residual: ws.attended, gamma: layer.outputNorm.gamma, beta: layer.outputNorm.beta,
                             out: ws.hidden, rows: tokens, h: h, eps: shape.layerNormEps)
             if outputs.contains(.allHiddenStates) { hiddenStates.append(try ws.hidden.read(0..<(tokens * h))) }
@@ -113,18 +111,14 @@ public final class BertEncoder: @unchecked Sendable {
             result.meanPooled = try ws.meanPooled.read(0..<(b * h))
             result.cls = try ws.cls.read(0..<(b * h))
             if let head = weights.head {
-                let (first, activation): (DeviceLinear, Activation) = {
-                    switch head {
-                    case .bertPooled(let pooler, _): return (pooler, .tanh)
-                    case .distilBert(let pre, _): return (pre, .relu)
-                    }
-                }()
-                try k.gemm(a: ws.cls, b: first.weight, layout: .kByN, bias: first.bias, c: ws.pooledHead,
-                           m: b, n: first.outFeatures, k: h, activation: activation)
-                let classifier = head.classifier
-                try k.gemm(a: ws.pooledHead, b: classifier.weight, layout: .kByN, bias: classifier.bias, c: ws.logits,
-                           m: b, n: classifier.outFeatures, k: classifier.inFeatures)
-                result.logits = try ws.logits.read(0..<(b * classifier.outFeatures))
+                let activation: Activation
+                switch head {
+                case .bertPooled: activation = .tanh
+                case .distilBert: activation = .relu
+                }
+                try head.first.apply(k, input: ws.cls, output: ws.pooledHead, rows: b, activation: activation, quantized: nil)
+                try head.classifier.apply(k, input: ws.pooledHead, output: ws.logits, rows: b, quantized: nil)
+                result.logits = try ws.logits.read(0..<(b * head.classifier.outFeatures))
             }
         }
         if outputs.contains(.lastHiddenState) { result.lastHiddenState = try ws.hidden.read(0..<(tokens * h)) }
@@ -140,10 +134,10 @@ public final class BertEncoder: @unchecked Sendable {
         let maxContext = weights.layers.map(\.attentionOutput.inFeatures).max() ?? 0
         let ws = try Workspace(context: context, tokens: tokens, batch: batch, hidden: shape.hiddenSize,
                                qkv: maxQKV, context: maxContext, intermediate: maxInter,
-                               headWidth: weights.head.map { head -> Int in
-                                   switch head { case .bertPooled(let p, _), .distilBert(let p, _): return p.outFeatures }
-                               } ?? 0,
-                               labels: labelCount ?? 0)
+                               headWidth: weights.head?.first.outFeatures ?? 0,
+                               labels: labelCount ?? 0,
+                               quantizedWidth: weights.layers.contains { $0.qkv.needsActivationQuantization }
+                                   ? max(shape.hiddenSize, maxContext, maxInter) : 0)
         workspace = ws
         return ws
     }
@@ -156,10 +150,12 @@ final class Workspace {
     let ids, mask, types: DeviceBuffer<Int32>
     let hidden, attended, scratch, qkv, context, intermediate: DeviceBuffer<Float>
     let meanPooled, cls, pooledHead, logits: DeviceBuffer<Float>
+    /// Present only for W8A8 models.
+    let quantized: QuantizedActivations?
     let bytes: Int
 
     init(context ctx: ComputeContext, tokens: Int, batch: Int, hidden h: Int, qkv: Int, context contextWidth: Int,
-         intermediate: Int, headWidth: Int, labels: Int) throws {
+         intermediate: Int, headWidth: Int, labels: Int, quantizedWidth: Int) throws {
         self.tokens = tokens
         self.batch = batch
         let before = ctx.allocatedBytes
@@ -176,6 +172,9 @@ final class Workspace {
         cls = try ctx.buffer(count: batch * h, label: "CLS embeddings")
         pooledHead = try ctx.buffer(count: batch * max(headWidth, 1), label: "pooler output")
         logits = try ctx.buffer(count: batch * max(labels, 1), label: "logits")
+        quantized = quantizedWidth == 0 ? nil : QuantizedActivations(
+            codes: try ctx.buffer(count: tokens * quantizedWidth, label: "int8 activations"),
+            scales: try ctx.buffer(count: tokens, label: "activation scales"))
         bytes = ctx.allocatedBytes - before
     }
 }

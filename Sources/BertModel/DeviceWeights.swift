@@ -1,43 +1,135 @@
 import BertKernels
 import OpenCLRuntime
 
-/// A Linear layer on the device: the weight transposed to [in, out] for the GEMM kernel.
+/// How the engine runs Linear layers: the GEMM kernel and the weight storage on the device.
+public enum LinearMode: String, Codable, Sendable, CaseIterable {
+    /// fp32 weights, dense GEMM (int8 checkpoints are dequantized at load).
+    case dense = "fp32"
+    /// int8 weights with per-output-channel scales, widened inside the GEMM; fp32 activations.
+    case int8WeightOnly = "int8-weight-only"
+    /// int8 weights and per-token dynamically quantized int8 activations, int32 sums (W8A8).
+    case int8 = "int8"
+    /// Pruned weights in CSR form, sparse GEMM.
+    case sparseCSR = "csr"
+}
+
+/// A Linear layer on the device in the form its `LinearMode` runs.
 struct DeviceLinear {
-    let weight: DeviceBuffer<Float>
+    enum Storage {
+        /// [in, out], transposed for the dense kernel.
+        case dense(DeviceBuffer<Float>)
+        /// [in, out] int8 codes and one scale per output column.
+        case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, quantizeActivations: Bool)
+        /// [out, in] in CSR: row starts, column indices, values.
+        case csr(rowStart: DeviceBuffer<Int32>, column: DeviceBuffer<Int32>, value: DeviceBuffer<Float>, nonzeros: Int)
+    }
+
+    let storage: Storage
     let bias: DeviceBuffer<Float>
     let inFeatures: Int
     let outFeatures: Int
 
-    init(_ linear: HostLinear, context: ComputeContext, label: String) throws {
-        weight = try context.upload(linear.transposedWeight(), label: label + ".weight")
-        bias = try context.upload(linear.bias, label: label + ".bias")
-        inFeatures = linear.inFeatures
-        outFeatures = linear.outFeatures
-    }
-
-    /// Query, key and value fused into one [in, 3·out] weight, so one GEMM produces all three.
-    init(fusing parts: [HostLinear], context: ComputeContext, label: String) throws {
+    /// Uploads one Linear, or several with the same input fused side by side along the output
+    /// (query, key and value: one GEMM produces all three).
+    init(_ parts: [HostLinear], mode: LinearMode, context: ComputeContext, label: String) throws {
         let inFeatures = parts[0].inFeatures
         precondition(parts.allSatisfy { $0.inFeatures == inFeatures })
-        let transposed = parts.map { $0.transposedWeight() }
-        let total = parts.map(\.outFeatures).reduce(0, +)
-        var fused = [Float]()
-        fused.reserveCapacity(inFeatures * total)
-        for i in 0..<inFeatures {
-            for (part, t) in zip(parts, transposed) {
-                fused.append(contentsOf: t[(i * part.outFeatures)..<((i + 1) * part.outFeatures)])
+        let out = parts.map(\.outFeatures).reduce(0, +)
+        switch mode {
+        case .dense:
+            let rows = parts.flatMap(\.floatWeight)  // [out, in], parts stacked
+            storage = .dense(try context.upload(transposed(rows, rows: out, cols: inFeatures), label: label + ".weight"))
+        case .int8WeightOnly, .int8:
+            var codes: [Int8] = [], scales: [Float] = []
+            for part in parts {
+                guard case .int8(let q, let s) = part.weight else {
+                    throw EncoderLoadError(message: "\(label): mode \(mode.rawValue) needs int8 weights, but the checkpoint stores fp32 (run `bertbench compress --method \(mode.rawValue)` first)")
+                }
+                codes += q
+                scales += s
             }
+            storage = .int8(try context.upload(transposed(codes, rows: out, cols: inFeatures), label: label + ".weight"),
+                            scales: try context.upload(scales, label: label + ".weight_scale"), quantizeActivations: mode == .int8)
+        case .sparseCSR:
+            let rows = parts.flatMap(\.floatWeight)
+            var rowStart: [Int32] = [0], column: [Int32] = [], value: [Float] = []
+            for o in 0..<out {
+                for i in 0..<inFeatures where rows[o * inFeatures + i] != 0 {
+                    column.append(Int32(i))
+                    value.append(rows[o * inFeatures + i])
+                }
+                rowStart.append(Int32(column.count))
+            }
+            storage = .csr(rowStart: try context.upload(rowStart, label: label + ".row_start"),
+                           column: try context.upload(column.isEmpty ? [0] : column, label: label + ".column"),
+                           value: try context.upload(value.isEmpty ? [0] : value, label: label + ".value"), nonzeros: value.count)
         }
-        weight = try context.upload(fused, label: label + ".weight")
         bias = try context.upload(parts.flatMap(\.bias), label: label + ".bias")
         self.inFeatures = inFeatures
-        outFeatures = total
+        outFeatures = out
     }
+
+    init(_ linear: HostLinear, mode: LinearMode, context: ComputeContext, label: String) throws {
+        try self.init([linear], mode: mode, context: context, label: label)
+    }
+
+    /// Bytes this layer holds on the device.
+    var byteCount: Int {
+        bias.byteCount + {
+            switch storage {
+            case .dense(let w): return w.byteCount
+            case .int8(let w, let s, _): return w.byteCount + s.byteCount
+            case .csr(let r, let c, let v, _): return r.byteCount + c.byteCount + v.byteCount
+            }
+        }()
+    }
+
+    var needsActivationQuantization: Bool {
+        if case .int8(_, _, true) = storage { return true }
+        return false
+    }
+
+    /// output[rows, out] = act(input[rows, in] · Wᵀ + bias), with the kernel this layer's storage needs.
+    func apply(_ k: EncoderKernels, input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, rows: Int,
+               activation: Activation = .none, quantized: QuantizedActivations?) throws {
+        switch storage {
+        case .dense(let weight):
+            try k.gemm(a: input, b: weight, layout: .kByN, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
+                       activation: activation)
+        case .int8(let weight, let scales, let quantize):
+            if quantize {
+                guard let quantized else { preconditionFailure("W8A8 layer without an activation buffer") }
+                try k.quantizeRows(input, into: quantized.codes, scales: quantized.scales, m: rows, k: inFeatures)
+                try k.gemmW8A8(a: quantized.codes, aScale: quantized.scales, b: weight, bScale: scales, bias: bias, c: output,
+                               m: rows, n: outFeatures, k: inFeatures, activation: activation)
+            } else {
+                try k.gemmW8(a: input, b: weight, bScale: scales, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
+                             activation: activation)
+            }
+        case .csr(let rowStart, let column, let value, _):
+            try k.gemmCSR(a: input, rowStart: rowStart, column: column, value: value, bias: bias, c: output,
+                          m: rows, n: outFeatures, k: inFeatures, activation: activation)
+        }
+    }
+}
+
+/// Per-token int8 activations and their scales, for W8A8 layers.
+struct QuantizedActivations {
+    let codes: DeviceBuffer<Int8>
+    let scales: DeviceBuffer<Float>
+}
+
+/// A model that cannot be loaded as asked: says what and where.
+public struct EncoderLoadError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }
 
 struct DeviceNorm {
     let gamma: DeviceBuffer<Float>
     let beta: DeviceBuffer<Float>
+    var byteCount: Int { gamma.byteCount + beta.byteCount }
 
     init(_ norm: HostNorm, context: ComputeContext, label: String) throws {
         gamma = try context.upload(norm.gamma, label: label + ".weight")
@@ -48,6 +140,13 @@ struct DeviceNorm {
 enum DeviceTable {
     case float(DeviceBuffer<Float>)
     case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>)
+
+    var byteCount: Int {
+        switch self {
+        case .float(let t): return t.byteCount
+        case .int8(let t, let s): return t.byteCount + s.byteCount
+        }
+    }
 
     init(_ table: HostTable, context: ComputeContext, label: String) throws {
         switch table {
@@ -66,6 +165,11 @@ struct DeviceLayer {
     let output: DeviceLinear
     let outputNorm: DeviceNorm
     let heads: Int
+
+    var byteCount: Int {
+        qkv.byteCount + attentionOutput.byteCount + attentionNorm.byteCount + intermediate.byteCount
+            + output.byteCount + outputNorm.byteCount
+    }
 }
 
 enum DeviceHead {
@@ -74,6 +178,10 @@ enum DeviceHead {
 
     var classifier: DeviceLinear {
         switch self { case .bertPooled(_, let c), .distilBert(_, let c): return c }
+    }
+
+    var first: DeviceLinear {
+        switch self { case .bertPooled(let p, _), .distilBert(let p, _): return p }
     }
 }
 
@@ -86,7 +194,13 @@ struct DeviceEncoderWeights {
     let layers: [DeviceLayer]
     let head: DeviceHead?
 
-    init(_ host: HostEncoderWeights, context: ComputeContext) throws {
+    /// Bytes of every weight on the device.
+    var byteCount: Int {
+        word.byteCount + position.byteCount + (tokenType?.byteCount ?? 0) + embeddingNorm.byteCount
+            + layers.map(\.byteCount).reduce(0, +) + (head.map { $0.first.byteCount + $0.classifier.byteCount } ?? 0)
+    }
+
+    init(_ host: HostEncoderWeights, mode: LinearMode, context: ComputeContext) throws {
         word = try DeviceTable(host.wordEmbeddings, context: context, label: "embeddings.word")
         position = try DeviceTable(host.positionEmbeddings, context: context, label: "embeddings.position")
         tokenType = try host.tokenTypeEmbeddings.map { try context.upload($0, label: "embeddings.token_type") }
@@ -94,21 +208,21 @@ struct DeviceEncoderWeights {
         layers = try host.layers.enumerated().map { index, layer in
             let prefix = "layer.\(index)"
             return DeviceLayer(
-                qkv: try DeviceLinear(fusing: [layer.query, layer.key, layer.value], context: context, label: prefix + ".qkv"),
-                attentionOutput: try DeviceLinear(layer.attentionOutput, context: context, label: prefix + ".attention.output"),
+                qkv: try DeviceLinear([layer.query, layer.key, layer.value], mode: mode, context: context, label: prefix + ".qkv"),
+                attentionOutput: try DeviceLinear(layer.attentionOutput, mode: mode, context: context, label: prefix + ".attention.output"),
                 attentionNorm: try DeviceNorm(layer.attentionNorm, context: context, label: prefix + ".attention.LayerNorm"),
-                intermediate: try DeviceLinear(layer.intermediate, context: context, label: prefix + ".intermediate"),
-                output: try DeviceLinear(layer.output, context: context, label: prefix + ".output"),
+                intermediate: try DeviceLinear(layer.intermediate, mode: mode, context: context, label: prefix + ".intermediate"),
+                output: try DeviceLinear(layer.output, mode: mode, context: context, label: prefix + ".output"),
                 outputNorm: try DeviceNorm(layer.outputNorm, context: context, label: prefix + ".output.LayerNorm"),
                 heads: layer.heads)
         }
         switch host.head {
         case .bertPooled(let pooler, let classifier):
-            head = .bertPooled(pooler: try DeviceLinear(pooler, context: context, label: "pooler"),
-                               classifier: try DeviceLinear(classifier, context: context, label: "classifier"))
+            head = .bertPooled(pooler: try DeviceLinear(pooler, mode: .dense, context: context, label: "pooler"),
+                               classifier: try DeviceLinear(classifier, mode: .dense, context: context, label: "classifier"))
         case .distilBert(let pre, let classifier):
-            head = .distilBert(preClassifier: try DeviceLinear(pre, context: context, label: "pre_classifier"),
-                               classifier: try DeviceLinear(classifier, context: context, label: "classifier"))
+            head = .distilBert(preClassifier: try DeviceLinear(pre, mode: .dense, context: context, label: "pre_classifier"),
+                               classifier: try DeviceLinear(classifier, mode: .dense, context: context, label: "classifier"))
         case nil:
             head = nil
         }

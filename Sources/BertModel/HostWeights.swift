@@ -1,26 +1,52 @@
+/// The stored form of a Linear weight, in Hugging Face's [outFeatures, inFeatures] order.
+public enum LinearWeight: Sendable {
+    case float([Float])
+    /// Symmetric int8 with one scale per output row: w[o, i] = q[o, i] * scales[o].
+    case int8([Int8], scales: [Float])
+}
+
 /// A Linear layer on the host in Hugging Face's layout: weight [outFeatures, inFeatures].
 public struct HostLinear: Sendable {
-    public var weight: [Float]
+    public var weight: LinearWeight
     public var bias: [Float]
     public let outFeatures: Int
     public let inFeatures: Int
 
     public init(weight: [Float], bias: [Float], outFeatures: Int, inFeatures: Int) {
-        precondition(weight.count == outFeatures * inFeatures && bias.count == outFeatures)
+        self.init(stored: .float(weight), bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
+    }
+
+    public init(stored weight: LinearWeight, bias: [Float], outFeatures: Int, inFeatures: Int) {
+        switch weight {
+        case .float(let w): precondition(w.count == outFeatures * inFeatures)
+        case .int8(let q, let s): precondition(q.count == outFeatures * inFeatures && s.count == outFeatures)
+        }
+        precondition(bias.count == outFeatures)
         self.weight = weight
         self.bias = bias
         self.outFeatures = outFeatures
         self.inFeatures = inFeatures
     }
 
-    /// The weight as [inFeatures, outFeatures], the layout the GEMM kernel streams fastest.
-    public func transposedWeight() -> [Float] {
-        var t = [Float](repeating: 0, count: weight.count)
-        for o in 0..<outFeatures {
-            for i in 0..<inFeatures { t[i * outFeatures + o] = weight[o * inFeatures + i] }
+    /// The weight as fp32 [outFeatures, inFeatures], dequantizing int8.
+    public var floatWeight: [Float] {
+        switch weight {
+        case .float(let w): return w
+        case .int8(let q, let s):
+            return q.indices.map { Float(q[$0]) * s[$0 / inFeatures] }
         }
-        return t
     }
+}
+
+/// [rows, cols] row-major to [cols, rows].
+func transposed<T>(_ values: [T], rows: Int, cols: Int) -> [T] {
+    precondition(values.count == rows * cols)
+    guard let first = values.first else { return [] }
+    var t = [T](repeating: first, count: values.count)
+    for r in 0..<rows {
+        for c in 0..<cols { t[c * rows + r] = values[r * cols + c] }
+    }
+    return t
 }
 
 /// LayerNorm parameters.

@@ -5,10 +5,11 @@ import Foundation
 /// to check the device's batched, padded, fused computation against.
 enum ReferenceEncoder {
     static func linear(_ x: [[Double]], _ l: HostLinear) -> [[Double]] {
-        x.map { row in
+        let w = l.floatWeight
+        return x.map { row in
             (0..<l.outFeatures).map { o in
                 var s = Double(l.bias[o])
-                for i in 0..<l.inFeatures { s += row[i] * Double(l.weight[o * l.inFeatures + i]) }
+                for i in 0..<l.inFeatures { s += row[i] * Double(w[o * l.inFeatures + i]) }
                 return s
             }
         }

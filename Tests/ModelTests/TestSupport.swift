@@ -1,6 +1,7 @@
 import BertKernels
 import Foundation
 import OpenCLRuntime
+import Testing
 
 /// One OpenCL context for the model tests (BERTBENCH_TEST_DEVICE selects the device).
 enum TestDevice {
@@ -29,3 +30,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
 /// The repository root, found from this file's path, for assets/ and the goldens.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// Every suite that touches the device nests in this one, so none of them run at once: an
+/// OpenCL context here is driven from one thread at a time.
+@Suite(.serialized) struct OnDevice {}
