@@ -1,9 +1,8 @@
-/// The stored form of a Linear weight, in Hugging Face's [outFeatures, inFeatures] order.
-public enum LinearWeight: Sendable {
-    case float([Float])
-    /// Symmetric int8 with one scale per output row: w[o, i] = q[o, i] * scales[o].
-    case int8([Int8], scales: [Float])
-}
+import BertCheckpoint
+
+/// The stored form of a Linear weight, in Hugging Face's [outFeatures, inFeatures] order;
+/// int8 carries one scale per output row: w[o, i] = q[o, i] * scales[o].
+public typealias LinearWeight = StoredWeight
 
 /// A Linear layer on the host in Hugging Face's layout: weight [outFeatures, inFeatures].
 public struct HostLinear: Sendable {

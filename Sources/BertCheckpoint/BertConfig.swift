@@ -1,0 +1,102 @@
+import Foundation
+
+/// The architecture a config.json describes, normalised across BERT and DistilBERT naming.
+public struct BertConfig: Sendable {
+    public enum ModelType: String, Sendable { case bert, distilbert }
+
+    public let modelType: ModelType
+    public let architectures: [String]
+    public let hiddenSize: Int
+    public let layerCount: Int
+    public let headCount: Int
+    public let intermediateSize: Int
+    public let vocabSize: Int
+    public let maxPositions: Int
+    /// 0 for DistilBERT, which has no token types.
+    public let typeVocabSize: Int
+    public let layerNormEps: Float
+    /// Labels of a sequence-classification head, by class index, when the config names them.
+    public let labels: [String]?
+    /// Heads kept in each layer after head pruning (nil: every layer has `headCount`).
+    public let headsPerLayer: [Int]?
+    /// FFN width of each layer after FFN pruning (nil: every layer has `intermediateSize`).
+    public let intermediateSizes: [Int]?
+    /// `quantization.method` when the weights are stored quantized (e.g. "int8-weight-only").
+    public let quantizationMethod: String?
+    /// The whole config.json as read, so derived checkpoints keep every field they do not change.
+    public let json: [String: JSONValue]
+
+    public var headDim: Int { hiddenSize / headCount }
+    public func heads(layer: Int) -> Int { headsPerLayer?[layer] ?? headCount }
+    public func intermediate(layer: Int) -> Int { intermediateSizes?[layer] ?? intermediateSize }
+
+    /// Reads and checks `config.json` at `url`; errors name the file and the field.
+    public init(contentsOf url: URL) throws {
+        let path = url.path
+        guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError("\(path): no such file (a model directory needs config.json)") }
+        guard let data = try? Data(contentsOf: url), let value = try? JSONDecoder().decode(JSONValue.self, from: data),
+              case .object(let json) = value else {
+            throw CheckpointError("\(path): not a JSON object")
+        }
+        try self.init(json: json, path: path)
+    }
+
+    public init(json: [String: JSONValue], path: String = "config.json") throws {
+        self.json = json
+        func int(_ keys: String..., default value: Int? = nil) throws -> Int {
+            for key in keys { if let v = json[key]?.intValue { return v } }
+            if let value { return value }
+            throw CheckpointError("\(path): missing integer field \(keys.joined(separator: " or "))")
+        }
+        guard let typeName = json["model_type"]?.stringValue else { throw CheckpointError("\(path): missing model_type") }
+        guard let type = ModelType(rawValue: typeName) else {
+            throw CheckpointError("\(path): unknown model_type '\(typeName)' (BertBench runs bert and distilbert)")
+        }
+        modelType = type
+        architectures = json["architectures"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        hiddenSize = try int("hidden_size", "dim")
+        layerCount = try int("num_hidden_layers", "n_layers")
+        headCount = try int("num_attention_heads", "n_heads")
+        intermediateSize = try int("intermediate_size", "hidden_dim")
+        vocabSize = try int("vocab_size")
+        maxPositions = try int("max_position_embeddings")
+        typeVocabSize = type == .distilbert ? 0 : try int("type_vocab_size", default: 2)
+        layerNormEps = Float(json["layer_norm_eps"]?.doubleValue ?? 1e-12)
+        let activation = json["hidden_act"]?.stringValue ?? json["activation"]?.stringValue ?? "gelu"
+        guard activation == "gelu" else {
+            throw CheckpointError("\(path): hidden activation '\(activation)' is not supported (BertBench implements exact gelu)")
+        }
+        if case .object(let id2label)? = json["id2label"] {
+            let pairs = id2label.compactMap { key, value in Int(key).flatMap { i in value.stringValue.map { (i, $0) } } }
+            labels = pairs.sorted { $0.0 < $1.0 }.map(\.1)
+        } else {
+            labels = nil
+        }
+        headsPerLayer = json["heads_per_layer"]?.arrayValue?.compactMap(\.intValue)
+        intermediateSizes = json["intermediate_sizes"]?.arrayValue?.compactMap(\.intValue)
+        if case .object(let q)? = json["quantization"] { quantizationMethod = q["method"]?.stringValue ?? "unknown" } else { quantizationMethod = nil }
+
+        for (name, value) in [("hidden size", hiddenSize), ("layer count", layerCount), ("head count", headCount),
+                              ("intermediate size", intermediateSize), ("vocab size", vocabSize), ("max positions", maxPositions)] where value <= 0 {
+            throw CheckpointError("\(path): \(name) must be positive, not \(value)")
+        }
+        guard hiddenSize % headCount == 0 else {
+            throw CheckpointError("\(path): hidden size \(hiddenSize) is not divisible by \(headCount) heads")
+        }
+        if let h = headsPerLayer, h.count != layerCount || h.contains(where: { $0 < 0 || $0 > headCount }) {
+            throw CheckpointError("\(path): heads_per_layer \(h) must list \(layerCount) counts in 0...\(headCount)")
+        }
+        if let s = intermediateSizes, s.count != layerCount || s.contains(where: { $0 <= 0 }) {
+            throw CheckpointError("\(path): intermediate_sizes \(s) must list \(layerCount) positive widths")
+        }
+    }
+
+    /// This config with `changes` applied (nil values remove a key), as pretty JSON.
+    public func encoded(changing changes: [String: JSONValue?] = [:]) throws -> Data {
+        var json = self.json
+        for (key, value) in changes { json[key] = value }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(JSONValue.object(json))
+    }
+}

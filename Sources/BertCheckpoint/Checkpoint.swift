@@ -1,0 +1,136 @@
+import Foundation
+
+/// A Linear or embedding weight as stored: fp32 (F16/BF16 widened), or int8 with one fp32
+/// scale per row (per output channel of a Linear, per entry of a table).
+public enum StoredWeight: Sendable {
+    case float([Float])
+    case int8([Int8], scales: [Float])
+}
+
+/// A checkpoint directory opened and checked: config.json, model.safetensors, the key layout,
+/// and every tensor's shape and dtype against what the config implies.
+public final class Checkpoint: @unchecked Sendable {
+    public let directory: URL
+    public let config: BertConfig
+    public let file: SafeTensorsFile
+    public let layout: TensorLayout
+
+    public init(directory: URL) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CheckpointError("\(directory.path): no such model directory")
+        }
+        self.directory = directory
+        config = try BertConfig(contentsOf: directory.appendingPathComponent("config.json"))
+        file = try SafeTensorsFile(url: directory.appendingPathComponent("model.safetensors"))
+        layout = try TensorLayout.detect(keys: Set(file.tensors.keys), config: config, path: file.url.path)
+        try checkShapes()
+    }
+
+    private var path: String { file.url.path }
+
+    /// Every tensor the engine will read exists, with the shape and dtype the config implies.
+    private func checkShapes() throws {
+        let h = config.hiddenSize, d = config.headDim
+        try checkTable(layout.wordEmbeddings, rows: config.vocabSize, width: h)
+        try checkTable(layout.positionEmbeddings, rows: config.maxPositions, width: h)
+        if let tokenType = layout.tokenTypeEmbeddings { try checkFloat(tokenType, shape: [config.typeVocabSize, h]) }
+        try checkNorm(layout.embeddingNorm, h)
+        for (i, layer) in layout.layers.enumerated() {
+            let attention = config.heads(layer: i) * d, inter = config.intermediate(layer: i)
+            for names in [layer.query, layer.key, layer.value] { try checkLinear(names, out: attention, in: h) }
+            try checkLinear(layer.attentionOutput, out: h, in: attention)
+            try checkNorm(layer.attentionNorm, h)
+            try checkLinear(layer.intermediate, out: inter, in: h)
+            try checkLinear(layer.output, out: h, in: inter)
+            try checkNorm(layer.outputNorm, h)
+        }
+        if let pooler = layout.pooler { try checkLinear(pooler, out: h, in: h, allowInt8: false) }
+        if let pre = layout.preClassifier { try checkLinear(pre, out: h, in: h, allowInt8: false) }
+        if let classifier = layout.classifier {
+            let classes = try file.info(classifier.weight).shape.first ?? 0
+            if let labels = config.labels, labels.count != classes {
+                throw CheckpointError("\(path): \(classifier.weight) has \(classes) classes, config.json names \(labels.count) labels")
+            }
+            try checkLinear(classifier, out: classes, in: h, allowInt8: false)
+        }
+    }
+
+    private func require(_ name: String) throws -> TensorInfo {
+        guard let info = file.tensors[name] else { throw CheckpointError("\(path): missing tensor \(name)") }
+        return info
+    }
+
+    private func checkFloat(_ name: String, shape: [Int]) throws {
+        let info = try require(name)
+        guard info.dtype.isFloatingPoint else {
+            throw CheckpointError("\(path): \(name) is \(info.dtype.rawValue), expected a floating-point tensor")
+        }
+        guard info.shape == shape else {
+            throw CheckpointError("\(path): \(name) has shape \(info.shape), config.json implies \(shape)")
+        }
+    }
+
+    private func checkNorm(_ names: NormNames, _ h: Int) throws {
+        try checkFloat(names.weight, shape: [h])
+        try checkFloat(names.bias, shape: [h])
+    }
+
+    /// A weight matrix [rows, width]: fp32, or I8 with a [rows] scale when the config says quantized.
+    private func checkMatrix(_ name: String, rows: Int, width: Int, allowInt8: Bool = true) throws {
+        let info = try require(name)
+        let scale = name + "_scale"
+        if info.dtype == .i8 {
+            guard allowInt8 else { throw CheckpointError("\(path): \(name) is I8, but BertBench keeps this tensor in fp32") }
+            guard config.quantizationMethod != nil else {
+                throw CheckpointError("\(path): \(name) is I8 but config.json has no quantization entry")
+            }
+            guard info.shape == [rows, width] else {
+                throw CheckpointError("\(path): \(name) has shape \(info.shape), config.json implies [\(rows), \(width)]")
+            }
+            guard let s = file.tensors[scale] else { throw CheckpointError("\(path): \(name) is I8 but \(scale) is missing") }
+            guard s.dtype == .f32, s.shape == [rows] else {
+                throw CheckpointError("\(path): \(scale) must be F32 [\(rows)], found \(s.dtype.rawValue) \(s.shape)")
+            }
+        } else {
+            if file.tensors[scale] != nil {
+                throw CheckpointError("\(path): \(name) is \(info.dtype.rawValue) but has a \(scale): int8 weights must be I8")
+            }
+            try checkFloat(name, shape: [rows, width])
+        }
+    }
+
+    private func checkTable(_ name: String, rows: Int, width: Int) throws { try checkMatrix(name, rows: rows, width: width) }
+
+    private func checkLinear(_ names: LinearNames, out: Int, in inFeatures: Int, allowInt8: Bool = true) throws {
+        try checkMatrix(names.weight, rows: out, width: inFeatures, allowInt8: allowInt8)
+        try checkFloat(names.bias, shape: [out])
+    }
+
+    // MARK: Reading
+
+    /// A weight matrix as stored (fp32, or int8 codes with their row scales).
+    public func weight(_ name: String) throws -> StoredWeight {
+        if try file.info(name).dtype == .i8 {
+            return .int8(try file.int8s(name), scales: try file.floats(name + "_scale"))
+        }
+        return .float(try file.floats(name))
+    }
+
+    /// A floating-point vector or matrix, flattened.
+    public func floats(_ name: String) throws -> [Float] { try file.floats(name) }
+
+    /// The first dimension of a tensor (classes of a classifier, rows of a table).
+    public func rows(_ name: String) throws -> Int { try file.info(name).shape.first ?? 0 }
+
+    /// A 64-bit FNV-1a hash of model.safetensors, hex: provenance for derived checkpoints and
+    /// reports (not a cryptographic hash).
+    public func sourceHash() throws -> String {
+        let data = try Data(contentsOf: file.url, options: .alwaysMapped)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        data.withUnsafeBytes { raw in
+            for byte in raw { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        }
+        return String(format: "fnv1a64:%016llx", hash)
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Name, type, shape and byte range of one tensor in a safetensors file.
+public struct TensorInfo: Sendable, Equatable {
+    public let name: String
+    public let dtype: DType
+    public let shape: [Int]
+    /// Byte range within the data section (after the header).
+    public let range: Range<Int>
+    public var elementCount: Int { shape.reduce(1, *) }
+}
+
+/// A safetensors file opened by memory map, its header checked strictly before any tensor is
+/// read: every offset within the file, sizes matching shapes, no overlaps.
+public final class SafeTensorsFile: @unchecked Sendable {
+    public let url: URL
+    private let data: Data
+    private let dataStart: Int
+    public let tensors: [String: TensorInfo]
+    public let metadata: [String: String]
+
+    public var tensorNames: [String] { tensors.keys.sorted() }
+
+    public init(url: URL) throws {
+        self.url = url
+        let path = url.path
+        guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError("\(path): no such file") }
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw CheckpointError("\(path): cannot read (\(error.localizedDescription))")
+        }
+        guard data.count >= 8 else { throw CheckpointError("\(path): truncated (\(data.count) bytes, a safetensors file starts with an 8-byte header length)") }
+        let headerLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard headerLength <= UInt64(data.count - 8) else {
+            throw CheckpointError("\(path): header length \(headerLength) runs past the end of the \(data.count)-byte file (truncated or not safetensors)")
+        }
+        dataStart = 8 + Int(headerLength)
+        let headerBytes = data[8..<dataStart]
+        guard let object = try? JSONSerialization.jsonObject(with: headerBytes), let header = object as? [String: Any] else {
+            throw CheckpointError("\(path): header is not a JSON object (corrupt or not safetensors)")
+        }
+        let dataLength = data.count - dataStart
+        var tensors: [String: TensorInfo] = [:]
+        var metadata: [String: String] = [:]
+        for (name, value) in header {
+            if name == "__metadata__" {
+                metadata = (value as? [String: String]) ?? [:]
+                continue
+            }
+            guard let entry = value as? [String: Any], let dtypeName = entry["dtype"] as? String,
+                  let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int] else {
+                throw CheckpointError("\(path): tensor \(name): header entry lacks dtype, shape or data_offsets")
+            }
+            guard let dtype = DType(rawValue: dtypeName) else {
+                throw CheckpointError("\(path): tensor \(name): unsupported dtype \(dtypeName) (BertBench reads \(DType.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
+                throw CheckpointError("\(path): tensor \(name): data_offsets \(offsets) are not [begin, end]")
+            }
+            guard offsets[1] <= dataLength else {
+                throw CheckpointError("\(path): tensor \(name): data_offsets end at \(offsets[1]) but the data section has \(dataLength) bytes (truncated file or lying header)")
+            }
+            guard shape.allSatisfy({ $0 >= 0 }) else { throw CheckpointError("\(path): tensor \(name): negative dimension in shape \(shape)") }
+            let expected = shape.reduce(1, *) * dtype.byteSize
+            guard offsets[1] - offsets[0] == expected else {
+                throw CheckpointError("\(path): tensor \(name): \(offsets[1] - offsets[0]) bytes for shape \(shape) of \(dtypeName), which needs \(expected)")
+            }
+            tensors[name] = TensorInfo(name: name, dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
+        }
+        let ordered = tensors.values.filter { !$0.range.isEmpty }.sorted { $0.range.lowerBound < $1.range.lowerBound }
+        for (a, b) in zip(ordered, ordered.dropFirst()) where a.range.overlaps(b.range) {
+            throw CheckpointError("\(path): tensors \(a.name) and \(b.name) overlap in the data section")
+        }
+        self.tensors = tensors
+        self.metadata = metadata
+    }
+
+    /// The header entry of a tensor, or an error naming the file and the tensor.
+    public func info(_ name: String) throws -> TensorInfo {
+        guard let info = tensors[name] else { throw CheckpointError("\(url.path): no tensor named \(name)") }
+        return info
+    }
+
+    /// Calls `body` with the tensor's raw little-endian bytes (no copy).
+    public func withRawBytes<R>(_ name: String, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R {
+        let info = try self.info(name)
+        return try data.withUnsafeBytes { all in
+            try body(UnsafeRawBufferPointer(rebasing: all[(dataStart + info.range.lowerBound)..<(dataStart + info.range.upperBound)]))
+        }
+    }
+
+    /// A floating-point tensor as Float (F16 and BF16 widened exactly).
+    public func floats(_ name: String) throws -> [Float] {
+        let info = try self.info(name)
+        return try withRawBytes(name) { raw in
+            switch info.dtype {
+            case .f32:
+                return (0..<info.elementCount).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+            case .f16:
+                return (0..<info.elementCount).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))) }
+            case .bf16:
+                return (0..<info.elementCount).map { Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) << 16) }
+            default:
+                throw CheckpointError("\(url.path): tensor \(name) is \(info.dtype.rawValue), expected a floating-point dtype")
+            }
+        }
+    }
+
+    /// An I8 tensor.
+    public func int8s(_ name: String) throws -> [Int8] {
+        let info = try self.info(name)
+        guard info.dtype == .i8 else { throw CheckpointError("\(url.path): tensor \(name) is \(info.dtype.rawValue), expected I8") }
+        return try withRawBytes(name) { Array($0.bindMemory(to: Int8.self)) }
+    }
+}
