@@ -28,6 +28,8 @@ let package = Package(
         .target(name: "BertCheckpoint"),
         // Weights on the device and the encoder forward pass.
         .target(name: "BertModel", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "BertTokens"]),
+        // Compression: int8 quantization, pruning, layer dropping (checkpoint in, checkpoint out).
+        .target(name: "BertCompression", dependencies: ["BertModel", "BertCheckpoint"]),
         // Divergence metrics between models (pure Swift, no device).
         .target(name: "BertMetrics"),
         // Latency and memory measurement: statistics, FLOP counts, result files and reports.
@@ -35,7 +37,7 @@ let package = Package(
             "BertModel", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .executableTarget(name: "bertbench", dependencies: [
-            "BertModel", "BertMetrics", "BertMeasure",
+            "BertModel", "BertMetrics", "BertMeasure", "BertCompression",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels"]),
@@ -44,6 +46,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["BertModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["BertMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasureTests", dependencies: ["BertMeasure"]),
+        .testTarget(name: "CompressionTests", dependencies: ["BertCompression"]),
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint"]),
     ]
 )
