@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["BertModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["BertMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasureTests", dependencies: ["BertMeasure"]),
-        .testTarget(name: "CompressionTests", dependencies: ["BertCompression"]),
+        .testTarget(name: "CompressionTests", dependencies: ["BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint"]),
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint"]),
     ]
 )

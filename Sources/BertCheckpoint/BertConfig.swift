@@ -23,6 +23,11 @@ public struct BertConfig: Sendable {
     public let intermediateSizes: [Int]?
     /// `quantization.method` when the weights are stored quantized (e.g. "int8-weight-only").
     public let quantizationMethod: String?
+    /// `compression.method` when BertBench derived this checkpoint from another.
+    public var compressionMethod: String? {
+        if case .object(let c)? = json["compression"] { return c["method"]?.stringValue }
+        return nil
+    }
     /// The whole config.json as read, so derived checkpoints keep every field they do not change.
     public let json: [String: JSONValue]
 

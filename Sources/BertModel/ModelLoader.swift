@@ -66,13 +66,19 @@ public enum ModelLoader {
         }
     }
 
-    /// Opens `directory`, checks it, and uploads it to the kernels' device.
+    /// Opens `directory`, checks it, and uploads it to the kernels' device. Without `mode`, a
+    /// quantized checkpoint runs as its config says, an unstructured-pruned one as whichever of
+    /// CSR and dense measures faster here, anything else dense.
     public static func load(_ directory: URL, kernels: EncoderKernels, mode: LinearMode? = nil) throws -> LoadedModel {
         let checkpoint = try Checkpoint(directory: directory)
-        let chosen = mode ?? defaultMode(for: checkpoint)
-        let encoder = try BertEncoder(weights: try hostWeights(of: checkpoint), shape: shape(of: checkpoint),
-                                      kernels: kernels, linearMode: chosen)
-        return LoadedModel(directory: directory, checkpoint: checkpoint, encoder: encoder)
+        let host = try hostWeights(of: checkpoint)
+        var chosen = mode ?? defaultMode(for: checkpoint)
+        var reason = mode == nil ? "default for this checkpoint" : "requested"
+        if mode == nil, checkpoint.config.compressionMethod == "prune-unstructured" {
+            (chosen, reason) = try SparseModeChoice.choose(host, kernels: kernels)
+        }
+        let encoder = try BertEncoder(weights: host, shape: shape(of: checkpoint), kernels: kernels, linearMode: chosen)
+        return LoadedModel(directory: directory, checkpoint: checkpoint, encoder: encoder, modeReason: reason)
     }
 }
 
@@ -81,6 +87,8 @@ public struct LoadedModel: @unchecked Sendable {
     public let directory: URL
     public let checkpoint: Checkpoint
     public let encoder: BertEncoder
+    /// Why the encoder runs its Linear layers the way it does (measured, requested or default).
+    public let modeReason: String
     /// The directory's last path component, for reports.
     public var name: String { directory.standardizedFileURL.lastPathComponent }
 }

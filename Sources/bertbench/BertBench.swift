@@ -7,25 +7,25 @@ struct BertBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bertbench",
         abstract: "BERT-family encoders on BertBench's own OpenCL kernels: embeddings, latency, and how compressed models diverge from the large one.",
-        subcommands: [DevicesCommand.self, EmbedCommand.self, SynthCommand.self, BenchGEMMCommand.self])
+        subcommands: [DevicesCommand.self, EmbedCommand.self, CompressCommand.self, SynthCommand.self, BenchGEMMCommand.self])
 
-    /// Runs the tool, turning any error into one line on stderr and exit status 1.
+    /// Runs the tool; every failure, argument errors included, is one line on stderr with a
+    /// non-zero exit status (64 for bad arguments, 1 otherwise).
     static func main() {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as CleanExit {
-            exit(withError: error)
-        } catch let error where isArgumentParserError(error) {
-            exit(withError: error)
         } catch {
-            let message = String(describing: error).replacingOccurrences(of: "\n", with: " ")
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }  // --help, --version
+            let message = (isArgumentError(error) ? message(for: error) : String(describing: error))
+                .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
             FileHandle.standardError.write(Data("bertbench: error: \(message)\n".utf8))
-            Foundation.exit(1)
+            Foundation.exit(isArgumentError(error) ? code.rawValue : 1)
         }
     }
 
-    private static func isArgumentParserError(_ error: Error) -> Bool {
-        error is ValidationError || error is ExitCode || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
+    private static func isArgumentError(_ error: Error) -> Bool {
+        error is ValidationError || String(reflecting: type(of: error)).hasPrefix("ArgumentParser.")
     }
 }

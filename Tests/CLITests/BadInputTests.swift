@@ -164,3 +164,26 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("x").path))
     }
 }
+
+@Suite struct CompressCommandInput {
+    @Test func badMethodsAndParametersAreOneLineErrors() throws {
+        let dir = try scratchDirectory()
+        let model = dir.appendingPathComponent("m"), out = dir.appendingPathComponent("out").path
+        try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "tiny"), seed: 2, to: model)
+        let cases: [([String], String)] = [
+            (["--method", "zip"], "unknown method 'zip'"),
+            (["--method", "prune-unstructured", "--sparsity", "1.2"], "--sparsity 1.2 must be in [0, 1)"),
+            (["--method", "prune-unstructured"], "needs --sparsity"),
+            (["--method", "drop-layers", "--keep", "0,5"], "layer 5"),
+            (["--method", "drop-layers", "--keep", "0,x"], "not a comma-separated list"),
+        ]
+        for (arguments, fragment) in cases {
+            expectOneLineError(try bertbench(["compress", "--model", model.path, "--out", out] + arguments), mentioning: fragment)
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+        let ok = try bertbench(["compress", "--model", model.path, "--out", out, "--method", "int8"])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        expectOneLineError(try bertbench(["compress", "--model", out, "--out", out + "2", "--method", "int8"]), mentioning: "already quantized")
+        #expect(!FileManager.default.fileExists(atPath: out + "2"))
+    }
+}
