@@ -1,0 +1,135 @@
+import Foundation
+
+/// One model of a latency run: what it is and what it weighs.
+public struct ModelRecord: Codable, Sendable {
+    public let name: String
+    public let path: String
+    /// Random weights from `bertbench synth`: latency only, no accuracy.
+    public let synthetic: Bool
+    /// How it was derived (compression method), if BertBench made it.
+    public let compression: String?
+    public let linearMode: String
+    public let linearModeReason: String
+    public let layers: Int
+    public let hiddenSize: Int
+    /// Bytes of model.safetensors on disk.
+    public let weightBytesStored: Int
+    /// Bytes of weights resident on the device.
+    public let weightBytesDevice: Int
+    /// Stored bytes of the fp32 checkpoint it came from, when known.
+    public let sourceBytes: Int?
+
+    public init(name: String, path: String, synthetic: Bool, compression: String?, linearMode: String, linearModeReason: String,
+                layers: Int, hiddenSize: Int, weightBytesStored: Int, weightBytesDevice: Int, sourceBytes: Int?) {
+        self.name = name
+        self.path = path
+        self.synthetic = synthetic
+        self.compression = compression
+        self.linearMode = linearMode
+        self.linearModeReason = linearModeReason
+        self.layers = layers
+        self.hiddenSize = hiddenSize
+        self.weightBytesStored = weightBytesStored
+        self.weightBytesDevice = weightBytesDevice
+        self.sourceBytes = sourceBytes
+    }
+}
+
+/// A peer's timing of the same model and shape (onnxruntime on the CPU, PyTorch on a GPU).
+public struct PeerMeasurement: Codable, Sendable {
+    public let peer: String
+    public let version: String
+    public let detail: String
+    public let model: String
+    public let batch: Int
+    public let sequenceLength: Int
+    public let p50: Double
+    public let p90: Double
+    public let p99: Double
+    public let milliseconds: [Double]
+
+    public init(peer: String, version: String, detail: String, model: String, batch: Int, sequenceLength: Int,
+                p50: Double, p90: Double, p99: Double, milliseconds: [Double]) {
+        self.peer = peer
+        self.version = version
+        self.detail = detail
+        self.model = model
+        self.batch = batch
+        self.sequenceLength = sequenceLength
+        self.p50 = p50
+        self.p90 = p90
+        self.p99 = p99
+        self.milliseconds = milliseconds
+    }
+}
+
+/// A GEMM timing: BertBench's kernel or a peer library, on one shape, same device.
+public struct GEMMMeasurement: Codable, Sendable {
+    public let engine: String
+    public let m, n, k: Int
+    public let medianMilliseconds: Double
+    public let gflopsPerSecond: Double
+
+    public init(engine: String, m: Int, n: Int, k: Int, medianMilliseconds: Double, gflopsPerSecond: Double) {
+        self.engine = engine
+        self.m = m
+        self.n = n
+        self.k = k
+        self.medianMilliseconds = medianMilliseconds
+        self.gflopsPerSecond = gflopsPerSecond
+    }
+}
+
+/// Everything a latency run measured: the content of results.json (schema "bertbench.latency/1",
+/// documented in docs/results-schema.md).
+public struct LatencyResults: Codable, Sendable {
+    public static let schemaVersion = "bertbench.latency/1"
+    public var schema = LatencyResults.schemaVersion
+    public let runID: String
+    public let environment: RunEnvironment
+    public let settings: LatencySettings
+    public let batches: [Int]
+    public let sequenceLengths: [Int]
+    public var models: [ModelRecord]
+    public var measurements: [LatencyMeasurement]
+    public var peers: [PeerMeasurement]
+    public var gemm: [GEMMMeasurement]
+    /// Notes on what was skipped and why (a peer missing, a shape too long for a model).
+    public var notes: [String]
+    public var peakHostResidentBytes: Int?
+
+    public init(runID: String, environment: RunEnvironment, settings: LatencySettings, batches: [Int], sequenceLengths: [Int]) {
+        self.runID = runID
+        self.environment = environment
+        self.settings = settings
+        self.batches = batches
+        self.sequenceLengths = sequenceLengths
+        models = []
+        measurements = []
+        peers = []
+        gemm = []
+        notes = []
+    }
+
+    public static func decode(from url: URL) throws -> LatencyResults {
+        let data = try Data(contentsOf: url)
+        let results = try JSONDecoder().decode(LatencyResults.self, from: data)
+        guard results.schema == schemaVersion else {
+            throw ResultsError("\(url.path): schema \(results.schema), this bertbench reads \(schemaVersion)")
+        }
+        return results
+    }
+
+    public func encoded() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return try encoder.encode(self)
+    }
+}
+
+/// A results file that cannot be used: one line saying why.
+public struct ResultsError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import OpenCLRuntime
+
+/// Where and with what a run happened: host, device, software versions, commit, command line.
+public struct RunEnvironment: Codable, Sendable {
+    public struct DeviceInfo: Codable, Sendable {
+        public let name, vendor, type, platform, platformVersion, version, driver, openCLC: String
+        public let computeUnits, clockMHz: Int
+        public let globalMemoryBytes: UInt64
+    }
+    public let created: String
+    public let commandLine: String
+    public let gitCommit: String
+    public let gitDirty: Bool
+    public let hostCPU: String
+    public let hostCores: Int
+    public let hostMemoryBytes: UInt64
+    public let os: String
+    public let swiftVersion: String
+    public let device: DeviceInfo
+
+    /// Captures the environment of this process on `device`.
+    public static func capture(device: Device) -> RunEnvironment {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?
+            .split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        var uts = utsname()
+        uname(&uts)
+        let os = [uts.sysname, uts.release, uts.machine].map { field in
+            withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        }.joined(separator: " ")
+        let commit = shell("git", "rev-parse", "HEAD") ?? "unknown"
+        let dirty = !(shell("git", "status", "--porcelain", "--untracked-files=no") ?? "").isEmpty
+        return RunEnvironment(
+            created: ISO8601DateFormatter().string(from: Date()),
+            commandLine: CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "),
+            gitCommit: commit, gitDirty: dirty, hostCPU: cpu, hostCores: ProcessInfo.processInfo.activeProcessorCount,
+            hostMemoryBytes: ProcessInfo.processInfo.physicalMemory, os: os, swiftVersion: compilerVersion,
+            device: DeviceInfo(name: device.name, vendor: device.vendor, type: device.typeName, platform: device.platformName,
+                               platformVersion: device.platformVersion, version: device.version, driver: device.driverVersion,
+                               openCLC: device.openCLCVersion, computeUnits: device.computeUnits, clockMHz: device.maxClockMHz,
+                               globalMemoryBytes: device.globalMemoryBytes))
+    }
+
+    /// A file-system-safe name for the device: "pthread-haswell-amd-epyc", "nvidia-h100-80gb-hbm3".
+    public var deviceSlug: String {
+        let lowered = device.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }
+        return String(lowered).split(separator: "-").joined(separator: "-")
+    }
+}
+
+#if compiler(>=6.3)
+let compilerVersion = "Swift 6.3+"
+#elseif compiler(>=6.2)
+let compilerVersion = "Swift 6.2"
+#else
+let compilerVersion = "Swift 6.0/6.1"
+#endif
+
+/// Runs a command and returns its trimmed standard output, or nil if it failed.
+func shell(_ arguments: String...) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+}

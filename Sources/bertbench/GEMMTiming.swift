@@ -1,0 +1,22 @@
+import BertKernels
+import BertMeasure
+import Foundation
+
+/// Times BertBench's own GEMM on one shape (device-event median of 10 after a warm-up).
+enum GEMMTiming {
+    static func bertbench(kernels: EncoderKernels, m: Int, n: Int, k: Int, layout: MatrixLayout = .kByN, iterations: Int = 10) throws -> GEMMMeasurement {
+        let context = kernels.context
+        var generator = SystemRandomNumberGenerator()
+        let a = try context.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) })
+        let b = try context.upload((0..<(k * n)).map { _ in Float.random(in: -1...1, using: &generator) })
+        let c = try context.buffer(Float.self, count: m * n)
+        try kernels.gemm(a: a, b: b, layout: layout, bias: nil, c: c, m: m, n: n, k: k)
+        try context.finish()
+        context.startRecording()
+        for _ in 0..<iterations { try kernels.gemm(a: a, b: b, layout: layout, bias: nil, c: c, m: m, n: n, k: k) }
+        let times = try context.stopRecording().map(\.milliseconds).sorted()
+        let median = times[times.count / 2]
+        return GEMMMeasurement(engine: "bertbench", m: m, n: n, k: k, medianMilliseconds: median,
+                               gflopsPerSecond: 2 * Double(m) * Double(n) * Double(k) / (median * 1e6))
+    }
+}

@@ -1,0 +1,51 @@
+import BertCheckpoint
+import Foundation
+import Testing
+
+/// A tiny sweep end to end: results.json valid against docs/results.schema.json, results.csv
+/// with one row per measurement, report.md with its sections; `report` re-renders.
+@Suite struct LatencyRun {
+    @Test func tinySweepWritesValidResults() throws {
+        let dir = try scratchDirectory()
+        let model = dir.appendingPathComponent("tiny")
+        try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "tiny"), seed: 3, to: model)
+        let out = dir.appendingPathComponent("results")
+        let run = try bertbench(["latency", "--model", model.path, "--batch", "1,3", "--seq", "8,100", "--iterations", "3", "--warmup", "1",
+                                 "--out", out.path, "--run-name", "e2e", "--quiet"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let devices = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { !$0.hasPrefix(".") }
+        let folder = out.appendingPathComponent(try #require(devices.first)).appendingPathComponent("e2e")
+        let json = folder.appendingPathComponent("results.json")
+
+        // The schema, checked by an implementation nobody here wrote (Python jsonschema).
+        let python = repositoryRoot.appendingPathComponent(".venv/bin/python")
+        try #require(FileManager.default.fileExists(atPath: python.path), "run scripts/setup first")
+        let validate = Process()
+        validate.executableURL = python
+        validate.arguments = ["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
+                              json.path, repositoryRoot.appendingPathComponent("docs/results.schema.json").path]
+        try validate.run()
+        validate.waitUntilExit()
+        #expect(validate.terminationStatus == 0, "results.json does not validate against docs/results.schema.json")
+
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        let measurements = try #require(object["measurements"] as? [[String: Any]])
+        #expect(measurements.count == 2, "seq 100 exceeds the tiny model's 64 positions and must be skipped")
+        #expect((object["notes"] as? [String])?.contains { $0.contains("sequence length 100 skipped") } == true)
+        for m in measurements { #expect((m["hostMilliseconds"] as? [Double])?.count == 3) }
+
+        let csv = try String(contentsOf: folder.appendingPathComponent("results.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(csv.count == 3)
+        #expect(csv[0].hasPrefix("engine,model,batch,sequence_length,host_p50_ms"))
+        let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
+        for section in ["# BertBench latency report", "## Models", "## Latency", "## Where the device time goes", "synthetic (random weights)"] {
+            #expect(report.contains(section), "report.md lacks '\(section)'")
+        }
+
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("report.md"))
+        let again = try bertbench(["report", folder.path])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8).contains("## Latency"))
+        expectOneLineError(try bertbench(["report", dir.path]), mentioning: "results.json")
+    }
+}
