@@ -40,77 +40,16 @@ struct LatencyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let batches = try Self.parseList(batch, "--batch"), lengths = try Self.parseList(seq, "--seq")
-        let settings = LatencySettings(warmup: warmup, iterations: iterations, minTime: minTime)
+        let sweep = LatencySweep(models: models.map { URL(fileURLWithPath: $0) }, batches: try Self.parseList(batch, "--batch"),
+                                 sequenceLengths: try Self.parseList(seq, "--seq"),
+                                 settings: LatencySettings(warmup: warmup, iterations: iterations, minTime: minTime),
+                                 peers: peers, quiet: quiet)
         let kernels = try deviceOptions.kernels()
-        let device = kernels.context.device
-        let environment = RunEnvironment.capture(device: device)
-        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "-")
-        let runID = runName ?? stamp
-        let target = URL(fileURLWithPath: out).appendingPathComponent(environment.deviceSlug).appendingPathComponent(runID)
-        var results = LatencyResults(runID: runID, environment: environment, settings: settings, batches: batches, sequenceLengths: lengths)
-        let progress = Progress("latency", total: models.count * batches.count * lengths.count, quiet: quiet)
-        var done = 0
-        for path in models {
-            let directory = URL(fileURLWithPath: path)
-            let loaded = try ModelLoader.load(directory, kernels: kernels)
-            let config = loaded.checkpoint.config
-            let sourceBytes: Int? = { if case .object(let c)? = config.json["compression"] { return c["source_bytes"]?.intValue }; return nil }()
-            results.models.append(ModelRecord(
-                name: loaded.name, path: directory.standardizedFileURL.path, synthetic: config.json["synthetic"] != nil,
-                compression: config.compressionMethod ?? config.quantizationMethod.map { "\($0) (external)" },
-                linearMode: loaded.encoder.linearMode.rawValue, linearModeReason: loaded.modeReason,
-                layers: config.layerCount, hiddenSize: config.hiddenSize,
-                weightBytesStored: try fileSize(loaded.checkpoint.file.url), weightBytesDevice: loaded.encoder.weightBytes, sourceBytes: sourceBytes))
-            for b in batches {
-                for s in lengths {
-                    done += 1
-                    guard s <= loaded.encoder.shape.maxPositions else {
-                        results.notes.append("\(loaded.name): sequence length \(s) skipped (the model has \(loaded.encoder.shape.maxPositions) positions)")
-                        continue
-                    }
-                    progress.update(done - 1, detail: "\(loaded.name) batch \(b) seq \(s)")
-                    let measurement = try LatencyRunner.measure(loaded.encoder, model: loaded.name, batch: b, sequenceLength: s, settings: settings)
-                    results.measurements.append(measurement)
-                    if peers, let onnx = Peers.onnxName(config) {
-                        switch Peers.onnxruntime(model: loaded.name, onnxName: onnx, batch: b, sequenceLength: s,
-                                                 threads: device.isGPU ? ProcessInfo.processInfo.activeProcessorCount : device.computeUnits,
-                                                 settings: settings) {
-                        case .success(let p): results.peers.append(p)
-                        case .failure(let e): results.notes.append(e.message)
-                        }
-                    }
-                    progress.update(done, detail: "\(loaded.name) batch \(b) seq \(s): p50 \(String(format: "%.1f", measurement.host.p50)) ms")
-                }
-            }
-            if peers, let first = batches.first, let s = lengths.first {
-                try gemmPeers(loaded.encoder, tokens: first * s, kernels: kernels, into: &results)
-            }
-        }
-        results.peakHostResidentBytes = peakResidentBytes()
-        try LatencyReport.write(results, to: target, plots: Plots.render)
+        let (results, folder) = try sweep.run(kernels: kernels, out: URL(fileURLWithPath: out), runName: runName)
         if json {
             print(String(decoding: try results.encoded(), as: UTF8.self))
         } else {
-            for m in results.measurements {
-                print(String(format: "%@ batch %d seq %d: p50 %.2f ms (device %.2f ms), %.1f seq/s, %.1f GFLOP/s", m.model, m.batch, m.sequenceLength,
-                             m.host.p50, m.device.p50, m.sequencesPerSecond, m.gflopsPerSecond))
-            }
-            print("wrote \(target.path)/{results.json,results.csv,report.md}")
-        }
-    }
-
-    /// The model's three GEMM shapes at `tokens` rows, timed with BertBench's kernel and CLBlast.
-    func gemmPeers(_ encoder: BertEncoder, tokens: Int, kernels: EncoderKernels, into results: inout LatencyResults) throws {
-        guard let widths = encoder.layerWidths.first else { return }
-        let h = encoder.shape.hiddenSize
-        for (n, k) in [(3 * widths.attention, h), (widths.intermediate, h), (h, widths.intermediate)]
-        where !results.gemm.contains(where: { $0.m == tokens && $0.n == n && $0.k == k }) {
-            results.gemm.append(try GEMMTiming.bertbench(kernels: kernels, m: tokens, n: n, k: k))
-            switch Peers.clblast(m: tokens, n: n, k: k, deviceIndex: kernels.context.device.index) {
-            case .success(let g): results.gemm.append(g)
-            case .failure(let e): if !results.notes.contains(e.message) { results.notes.append(e.message) }
-            }
+            LatencySweep.printSummary(results, folder: folder)
         }
     }
 }
