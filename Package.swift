@@ -32,12 +32,14 @@ let package = Package(
         .target(name: "BertCompression", dependencies: ["BertModel", "BertCheckpoint"]),
         // Divergence metrics between models (pure Swift, no device).
         .target(name: "BertMetrics"),
+        // The behavioural comparison of models: data sets, embeddings, heads, metrics, reports.
+        .target(name: "BertDivergence", dependencies: ["BertModel", "BertTokens", "BertMetrics", "BertKernels"]),
         // Latency and memory measurement: statistics, FLOP counts, result files and reports.
         .target(name: "BertMeasure", dependencies: [
             "BertModel", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .executableTarget(name: "bertbench", dependencies: [
-            "BertModel", "BertMetrics", "BertMeasure", "BertCompression",
+            "BertModel", "BertMetrics", "BertMeasure", "BertCompression", "BertDivergence",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels"]),
@@ -46,6 +48,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["BertModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["BertMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasureTests", dependencies: ["BertMeasure"]),
+        .testTarget(name: "DivergenceTests", dependencies: ["BertDivergence"]),
         .testTarget(name: "CompressionTests", dependencies: ["BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint"]),
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint"]),
     ]

@@ -92,7 +92,10 @@ public enum LatencyReport {
 
     /// Writes results.json, results.csv and report.md into `directory`, building them in a
     /// sibling staging folder and renaming it into place, so no half-written run is left.
-    public static func write(_ r: LatencyResults, to directory: URL, plots: (URL) -> [String] = { _ in [] }) throws {
+    /// `extraFiles` are written beside them first (divergence.json), and `extraMarkdown` gets
+    /// the plot names and returns a section appended to report.md.
+    public static func write(_ r: LatencyResults, to directory: URL, extraFiles: [String: Data] = [:],
+                             plots: (URL) -> [String] = { _ in [] }, extraMarkdown: ([String]) -> String = { _ in "" }) throws {
         let fm = FileManager.default
         try fm.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
         let staging = directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).partial")
@@ -101,8 +104,11 @@ public enum LatencyReport {
         do {
             try r.encoded().write(to: staging.appendingPathComponent("results.json"))
             try Data(csv(r).utf8).write(to: staging.appendingPathComponent("results.csv"))
+            for (name, data) in extraFiles { try data.write(to: staging.appendingPathComponent(name)) }
             let images = plots(staging)
-            try Data(markdown(r, plots: images).utf8).write(to: staging.appendingPathComponent("report.md"))
+            let latencyImages = images.filter { !$0.hasPrefix("cka_") && !$0.hasPrefix("tradeoff") }
+            let divergenceImages = images.filter { $0.hasPrefix("cka_") || $0.hasPrefix("tradeoff") }
+            try Data((markdown(r, plots: latencyImages) + extraMarkdown(divergenceImages)).utf8).write(to: staging.appendingPathComponent("report.md"))
             if fm.fileExists(atPath: directory.path) { try fm.removeItem(at: directory) }
             try fm.moveItem(at: staging, to: directory)
         } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BertCheckpoint
 import BertCompression
+import BertDivergence
 import BertKernels
 import BertMeasure
 import BertModel
@@ -68,7 +69,10 @@ struct ReportCommand: ParsableCommand {
         do { results = try LatencyResults.decode(from: json) } catch let error as ResultsError { throw error } catch {
             throw ResultsError("\(json.path): not a BertBench results file (\(error))")
         }
-        try LatencyReport.write(results, to: url, plots: Plots.render)
+        let divergenceURL = url.appendingPathComponent("divergence.json")
+        let divergence = FileManager.default.fileExists(atPath: divergenceURL.path) ? try DivergenceResults.decode(from: divergenceURL) : nil
+        try LatencyReport.write(results, to: url, extraFiles: try divergence.map { ["divergence.json": try $0.encoded()] } ?? [:],
+                                plots: Plots.render) { images in divergence.map { DivergenceReport.markdown($0, plots: images) } ?? "" }
         print("re-rendered \(url.path)/{results.csv,report.md}")
     }
 }

@@ -17,10 +17,24 @@ struct LatencySweep {
 
     /// Measures everything and writes the run folder; returns the results and the folder.
     func run(kernels: EncoderKernels, out: URL, runName: String?) throws -> (LatencyResults, URL) {
+        let results = try measure(kernels: kernels, runID: Self.runID(runName))
+        let target = Self.folder(out: out, results: results)
+        try LatencyReport.write(results, to: target, plots: Plots.render)
+        return (results, target)
+    }
+
+    static func runID(_ name: String?) -> String {
+        name ?? ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "-")
+    }
+
+    static func folder(out: URL, results: LatencyResults) -> URL {
+        out.appendingPathComponent(results.environment.deviceSlug).appendingPathComponent(results.runID)
+    }
+
+    /// Measures every model and shape (and the peers) without writing anything.
+    func measure(kernels: EncoderKernels, runID: String) throws -> LatencyResults {
         let device = kernels.context.device
         let environment = RunEnvironment.capture(device: device)
-        let runID = runName ?? ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "-")
-        let target = out.appendingPathComponent(environment.deviceSlug).appendingPathComponent(runID)
         var results = LatencyResults(runID: runID, environment: environment, settings: settings, batches: batches, sequenceLengths: sequenceLengths)
         let progress = Progress("latency", total: models.count * batches.count * sequenceLengths.count, quiet: quiet)
         var done = 0
@@ -52,8 +66,7 @@ struct LatencySweep {
             }
         }
         results.peakHostResidentBytes = peakResidentBytes()
-        try LatencyReport.write(results, to: target, plots: Plots.render)
-        return (results, target)
+        return results
     }
 
     private func note(_ message: String, _ results: inout LatencyResults) {
