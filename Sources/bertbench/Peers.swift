@@ -54,7 +54,7 @@ enum Peers {
             return .failure(ResultsError("CLBlast peer failed for \(m)x\(n)x\(k)"))
         }
         let version = (json["clblast_version"] as? String).map { " \($0)" } ?? ""
-        return .success(GEMMMeasurement(engine: "CLBlast\(version)", m: m, n: n, k: k, medianMilliseconds: median, gflopsPerSecond: gflops))
+        return .success(GEMMMeasurement(engine: "CLBlast\(version) (host clock around the call)", m: m, n: n, k: k, medianMilliseconds: median, gflopsPerSecond: gflops))
     }
 
     /// Standard output of a finished command, or nil when it failed.
