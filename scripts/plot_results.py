@@ -4,7 +4,8 @@ report.md can embed them:
 
   latency_vs_batch   host p50 latency against batch size, one line per model and sequence length
   kernel_breakdown   device time per kernel category, stacked, per model at its first shape
-  tradeoff           (when divergence results exist) latency and memory against agreement with the large model
+  tradeoff           (with divergence.json) accuracy against agreement; latency against KL; memory against agreement
+  cka_heatmaps       (with divergence.json) layer-by-layer linear CKA of each variant against the large model
 
 Usage: .venv/bin/python scripts/plot_results.py RUN_FOLDER
 """
@@ -65,29 +66,60 @@ def kernel_breakdown(results, folder):
 
 
 def tradeoff(results, divergence, folder):
-    rows = divergence.get("variants", [])
+    """Accuracy against agreement, and latency and memory against divergence from the large model."""
     latency = {}
     for m in results["measurements"]:
-        latency.setdefault(m["model"], m["host"]["p50"])
+        if m["batch"] == min(results["batches"]):
+            latency.setdefault(m["model"], m["host"]["p50"])
     memory = {m["name"]: m["weightBytesStored"] for m in results["models"]}
-    points = [(r["name"], latency.get(r["name"]), memory.get(r["name"]), r.get("agreement"), r.get("klMean")) for r in rows]
-    points = [p for p in points if p[1] is not None and p[3] is not None]
-    if not points:
+    variants = divergence.get("variants", [])
+    if not variants:
         return
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    for name, lat, mem, agree, _ in points:
-        axes[0].scatter(lat, agree)
-        axes[0].annotate(name, (lat, agree), fontsize=7)
-        if mem:
-            axes[1].scatter(mem / 2**20, agree)
-            axes[1].annotate(name, (mem / 2**20, agree), fontsize=7)
-    axes[0].set_xlabel("host p50 latency (ms)")
-    axes[1].set_xlabel("weights on disk (MiB)")
+    fig, axes = plt.subplots(1, 3, figsize=(16, 4.8))
+    large = divergence["models"][0]
+    axes[0].scatter([1.0], [large["accuracy"]["estimate"]], marker="*", s=120)
+    axes[0].annotate(divergence["large"] + " (large)", (1.0, large["accuracy"]["estimate"]), fontsize=7)
+    for v in variants:
+        acc, agree, kl = v["accuracy"]["estimate"], v["agreement"], v["kl"]["mean"]
+        axes[0].scatter(agree, acc)
+        axes[0].annotate(v["name"], (agree, acc), fontsize=7)
+        if v["name"] in latency:
+            axes[1].scatter(latency[v["name"]], kl)
+            axes[1].annotate(v["name"], (latency[v["name"]], kl), fontsize=7)
+        if v["name"] in memory:
+            axes[2].scatter(memory[v["name"]] / 2**20, agree)
+            axes[2].annotate(v["name"], (memory[v["name"]] / 2**20, agree), fontsize=7)
+    axes[0].set_xlabel("agreement with the large model")
+    axes[0].set_ylabel("accuracy (own probe)")
+    axes[1].set_xlabel(f"host p50 latency (ms, batch {min(results['batches'])})")
+    axes[1].set_ylabel("mean KL(large || variant)")
+    axes[1].set_yscale("symlog", linthresh=1e-3)
+    axes[2].set_xlabel("weights on disk (MiB)")
+    axes[2].set_ylabel("agreement with the large model")
     for ax in axes:
-        ax.set_ylabel("agreement with the large model")
         ax.grid(True, alpha=0.3)
     fig.suptitle("What compression saves against how differently it behaves")
     save(fig, folder, "tradeoff")
+
+
+def cka_heatmaps(divergence, folder):
+    """One linear-CKA heatmap per variant: large model's layers against the variant's."""
+    variants = divergence.get("variants", [])
+    if not variants:
+        return
+    columns = min(4, len(variants))
+    rows = (len(variants) + columns - 1) // columns
+    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.2 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, v in zip(axes.flat, variants):
+        ax.axis("on")
+        image = ax.imshow(v["cka"], vmin=0, vmax=1, origin="lower", cmap="viridis", aspect="auto")
+        ax.set_title(v["name"], fontsize=8)
+        ax.set_xlabel("variant layer", fontsize=7)
+        ax.set_ylabel(f"{divergence['large']} layer", fontsize=7)
+    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="linear CKA")
+    save(fig, folder, "cka_heatmaps")
 
 
 def main():
@@ -99,7 +131,9 @@ def main():
     kernel_breakdown(results, folder)
     divergence_file = folder / "divergence.json"
     if divergence_file.exists():
-        tradeoff(results, json.loads(divergence_file.read_text()), folder)
+        divergence = json.loads(divergence_file.read_text())
+        tradeoff(results, divergence, folder)
+        cka_heatmaps(divergence, folder)
 
 
 if __name__ == "__main__":

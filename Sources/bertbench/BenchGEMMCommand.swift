@@ -15,6 +15,7 @@ struct BenchGEMMCommand: ParsableCommand {
     @Option(help: "B layout: kn ([K,N], the engine's) or nk ([N,K], a Linear weight as stored).") var layout: String = "kn"
     @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Flag(help: "Also time CLBlast on the same device and numpy/OpenBLAS on the CPU (from the repository, after scripts/setup).") var peers = false
 
     func validate() throws {
         guard m > 0, n > 0, k > 0 else { throw ValidationError("--m, --n and --k must be positive") }
@@ -37,11 +38,22 @@ struct BenchGEMMCommand: ParsableCommand {
         let times = try context.stopRecording().map(\.milliseconds).sorted()
         let median = times[times.count / 2]
         let gflops = 2.0 * Double(m) * Double(n) * Double(k) / (median * 1e6)
-        if json {
-            print(#"{"m":\#(m),"n":\#(n),"k":\#(k),"layout":"\#(layout)","median_ms":\#(median),"gflops":\#(gflops),"device":"\#(context.device.name)"}"#)
-        } else {
-            print(String(format: "gemm %@ %dx%dx%d on %@: median %.3f ms, %.1f GFLOP/s (%d iterations)",
-                         layout, m, n, k, context.device.name, median, gflops, iterations))
+        var rows = [(engine: "bertbench", ms: median, gflops: gflops)]
+        if peers {
+            for peer in [Peers.clblast(m: m, n: n, k: k, deviceIndex: context.device.index), Peers.numpy(m: m, n: n, k: k)] {
+                switch peer {
+                case .success(let g): rows.append((g.engine, g.medianMilliseconds, g.gflopsPerSecond))
+                case .failure(let e): FileHandle.standardError.write(Data("bench-gemm: \(e.message)\n".utf8))
+                }
+            }
+        }
+        for row in rows {
+            if json {
+                print(#"{"engine":"\#(row.engine)","m":\#(m),"n":\#(n),"k":\#(k),"layout":"\#(layout)","median_ms":\#(row.ms),"gflops":\#(row.gflops),"device":"\#(context.device.name)"}"#)
+            } else {
+                print(String(format: "%@ %dx%dx%d: median %.3f ms, %.1f GFLOP/s%@", row.engine, m, n, k, row.ms, row.gflops,
+                             row.engine == "bertbench" ? " (\(layout), \(context.device.name), \(iterations) iterations)" : String(format: " (BertBench / this: %.2f)", median / row.ms)))
+            }
         }
     }
 }

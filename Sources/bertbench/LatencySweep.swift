@@ -85,16 +85,19 @@ struct LatencySweep {
             weightBytesStored: try fileSize(loaded.checkpoint.file.url), weightBytesDevice: loaded.encoder.weightBytes, sourceBytes: sourceBytes)
     }
 
-    /// The model's three GEMM shapes at `tokens` rows, timed with BertBench's kernel and CLBlast.
+    /// The model's three GEMM shapes at `tokens` rows, timed with BertBench's kernel, CLBlast on
+    /// the same device, and numpy (OpenBLAS) on the CPU.
     func gemmPeers(_ encoder: BertEncoder, tokens: Int, kernels: EncoderKernels, into results: inout LatencyResults) throws {
         guard let widths = encoder.layerWidths.first else { return }
         let h = encoder.shape.hiddenSize
         for (n, k) in [(3 * widths.attention, h), (widths.intermediate, h), (h, widths.intermediate)]
         where !results.gemm.contains(where: { $0.m == tokens && $0.n == n && $0.k == k }) {
             results.gemm.append(try GEMMTiming.bertbench(kernels: kernels, m: tokens, n: n, k: k))
-            switch Peers.clblast(m: tokens, n: n, k: k, deviceIndex: kernels.context.device.index) {
-            case .success(let g): results.gemm.append(g)
-            case .failure(let e): note(e.message, &results)
+            for peer in [Peers.clblast(m: tokens, n: n, k: k, deviceIndex: kernels.context.device.index), Peers.numpy(m: tokens, n: n, k: k)] {
+                switch peer {
+                case .success(let g): results.gemm.append(g)
+                case .failure(let e): note(e.message, &results)
+                }
             }
         }
     }

@@ -57,6 +57,28 @@ enum Peers {
         return .success(GEMMMeasurement(engine: "CLBlast\(version) (host clock around the call)", m: m, n: n, k: k, medianMilliseconds: median, gflopsPerSecond: gflops))
     }
 
+    /// numpy's matmul (OpenBLAS on the CPU, its own thread pool), median of 10 after a warm-up.
+    static func numpy(m: Int, n: Int, k: Int) -> Result<GEMMMeasurement, ResultsError> {
+        let python = root.appendingPathComponent(".venv/bin/python")
+        guard FileManager.default.fileExists(atPath: python.path) else { return .failure(ResultsError("numpy peer skipped: no .venv in \(root.path)")) }
+        let code = """
+        import json, sys, time, numpy as np
+        m, n, k = map(int, sys.argv[1:4])
+        a = np.random.default_rng(1).random((m, k), dtype=np.float32); b = np.random.default_rng(2).random((k, n), dtype=np.float32)
+        a @ b
+        t = []
+        for _ in range(10):
+            s = time.perf_counter(); a @ b; t.append((time.perf_counter() - s) * 1e3)
+        t.sort(); print(json.dumps({"median_ms": t[5], "version": np.__version__}))
+        """
+        guard let output = run(python, ["-c", code, "\(m)", "\(n)", "\(k)"]),
+              let json = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], let median = json["median_ms"] as? Double else {
+            return .failure(ResultsError("numpy peer failed for \(m)x\(n)x\(k)"))
+        }
+        return .success(GEMMMeasurement(engine: "numpy \(json["version"] as? String ?? "?") (OpenBLAS, CPU)", m: m, n: n, k: k,
+                                        medianMilliseconds: median, gflopsPerSecond: 2 * Double(m) * Double(n) * Double(k) / (median * 1e6)))
+    }
+
     /// Standard output of a finished command, or nil when it failed.
     static func run(_ executable: URL, _ arguments: [String]) -> String? {
         let process = Process()
