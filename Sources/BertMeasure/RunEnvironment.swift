@@ -29,7 +29,8 @@ public struct RunEnvironment: Codable, Sendable {
         let os = [uts.sysname, uts.release, uts.machine].map { field in
             withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }.joined(separator: " ")
-        let commit = shell("git", "rev-parse", "HEAD") ?? "unknown"
+        // A GPU host gets a copy without .git: scripts/gpu/pack.sh passes the commit along.
+        let commit = shell("git", "rev-parse", "HEAD") ?? ProcessInfo.processInfo.environment["BERTBENCH_COMMIT"] ?? "unknown"
         let dirty = !(shell("git", "status", "--porcelain", "--untracked-files=no") ?? "").isEmpty
         return RunEnvironment(
             created: ISO8601DateFormatter().string(from: Date()),

@@ -14,10 +14,10 @@ done
 [ -d "$WORK/models/bert-large-layers-every-2" ] || "$BB" compress --model "$WORK/models/bert-large" --out "$WORK/models/bert-large-layers-every-2" --method drop-layers --every 2 | tail -1
 "$BB" latency --model "$WORK/models/bert-base" --model "$WORK/models/bert-large" --model "$WORK/models/bert-large-int8-w8a8" \
     --model "$WORK/models/bert-large-layers-every-2" --model "$WORK/all-MiniLM-L6-v2-int8" \
-    --batch 1,8,32 --seq 128,384 --warmup 5 --iterations 30 --out "$OUT/results" --run-name "${RUN_NAME:-gpu}" --quiet
+    --batch 1,8,32 --seq 128,384 --warmup 3 --iterations 20 --out "$OUT/results" --run-name "${RUN_NAME:-gpu}" --quiet
 run=$(ls -d "$OUT"/results/*/"${RUN_NAME:-gpu}")
 for m in bert-base bert-large; do
-    python3 scripts/peer_pytorch.py --model "$WORK/models/$m" --batch 1,8,32 --seq 128,384 --iterations 30 --merge "$run/results.json" >/dev/null
+    python3 scripts/peer_pytorch.py --model "$WORK/models/$m" --batch 1,8,32 --seq 128,384 --iterations 20 --merge "$run/results.json" >/dev/null
 done
 "$BB" report "$run" >/dev/null
 cp "$run"/* "$OUT"/ 2>/dev/null || true

@@ -18,4 +18,5 @@ printf 'hello world\nthe quick brown fox\nsynthetic weights, real kernels\n' > .
 tmp=$(mktemp -d); .build/release/bertbench synth --preset bert-base --seed 7 --out "$tmp/bb" 2>/dev/null >/dev/null
 .build/release/bertbench embed --model "$tmp/bb" --input .device/synth_texts.txt --output .device/synth_expected_pocl.jsonl --quiet
 rm -rf "$tmp"
+git rev-parse HEAD > .device/COMMIT
 du -sh .device
