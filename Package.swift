@@ -42,7 +42,7 @@ let package = Package(
             "BertModel", "BertMetrics", "BertMeasure", "BertCompression", "BertDivergence",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels"]),
+        .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint"]),
         .testTarget(name: "TokenizerTests", dependencies: ["BertTokens"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CheckpointTests", dependencies: ["BertCheckpoint"]),
         .testTarget(name: "ModelTests", dependencies: ["BertModel"], resources: [.copy("Fixtures")]),

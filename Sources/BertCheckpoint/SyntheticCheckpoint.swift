@@ -32,16 +32,7 @@ public enum SyntheticCheckpoint {
     /// `vocabulary` replaces the generated word list (e.g. a real vocab.txt for tokenizing text).
     public static func write(_ preset: Preset, seed: UInt64, to directory: URL, vocabulary: [String]? = nil,
                              progress: ((String) -> Void)? = nil) throws {
-        let fm = FileManager.default
-        if let contents = try? fm.contentsOfDirectory(atPath: directory.path), !contents.isEmpty {
-            throw CheckpointError("\(directory.path): already exists and is not empty (refusing to overwrite)")
-        }
-        let parent = directory.deletingLastPathComponent()
-        guard fm.fileExists(atPath: parent.path) else { throw CheckpointError("\(parent.path): no such directory") }
-        let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).partial-\(getpid())")
-        try? fm.removeItem(at: staging)
-        try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-        do {
+        try writeDirectoryAtomically(directory) { staging in
             let vocab = vocabulary ?? generatedVocabulary(size: preset.vocab)
             guard vocab.count == preset.vocab else {
                 throw CheckpointError("vocabulary has \(vocab.count) entries, preset \(preset.name) needs \(preset.vocab)")
@@ -52,11 +43,6 @@ public enum SyntheticCheckpoint {
             try config(preset, seed: seed).write(to: staging.appendingPathComponent("config.json"))
             progress?("generating \(parameterCount(preset)) parameters")
             try tensors(preset, seed: seed).write(to: staging.appendingPathComponent("model.safetensors"))
-            if fm.fileExists(atPath: directory.path) { try fm.removeItem(at: directory) }  // empty, checked above
-            try fm.moveItem(at: staging, to: directory)
-        } catch {
-            try? fm.removeItem(at: staging)
-            throw error
         }
     }
 

@@ -8,26 +8,16 @@ import Foundation
 public enum CheckpointWriter {
     public static func write(_ weights: HostEncoderWeights, config: Data, modelType: BertConfig.ModelType,
                              tokenizerFrom source: URL, to directory: URL) throws {
-        let fm = FileManager.default
-        if fm.fileExists(atPath: directory.path) {
+        if FileManager.default.fileExists(atPath: directory.path) {
             throw CheckpointError("\(directory.path): already exists (refusing to overwrite)")
         }
-        let parent = directory.deletingLastPathComponent()
-        guard fm.fileExists(atPath: parent.path) else { throw CheckpointError("\(parent.path): no such directory") }
-        let staging = parent.appendingPathComponent(".\(directory.lastPathComponent).partial-\(getpid())")
-        try? fm.removeItem(at: staging)
-        try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-        do {
+        try writeDirectoryAtomically(directory) { staging in
             try config.write(to: staging.appendingPathComponent("config.json"))
             for name in ["vocab.txt", "tokenizer_config.json", "tokenizer.json", "special_tokens_map.json"]
-            where fm.fileExists(atPath: source.appendingPathComponent(name).path) {
-                try fm.copyItem(at: source.appendingPathComponent(name), to: staging.appendingPathComponent(name))
+            where FileManager.default.fileExists(atPath: source.appendingPathComponent(name).path) {
+                try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: staging.appendingPathComponent(name))
             }
             try tensors(weights, modelType: modelType).write(to: staging.appendingPathComponent("model.safetensors"))
-            try fm.moveItem(at: staging, to: directory)
-        } catch {
-            try? fm.removeItem(at: staging)
-            throw error
         }
     }
 

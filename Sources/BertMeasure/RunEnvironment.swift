@@ -58,17 +58,22 @@ let compilerVersion = "Swift 6.2"
 let compilerVersion = "Swift 6.0/6.1"
 #endif
 
-/// Runs a command and returns its trimmed standard output, or nil if it failed.
-func shell(_ arguments: String...) -> String? {
+/// Runs `executable` with `arguments` (in `directory` when given) and returns its standard
+/// output, or nil when it could not start or exited non-zero. Standard error is discarded.
+public func commandOutput(_ executable: URL, _ arguments: [String], in directory: URL? = nil) -> String? {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.executableURL = executable
     process.arguments = arguments
+    if let directory { process.currentDirectoryURL = directory }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice
     guard (try? process.run()) != nil else { return nil }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { return nil }
-    return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+}
+
+func shell(_ arguments: String...) -> String? {
+    commandOutput(URL(fileURLWithPath: "/usr/bin/env"), arguments)?.trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -79,18 +79,8 @@ enum Peers {
                                         medianMilliseconds: median, gflopsPerSecond: 2 * Double(m) * Double(n) * Double(k) / (median * 1e6)))
     }
 
-    /// Standard output of a finished command, or nil when it failed.
+    /// Standard output of a finished command run in the repository, or nil when it failed.
     static func run(_ executable: URL, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        process.currentDirectoryURL = root
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
+        commandOutput(executable, arguments, in: root)
     }
 }

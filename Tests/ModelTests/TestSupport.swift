@@ -1,3 +1,4 @@
+import BertCheckpoint
 import BertKernels
 import Foundation
 import OpenCLRuntime
@@ -15,18 +16,8 @@ enum TestDevice {
     }()
 }
 
-/// SplitMix64, so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The project's SplitMix64, so failures reproduce.
+typealias SeededGenerator = SplitMix64
 
 /// The repository root, found from this file's path, for assets/ and the goldens.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
