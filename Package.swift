@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["BertModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["BertMetrics"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasureTests", dependencies: ["BertMeasure"]),
-        .testTarget(name: "DivergenceTests", dependencies: ["BertDivergence"]),
+        .testTarget(name: "DivergenceTests", dependencies: ["BertDivergence", "BertModel", "BertTokens", "BertKernels", "OpenCLRuntime", "BertCheckpoint"]),
         .testTarget(name: "CompressionTests", dependencies: ["BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint"]),
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint"]),
     ]
