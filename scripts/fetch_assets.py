@@ -322,6 +322,19 @@ def build_data(tmp):
         "Social Media Text, ICWSM 2014. Columns: id, mean sentiment of 20+ raters in [-4, 4], text.\n")
 
 
+def write_lexicon(target):
+    """VADER's sentiment lexicon as `word<TAB>valence` (mean rating, -4..+4), for the attack's
+    label-preserving constraint; written atomically."""
+    with tarfile.open(package_file("vader")) as sdist:
+        member = next(m for m in sdist.getmembers() if m.name.endswith("vaderSentiment/vader_lexicon.txt"))
+        raw = sdist.extractfile(member).read().decode("utf-8")
+    rows = ["word\tvalence"] + [f"{p[0]}\t{p[1]}" for p in (line.split("\t") for line in raw.splitlines()) if len(p) >= 2]
+    tmp = target.with_suffix(".partial")
+    tmp.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    os.replace(tmp, target)
+    say(f"{target.name}: {len(rows) - 1} entries")
+
+
 def main():
     steps = [
         (ASSETS / "models" / "all-MiniLM-L6-v2", build_l6),
@@ -332,6 +345,9 @@ def main():
     for target, build in steps:
         if build_directory(target, build):
             say(f"wrote {target.relative_to(REPO)}")
+    lexicon = ASSETS / "data" / "vader_lexicon.tsv"
+    if not lexicon.exists():
+        write_lexicon(lexicon)
     say("all assets in place")
 
 

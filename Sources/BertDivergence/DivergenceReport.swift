@@ -48,6 +48,20 @@ public enum DivergenceReport {
             let p = v.pies
             md += "| \(v.name) | \(p.count) | \(pct(p.share)) | \(p.largeAccuracyOnPIEs.map(pct) ?? "—") | \(p.variantAccuracyOnPIEs.map(pct) ?? "—") | \(p.largeAccuracyOnOthers.map(pct) ?? "—") | \(p.variantAccuracyOnOthers.map(pct) ?? "—") |\n"
         }
+        if !d.attacks.isEmpty {
+            let a = d.settings.attack
+            md += "\n## Adversarial vulnerability (word substitution, black box)\n\n"
+            md += "Each model's own probe attacked on up to \(a.examples) test items it classifies correctly: words ranked by the drop in the true class's probability when deleted; each replaced by the one of its \(a.candidates) nearest whole-word neighbours in the model's own input-embedding matrix that lowers that probability most; stop words never replaced; a substitute may not carry sentiment the word lacked or the opposite sentiment (VADER lexicon), so the true label stands; at most \(Int(a.maxWordShare * 100))% of words changed. Queries are forward passes of one text.\n\n"
+            md += "| model | attacked | success rate | accuracy after | mean words changed | mean queries |\n| --- | ---: | ---: | ---: | ---: | ---: |\n"
+            for s in d.attacks {
+                md += "| \(s.model) | \(s.attacked) | \(pct(s.successRate)) | \(pct(s.accuracyAfter)) | \(num(s.meanWordsChanged)) | \(String(format: "%.1f", s.meanQueries)) |\n"
+            }
+            md += "\nTransfer: accuracy of each model (columns) on the adversarial texts crafted on each model (rows).\n\n| crafted on | " + d.names.joined(separator: " | ") + " |\n| --- |" + d.names.map { _ in " ---: |" }.joined() + "\n"
+            for (i, row) in d.transferMatrix.enumerated() { md += "| \(d.names[i]) | " + row.map { $0.isNaN ? "—" : pct($0) }.joined(separator: " | ") + " |\n" }
+            if let example = d.attacks.flatMap(\.examples).first {
+                md += "\nExample (label \(example.label)): \"\(example.original)\" → \"\(example.adversarial)\"\n"
+            }
+        }
         md += "\n## Agreement between all models\n\n| | " + d.names.joined(separator: " | ") + " |\n| --- |" + d.names.map { _ in " ---: |" }.joined() + "\n"
         for (i, name) in d.names.enumerated() { md += "| \(name) | " + d.agreementMatrix[i].map(pct).joined(separator: " | ") + " |\n" }
         if !plots.isEmpty { md += "\n" + plots.map { "![\($0)](\($0))" }.joined(separator: "\n\n") + "\n" }

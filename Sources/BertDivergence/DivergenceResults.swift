@@ -84,6 +84,10 @@ public struct DivergenceResults: Codable, Sendable {
     public let errorJaccardMatrix: [[Double]]
     public let sanity: [String]
     public var notes: [String]
+    /// The word-substitution attack on each model (own head), and the transfer matrix:
+    /// [source model][evaluated model] = accuracy on the source's successful adversarial texts.
+    public let attacks: [AttackSummary]
+    public let transferMatrix: [[Double]]
 
     public static func decode(from url: URL) throws -> DivergenceResults {
         let decoder = JSONDecoder()
@@ -112,6 +116,7 @@ public struct DivergenceSettings: Codable, Sendable {
     public var bootstrapResamples = 1000
     public var ckaItems = 500
     public var maxLength = 128
+    public var attack = AttackSettings()
 
     public init() {}
 }

@@ -35,10 +35,14 @@ public struct DivergenceStudy {
     public let train: TextDataset
     public let test: TextDataset
     public let outOfDomain: [TextDataset]
+    /// VADER valences for the attack's label-preserving constraint; nil skips the attack.
+    public let lexicon: [String: Double]?
     public let log: (String) -> Void
 
-    public init(settings: DivergenceSettings, train: TextDataset, test: TextDataset, outOfDomain: [TextDataset], log: @escaping (String) -> Void) {
+    public init(settings: DivergenceSettings, train: TextDataset, test: TextDataset, outOfDomain: [TextDataset],
+                lexicon: [String: Double]? = nil, log: @escaping (String) -> Void) {
         self.settings = settings
+        self.lexicon = lexicon
         self.train = train
         self.test = test
         self.outOfDomain = outOfDomain
@@ -141,6 +145,27 @@ public struct DivergenceStudy {
                                  examples: pie.indices.prefix(25).map { PIEExample(text: test.texts[$0], label: labels[$0],
                                                                                    largeModal: pie.referenceModal[$0], variantModal: pie.variantModal[$0]) })))
         }
+        var attacks: [AttackSummary] = [], adversarial: [[AdversarialExample]] = []
+        if let lexicon, settings.attack.examples > 0 {
+            let attack = WordSubstitutionAttack(settings: settings.attack, lexicon: lexicon)
+            for (m, r) in zip(models, runs) {
+                log("attacking \(r.name)")
+                let correct = labels.indices.filter { r.predictions[$0] == labels[$0] }.prefix(settings.attack.examples)
+                let (summary, successes) = try attack.attack(model: m, texts: correct.map { test.texts[$0] }, labels: correct.map { labels[$0] }) { texts in
+                    r.head.predictProbability(try Embedder(model: m.model, tokenizer: m.tokenizer, maxLength: settings.maxLength, batchSize: 64).embed(texts).pooled)
+                }
+                attacks.append(summary)
+                adversarial.append(successes)
+            }
+        }
+        // Transfer: accuracy of every model (own head) on each model's successful adversarial texts.
+        let transfer = try adversarial.map { successes -> [Double] in
+            try zip(models, runs).map { m, r in
+                guard !successes.isEmpty else { return .nan }
+                let p = r.head.predictProbability(try Embedder(model: m.model, tokenizer: m.tokenizer, maxLength: settings.maxLength).embed(successes.map(\.adversarial)).pooled)
+                return PredictionErrors.accuracy(predictions: p.map { $0 >= 0.5 ? 1 : 0 }, labels: successes.map(\.label))
+            }
+        }
         let agreement = runs.map { a in runs.map { b in PredictionErrors.agreement(a.predictions, b.predictions) } }
         let errorJaccard = runs.map { a in runs.map { b in PredictionErrors.errorJaccard(reference: a.predictions, variant: b.predictions, labels: labels) } }
         let selfKL = OutputDivergence.compare(reference: large.probabilities.map { [1 - $0, $0] }, variant: large.probabilities.map { [1 - $0, $0] }).kl.max
@@ -150,20 +175,23 @@ public struct DivergenceStudy {
             created: ISO8601DateFormatter().string(from: Date()), device: device, large: large.name, settings: settings,
             data: data, dataSources: [train.name, test.name] + outOfDomain.map(\.name),
             models: behaviours, variants: comparisons, names: runs.map(\.name), agreementMatrix: agreement, errorJaccardMatrix: errorJaccard,
-            sanity: sanityChecks(comparisons, selfKL: selfKL), notes: [])
+            sanity: sanityChecks(comparisons, selfKL: selfKL), notes: [], attacks: attacks, transferMatrix: transfer)
     }
 
     /// The checks the issue asks the report to print, each with its verdict.
     func sanityChecks(_ variants: [VariantComparison], selfKL: Double) -> [String] {
         var lines = [String(format: "KL of the large model against itself: %.3g (expected 0) — %@", selfKL, selfKL == 0 ? "ok" : "FAILED")]
-        let int8 = variants.first { $0.name.hasSuffix("int8-w8a8") } ?? variants.first { $0.name.contains("int8") && $0.sameFamily }
-        if let int8 {
+        // The project's own int8 variants (W8A8 and weight-only) are named "...-int8-w8a8" and
+        // "...-int8-weight-only" by `bertbench run`; any other same-family int8 model stands in.
+        var int8 = variants.filter { $0.name.hasSuffix("int8-w8a8") || $0.name.hasSuffix("int8-weight-only") }
+        if int8.isEmpty, let other = variants.first(where: { $0.name.contains("int8") && $0.sameFamily }) { int8 = [other] }
+        for v in int8 {
             lines.append(String(format: "%@ agrees with the large model on %.1f%% of the test set (expected at least 97%%) — %@",
-                                int8.name, int8.agreement * 100, int8.agreement >= 0.97 ? "ok" : "NOT MET"))
+                                v.name, v.agreement * 100, v.agreement >= 0.97 ? "ok" : "NOT MET"))
         }
-        if let l3 = variants.first(where: { $0.name.contains("L3") }), let int8 {
-            lines.append(String(format: "%@ agrees less (%.1f%%) than %@ (%.1f%%) — %@", l3.name, l3.agreement * 100, int8.name,
-                                int8.agreement * 100, l3.agreement < int8.agreement ? "ok" : "NOT MET"))
+        if let l3 = variants.first(where: { $0.name.contains("L3") }), let best = int8.max(by: { $0.agreement < $1.agreement }) {
+            lines.append(String(format: "%@ agrees less (%.1f%%) than %@ (%.1f%%) — %@", l3.name, l3.agreement * 100, best.name,
+                                best.agreement * 100, l3.agreement < best.agreement ? "ok" : "NOT MET"))
         }
         return lines
     }

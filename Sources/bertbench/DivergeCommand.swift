@@ -16,6 +16,8 @@ struct StudyOptions: ParsableArguments {
     @Option(help: "Heads per population (bootstrap resamples) for PIEs.") var heads: Int = 10
     @Option(help: "Neighbours for kNN Jaccard and Deep-kNN.") var k: Int = 10
     @Option(help: "Seed of the train/test split and samples.") var seed: UInt64 = 20241021
+    @Option(help: "Test items attacked per model by the word-substitution attack (0: no attack).") var attackItems: Int = 25
+    @Option(help: "VADER lexicon (word, valence) for the attack's label-preserving constraint.") var lexicon: String = "assets/data/vader_lexicon.tsv"
 
     var settings: DivergenceSettings {
         var s = DivergenceSettings()
@@ -25,12 +27,14 @@ struct StudyOptions: ParsableArguments {
         s.headPopulation = heads
         s.neighbours = k
         s.splitSeed = seed
+        s.attack.examples = attackItems
         return s
     }
 
     func validateCounts() throws {
         guard trainItems >= 0, testItems >= 0, oodItems >= 0 else { throw ValidationError("item counts must be 0 (all) or positive") }
         guard heads >= 1, k >= 1 else { throw ValidationError("--heads and --k must be at least 1") }
+        guard attackItems >= 0 else { throw ValidationError("--attack-items must be 0 or more") }
     }
 
     /// Loads, splits and samples the data; the study's text sets.
@@ -93,7 +97,8 @@ enum DivergenceRunner {
         }
         let progress = Progress("divergence", total: models.count * (train.texts.count + test.texts.count + ood.map(\.texts.count).reduce(0, +)), quiet: quiet)
         var finished = 0, current = ""
-        let studyRun = DivergenceStudy(settings: study.settings, train: train, test: test, outOfDomain: ood) { message in
+        let lexicon = study.attackItems > 0 ? try WordSubstitutionAttack.loadLexicon(study.lexicon) : nil
+        let studyRun = DivergenceStudy(settings: study.settings, train: train, test: test, outOfDomain: ood, lexicon: lexicon) { message in
             if !quiet { FileHandle.standardError.write(Data("divergence: \(message)\n".utf8)) }
         }
         var results = try studyRun.compare(models, device: kernels.context.device.name) { name, done, total in

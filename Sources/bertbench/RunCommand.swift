@@ -74,7 +74,7 @@ struct RunCommand: ParsableCommand {
 
         say("divergence: every variant against all-MiniLM-L6-v2")
         var studyOptions = study
-        if quick { (studyOptions.trainItems, studyOptions.testItems, studyOptions.oodItems, studyOptions.heads) = (300, 200, 60, 5) }
+        if quick { (studyOptions.trainItems, studyOptions.testItems, studyOptions.oodItems, studyOptions.heads, studyOptions.attackItems) = (300, 200, 60, 5, 8) }
         let divergence = try DivergenceRunner.run(large: l6, variants: family, study: studyOptions, kernels: kernels, quiet: quiet)
         let folder = LatencySweep.folder(out: URL(fileURLWithPath: out), results: results)
         try LatencyReport.write(results, to: folder, extraFiles: ["divergence.json": try divergence.encoded()], plots: Plots.render) { images in
