@@ -65,7 +65,15 @@ public struct DivergenceStudy {
         let labels = train.labels!
         let options = LogisticRegression.Options(c: settings.regularisation, standardize: true)
         let head = try LogisticRegression.fit(trainEmbeddings, labels: labels, options: options)
-        let probabilities = head.predictProbability(testEmbeddings.pooled)
+        // A checkpoint with its own binary classifier is judged by it (class 1 = positive, the
+        // SST-2 convention); the probe still serves the deployed mode and the PIE population.
+        let probabilities: [Double]
+        if let logits = testEmbeddings.logits, m.model.encoder.labelCount == 2 {
+            probabilities = logits.map { l in 1 / (1 + exp(Double(l[0] - l[1]))) }
+            log("\(m.model.name): using the checkpoint's own classifier for its predictions")
+        } else {
+            probabilities = head.predictProbability(testEmbeddings.pooled)
+        }
         // The population: the same probe fitted on bootstrap resamples of the training set.
         var population: [[Int]] = []
         for seed in 0..<settings.headPopulation {

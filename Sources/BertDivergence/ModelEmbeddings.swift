@@ -9,6 +9,8 @@ public struct TextEmbeddings: Sendable {
     public let pooled: EmbeddingMatrix
     /// [layer] -> n x hidden, for CKA; empty unless requested.
     public let layers: [EmbeddingMatrix]
+    /// Per text, the checkpoint's own classifier logits, when it has a classifier.
+    public let logits: [[Float]]?
 }
 
 /// Runs a model over texts in length-sorted batches and pools on the host or device.
@@ -32,6 +34,8 @@ public struct Embedder: Sendable {
         let h = model.encoder.shape.hiddenSize, layerCount = model.encoder.shape.layerCount + 1
         var pooled = [Float](repeating: 0, count: texts.count * h)
         var layers = allLayers ? [[Float]](repeating: [Float](repeating: 0, count: texts.count * h), count: layerCount) : []
+        let classes = model.encoder.labelCount
+        var logits = classes.map { [[Float]](repeating: [Float](repeating: 0, count: $0), count: texts.count) }
         for start in stride(from: 0, to: order.count, by: batchSize) {
             let members = Array(order[start..<min(start + batchSize, order.count)])
             let batch = TokenBatch(rows: members.map { ids[$0] }, padID: tokenizer.padID)
@@ -40,6 +44,7 @@ public struct Embedder: Sendable {
             let output = try model.encoder.forward(input, outputs: allLayers ? [.pooled, .allHiddenStates] : [.pooled])
             for (row, index) in members.enumerated() {
                 pooled.replaceSubrange((index * h)..<((index + 1) * h), with: EncoderOutput.row(output.meanPooled!, row, width: h))
+                if let classes, let values = output.logits { logits?[index] = Array(EncoderOutput.row(values, row, width: classes)) }
             }
             if allLayers, let states = output.hiddenStates {
                 for (l, state) in states.enumerated() {
@@ -56,6 +61,6 @@ public struct Embedder: Sendable {
             progress(start + members.count)
         }
         return TextEmbeddings(pooled: EmbeddingMatrix(rows: texts.count, columns: h, values: pooled),
-                              layers: layers.map { EmbeddingMatrix(rows: texts.count, columns: h, values: $0) })
+                              layers: layers.map { EmbeddingMatrix(rows: texts.count, columns: h, values: $0) }, logits: logits)
     }
 }

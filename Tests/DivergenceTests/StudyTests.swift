@@ -50,3 +50,43 @@ import Testing
         }
     }
 }
+
+/// A checkpoint with its own binary classifier is judged by that classifier, not by a probe.
+@Suite struct OwnClassifier {
+    @Test func classifierCheckpointsUseTheirOwnLogits() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bertbench-cls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let plain = dir.appendingPathComponent("plain"), cls = dir.appendingPathComponent("cls")
+        try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "tiny"), seed: 6, to: plain)
+        try FileManager.default.createDirectory(at: cls, withIntermediateDirectories: true)
+        for name in ["vocab.txt", "tokenizer_config.json", "config.json"] {
+            try FileManager.default.copyItem(at: plain.appendingPathComponent(name), to: cls.appendingPathComponent(name))
+        }
+        let file = try SafeTensorsFile(url: plain.appendingPathComponent("model.safetensors"))
+        var writer = SafeTensorsWriter()
+        for name in file.tensorNames { writer.add(name, floats: try file.floats(name), shape: try file.info(name).shape) }
+        var rng = SplitMix64(seed: 3)
+        writer.add("classifier.weight", floats: rng.normals(64, standardDeviation: 2), shape: [2, 32])
+        writer.add("classifier.bias", floats: [0.1, -0.1], shape: [2])
+        try writer.write(to: cls.appendingPathComponent("model.safetensors"))
+
+        let kernels = try EncoderKernels(context: try ComputeContext(device: try Device.choose(getenv("BERTBENCH_TEST_DEVICE").map { String(cString: $0) })))
+        let models = try [plain, cls].map { url in
+            StudyModel(model: try ModelLoader.load(url, kernels: kernels), tokenizer: try WordPieceTokenizer(directory: url), sameFamily: false)
+        }
+        let texts = (0..<60).map { i in (0..<(3 + i % 5)).map { j in String("abcdefgh"[String.Index(utf16Offset: (i * 7 + j * 3) % 8, in: "abcdefgh")]) }.joined(separator: " ") }
+        let data = TextDataset(name: "t", texts: texts, labels: texts.indices.map { $0 % 2 })
+        let (train, test) = data.split(testShare: 0.5, seed: 1)
+        var settings = DivergenceSettings()
+        settings.headPopulation = 2
+        settings.bootstrapResamples = 50
+        let results = try DivergenceStudy(settings: settings, train: train, test: test, outOfDomain: []) { _ in }
+            .compare(models, device: "test") { _, _, _ in }
+        // The classifier's own predictions, computed directly from its logits.
+        let embedder = Embedder(model: models[1].model, tokenizer: models[1].tokenizer)
+        let logits = try #require(try embedder.embed(test.texts).logits)
+        let expected = logits.map { $0[1] > $0[0] ? 1 : 0 }
+        let accuracy = Double(zip(expected, test.labels!).filter { $0 == $1 }.count) / Double(expected.count)
+        #expect(abs(results.variants[0].accuracy.estimate - accuracy) < 1e-12)
+    }
+}
