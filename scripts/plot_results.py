@@ -109,7 +109,8 @@ def cka_heatmaps(divergence, folder):
         return
     columns = min(4, len(variants))
     rows = (len(variants) + columns - 1) // columns
-    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.2 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, columns, figsize=(3.6 * columns, 3.6 * rows), squeeze=False)
+    fig.subplots_adjust(hspace=0.45, wspace=0.35)
     for ax in axes.flat:
         ax.axis("off")
     for ax, v in zip(axes.flat, variants):
