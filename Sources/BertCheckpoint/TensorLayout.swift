@@ -42,43 +42,49 @@ public struct TensorLayout: Sendable, Equatable {
 
     /// The layout of a file whose keys are `keys`, for `config`; errors name what is missing.
     public static func detect(keys: Set<String>, config: BertConfig, path: String) throws -> TensorLayout {
-        switch config.modelType {
+        let family = config.modelType == .bert ? "bert." : "distilbert."
+        guard let prefix = ["", family].first(where: { keys.contains($0 + "embeddings.word_embeddings.weight") }) else {
+            throw CheckpointError("\(path): no embeddings.word_embeddings.weight (with or without the \(family) prefix): not a \(config.modelType == .bert ? "BERT" : "DistilBERT") checkpoint")
+        }
+        let full = standard(config.modelType, layers: config.layerCount, prefix: prefix, pooler: true, head: true)
+        let pooler = full.pooler.flatMap { keys.contains($0.weight) ? $0 : nil }
+        let hasHead = keys.contains(full.classifier!.weight) && (full.preClassifier.map { keys.contains($0.weight) } ?? true)
+        return TensorLayout(wordEmbeddings: full.wordEmbeddings, positionEmbeddings: full.positionEmbeddings,
+                            tokenTypeEmbeddings: full.tokenTypeEmbeddings, embeddingNorm: full.embeddingNorm, layers: full.layers,
+                            pooler: pooler, preClassifier: hasHead ? full.preClassifier : nil, classifier: hasHead ? full.classifier : nil)
+    }
+
+    /// Hugging Face's key names for a model type, with `prefix` (e.g. "bert.") on the encoder's
+    /// keys; the pooler (BERT only) and the classifier head are included when asked for.
+    public static func standard(_ modelType: BertConfig.ModelType, layers count: Int, prefix: String = "",
+                                pooler: Bool, head: Bool) -> TensorLayout {
+        switch modelType {
         case .bert:
-            guard let prefix = ["", "bert."].first(where: { keys.contains($0 + "embeddings.word_embeddings.weight") }) else {
-                throw CheckpointError("\(path): no embeddings.word_embeddings.weight (with or without the bert. prefix): not a BERT checkpoint")
-            }
-            let layers = (0..<config.layerCount).map { i -> LayerNames in
+            let layers = (0..<count).map { i -> LayerNames in
                 let l = "\(prefix)encoder.layer.\(i)."
                 return LayerNames(query: LinearNames(l + "attention.self.query"), key: LinearNames(l + "attention.self.key"),
                                   value: LinearNames(l + "attention.self.value"), attentionOutput: LinearNames(l + "attention.output.dense"),
                                   attentionNorm: NormNames(l + "attention.output.LayerNorm"), intermediate: LinearNames(l + "intermediate.dense"),
                                   output: LinearNames(l + "output.dense"), outputNorm: NormNames(l + "output.LayerNorm"))
             }
-            let pooler = LinearNames(prefix + "pooler.dense")
-            let classifier = LinearNames("classifier")
             return TensorLayout(wordEmbeddings: prefix + "embeddings.word_embeddings.weight",
                                 positionEmbeddings: prefix + "embeddings.position_embeddings.weight",
                                 tokenTypeEmbeddings: prefix + "embeddings.token_type_embeddings.weight",
                                 embeddingNorm: NormNames(prefix + "embeddings.LayerNorm"), layers: layers,
-                                pooler: keys.contains(pooler.weight) ? pooler : nil, preClassifier: nil,
-                                classifier: keys.contains(classifier.weight) ? classifier : nil)
+                                pooler: pooler ? LinearNames(prefix + "pooler.dense") : nil, preClassifier: nil,
+                                classifier: head ? LinearNames("classifier") : nil)
         case .distilbert:
-            guard let prefix = ["", "distilbert."].first(where: { keys.contains($0 + "embeddings.word_embeddings.weight") }) else {
-                throw CheckpointError("\(path): no embeddings.word_embeddings.weight (with or without the distilbert. prefix): not a DistilBERT checkpoint")
-            }
-            let layers = (0..<config.layerCount).map { i -> LayerNames in
+            let layers = (0..<count).map { i -> LayerNames in
                 let l = "\(prefix)transformer.layer.\(i)."
                 return LayerNames(query: LinearNames(l + "attention.q_lin"), key: LinearNames(l + "attention.k_lin"),
                                   value: LinearNames(l + "attention.v_lin"), attentionOutput: LinearNames(l + "attention.out_lin"),
                                   attentionNorm: NormNames(l + "sa_layer_norm"), intermediate: LinearNames(l + "ffn.lin1"),
                                   output: LinearNames(l + "ffn.lin2"), outputNorm: NormNames(l + "output_layer_norm"))
             }
-            let pre = LinearNames("pre_classifier"), classifier = LinearNames("classifier")
-            let hasHead = keys.contains(pre.weight) && keys.contains(classifier.weight)
             return TensorLayout(wordEmbeddings: prefix + "embeddings.word_embeddings.weight",
                                 positionEmbeddings: prefix + "embeddings.position_embeddings.weight", tokenTypeEmbeddings: nil,
                                 embeddingNorm: NormNames(prefix + "embeddings.LayerNorm"), layers: layers, pooler: nil,
-                                preClassifier: hasHead ? pre : nil, classifier: hasHead ? classifier : nil)
+                                preClassifier: head ? LinearNames("pre_classifier") : nil, classifier: head ? LinearNames("classifier") : nil)
         }
     }
 }

@@ -32,13 +32,13 @@ public enum CheckpointWriter {
                 writer.add(name + "_scale", floats: s, shape: [rows])
             }
         }
-        func linear(_ module: String, _ l: HostLinear) {
-            matrix(module + ".weight", l.weight, rows: l.outFeatures, cols: l.inFeatures)
-            writer.add(module + ".bias", floats: l.bias, shape: [l.outFeatures])
+        func linear(_ names: LinearNames, _ l: HostLinear) {
+            matrix(names.weight, l.weight, rows: l.outFeatures, cols: l.inFeatures)
+            writer.add(names.bias, floats: l.bias, shape: [l.outFeatures])
         }
-        func norm(_ module: String, _ n: HostNorm) {
-            writer.add(module + ".weight", floats: n.gamma, shape: [n.gamma.count])
-            writer.add(module + ".bias", floats: n.beta, shape: [n.beta.count])
+        func norm(_ names: NormNames, _ n: HostNorm) {
+            writer.add(names.weight, floats: n.gamma, shape: [n.gamma.count])
+            writer.add(names.bias, floats: n.beta, shape: [n.beta.count])
         }
         func table(_ name: String, _ t: HostTable) {
             switch t {
@@ -46,42 +46,31 @@ public enum CheckpointWriter {
             case .int8(let q, let s, let rows, let width): matrix(name, .int8(q, scales: s), rows: rows, cols: width)
             }
         }
-        table("embeddings.word_embeddings.weight", w.wordEmbeddings)
-        table("embeddings.position_embeddings.weight", w.positionEmbeddings)
-        norm("embeddings.LayerNorm", w.embeddingNorm)
-        if let types = w.tokenTypeEmbeddings {
-            writer.add("embeddings.token_type_embeddings.weight", floats: types, shape: [types.count / w.embeddingNorm.gamma.count, w.embeddingNorm.gamma.count])
+        // The same key names the loader reads, from one place.
+        let layout = TensorLayout.standard(modelType, layers: w.layers.count, pooler: w.pooler != nil, head: w.head != nil)
+        table(layout.wordEmbeddings, w.wordEmbeddings)
+        table(layout.positionEmbeddings, w.positionEmbeddings)
+        norm(layout.embeddingNorm, w.embeddingNorm)
+        if let types = w.tokenTypeEmbeddings, let name = layout.tokenTypeEmbeddings {
+            let width = w.embeddingNorm.gamma.count
+            writer.add(name, floats: types, shape: [types.count / width, width])
         }
-        for (i, l) in w.layers.enumerated() {
-            switch modelType {
-            case .bert:
-                let p = "encoder.layer.\(i)."
-                linear(p + "attention.self.query", l.query)
-                linear(p + "attention.self.key", l.key)
-                linear(p + "attention.self.value", l.value)
-                linear(p + "attention.output.dense", l.attentionOutput)
-                norm(p + "attention.output.LayerNorm", l.attentionNorm)
-                linear(p + "intermediate.dense", l.intermediate)
-                linear(p + "output.dense", l.output)
-                norm(p + "output.LayerNorm", l.outputNorm)
-            case .distilbert:
-                let p = "transformer.layer.\(i)."
-                linear(p + "attention.q_lin", l.query)
-                linear(p + "attention.k_lin", l.key)
-                linear(p + "attention.v_lin", l.value)
-                linear(p + "attention.out_lin", l.attentionOutput)
-                norm(p + "sa_layer_norm", l.attentionNorm)
-                linear(p + "ffn.lin1", l.intermediate)
-                linear(p + "ffn.lin2", l.output)
-                norm(p + "output_layer_norm", l.outputNorm)
-            }
+        for (l, names) in zip(w.layers, layout.layers) {
+            linear(names.query, l.query)
+            linear(names.key, l.key)
+            linear(names.value, l.value)
+            linear(names.attentionOutput, l.attentionOutput)
+            norm(names.attentionNorm, l.attentionNorm)
+            linear(names.intermediate, l.intermediate)
+            linear(names.output, l.output)
+            norm(names.outputNorm, l.outputNorm)
         }
-        if let pooler = w.pooler { linear("pooler.dense", pooler) }
+        if let pooler = w.pooler, let names = layout.pooler { linear(names, pooler) }
         switch w.head {
-        case .bertPooled(_, let classifier)?: linear("classifier", classifier)
+        case .bertPooled(_, let classifier)?: linear(layout.classifier!, classifier)
         case .distilBert(let pre, let classifier)?:
-            linear("pre_classifier", pre)
-            linear("classifier", classifier)
+            linear(layout.preClassifier!, pre)
+            linear(layout.classifier!, classifier)
         case nil: break
         }
         return writer
