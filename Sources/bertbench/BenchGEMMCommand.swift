@@ -26,18 +26,9 @@ struct BenchGEMMCommand: ParsableCommand {
     func run() throws {
         let context = try ComputeContext(device: try Device.choose(device))
         let kernels = try EncoderKernels(context: context, gemmRows: tileRows)
-        var generator = SystemRandomNumberGenerator()
-        let a = try context.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) })
-        let b = try context.upload((0..<(k * n)).map { _ in Float.random(in: -1...1, using: &generator) })
-        let c = try context.buffer(Float.self, count: m * n)
-        let matrixLayout: MatrixLayout = layout == "kn" ? .kByN : .nByK
-        try kernels.gemm(a: a, b: b, layout: matrixLayout, bias: nil, c: c, m: m, n: n, k: k)
-        try context.finish()
-        context.startRecording()
-        for _ in 0..<iterations { try kernels.gemm(a: a, b: b, layout: matrixLayout, bias: nil, c: c, m: m, n: n, k: k) }
-        let times = try context.stopRecording().map(\.milliseconds).sorted()
-        let median = times[times.count / 2]
-        let gflops = 2.0 * Double(m) * Double(n) * Double(k) / (median * 1e6)
+        let ours = try GEMMTiming.bertbench(kernels: kernels, m: m, n: n, k: k, layout: layout == "kn" ? .kByN : .nByK,
+                                            iterations: iterations)
+        let median = ours.medianMilliseconds, gflops = ours.gflopsPerSecond
         var rows = [(engine: "bertbench", ms: median, gflops: gflops)]
         if peers {
             for peer in [Peers.clblast(m: m, n: n, k: k, deviceIndex: context.device.index), Peers.numpy(m: m, n: n, k: k)] {

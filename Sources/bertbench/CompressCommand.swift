@@ -1,4 +1,5 @@
 import ArgumentParser
+import BertCheckpoint
 import BertCompression
 import Foundation
 
@@ -46,24 +47,14 @@ struct CompressCommand: ParsableCommand {
 
     func run() throws {
         let source = URL(fileURLWithPath: model), target = URL(fileURLWithPath: out)
-        let chosen = try compressionMethod { try CheckpointSummary.layerCount(source) }
+        let chosen = try compressionMethod { try BertConfig(contentsOf: source.appendingPathComponent("config.json")).layerCount }
         let started = Date()
         let summary = try Compressor.compress(source: source, target: target, method: chosen)
         for line in summary.lines { print(line) }
-        let sizes = try CheckpointSummary.sizes(source: source, target: target)
+        let sizes = (source: try fileSize(source.appendingPathComponent("model.safetensors")), target: try fileSize(target.appendingPathComponent("model.safetensors")))
         print(String(format: "wrote %@ (%@) in %@: weights %@ on disk vs %@ for the source (%.2fx)", out, summary.method,
                      formatSeconds(Date().timeIntervalSince(started)), formatBytes(sizes.target), formatBytes(sizes.source),
                      Double(sizes.source) / Double(max(sizes.target, 1))))
     }
 }
 
-/// Small facts about checkpoint directories for the command's messages.
-enum CheckpointSummary {
-    static func layerCount(_ directory: URL) throws -> Int {
-        try BertCheckpointConfig.layers(directory)
-    }
-
-    static func sizes(source: URL, target: URL) throws -> (source: Int, target: Int) {
-        (try fileSize(source.appendingPathComponent("model.safetensors")), try fileSize(target.appendingPathComponent("model.safetensors")))
-    }
-}
