@@ -22,34 +22,38 @@ let package = Package(
         .executableTarget(name: "embed-kernels"),
         .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["embed-kernels"]),
         .target(name: "BertKernels", dependencies: ["OpenCLRuntime"], plugins: ["EmbedKernels"]),
+        // One of each utility: the seeded generator, atomic outputs, formatting.
+        .target(name: "Support"),
         // Text -> token ids (WordPiece, BERT uncased).
         .target(name: "BertTokens"),
         // config.json and safetensors: reading, checking, writing.
-        .target(name: "BertCheckpoint"),
+        .target(name: "BertCheckpoint", dependencies: ["Support"]),
+        // Device-free tensors of an encoder in the engine's naming, and their int8 form.
+        .target(name: "EncoderWeights", dependencies: ["BertCheckpoint", "Support"]),
         // Weights on the device and the encoder forward pass.
-        .target(name: "BertModel", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "BertTokens"]),
-        // Compression: int8 quantization, pruning, layer dropping (checkpoint in, checkpoint out).
-        .target(name: "BertCompression", dependencies: ["BertModel", "BertCheckpoint"]),
+        .target(name: "BertModel", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "EncoderWeights", "BertTokens"]),
+        // Compression: int8 quantization, pruning, layer dropping (weights in, weights out; no device).
+        .target(name: "BertCompression", dependencies: ["EncoderWeights", "BertCheckpoint", "Support"]),
         // Divergence metrics between models (pure Swift, no device).
-        .target(name: "BertMetrics"),
+        .target(name: "BertMetrics", dependencies: ["Support"]),
         // The behavioural comparison of models: data sets, embeddings, heads, metrics, reports.
-        .target(name: "BertDivergence", dependencies: ["BertModel", "BertTokens", "BertMetrics", "BertKernels"]),
+        .target(name: "BertDivergence", dependencies: ["BertModel", "BertTokens", "BertMetrics", "BertKernels", "EncoderWeights", "Support"]),
         // Latency and memory measurement: statistics, FLOP counts, result files and reports.
         .target(name: "BertMeasure", dependencies: [
-            "BertModel", .product(name: "Histogram", package: "hdrhistogram-swift"),
+            "BertModel", "Support", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .executableTarget(name: "bertbench", dependencies: [
-            "BertModel", "BertMetrics", "BertMeasure", "BertCompression", "BertDivergence",
+            "BertModel", "BertMetrics", "BertMeasure", "BertCompression", "BertDivergence", "Support", "EncoderWeights",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint"]),
+        .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "Support"]),
         .testTarget(name: "TokenizerTests", dependencies: ["BertTokens"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "CheckpointTests", dependencies: ["BertCheckpoint"]),
-        .testTarget(name: "ModelTests", dependencies: ["BertModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MetricsTests", dependencies: ["BertMetrics"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CheckpointTests", dependencies: ["BertCheckpoint", "EncoderWeights", "Support"]),
+        .testTarget(name: "ModelTests", dependencies: ["BertModel", "EncoderWeights", "Support"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MetricsTests", dependencies: ["BertMetrics", "Support"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasureTests", dependencies: ["BertMeasure"]),
-        .testTarget(name: "DivergenceTests", dependencies: ["BertDivergence", "BertModel", "BertTokens", "BertKernels", "OpenCLRuntime", "BertCheckpoint"]),
-        .testTarget(name: "CompressionTests", dependencies: ["BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint"]),
-        .testTarget(name: "CLITests", dependencies: ["BertCheckpoint"]),
+        .testTarget(name: "DivergenceTests", dependencies: ["BertDivergence", "BertModel", "BertTokens", "BertKernels", "OpenCLRuntime", "BertCheckpoint", "Support"]),
+        .testTarget(name: "CompressionTests", dependencies: ["BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint", "EncoderWeights", "Support"]),
+        .testTarget(name: "CLITests", dependencies: ["BertCheckpoint", "Support"]),
     ]
 )

@@ -1,9 +1,10 @@
 import Foundation
+import Support
 
 /// Random-initialised checkpoints with the shapes of well-known models, written in the same
 /// format the loader reads, for latency work where the real weights are not at hand.
 /// Weights are normal(0, 0.02) as in BERT's initialisation, LayerNorm weight 1 and bias 0,
-/// biases normal(0, 0.02) so tests see them; all drawn from SplitMix64 seeded by `seed`.
+/// biases normal(0, 0.02) so tests see them; all drawn from SeededRandom (SplitMix64) seeded by `seed`.
 public enum SyntheticCheckpoint {
     /// A named shape.
     public struct Preset: Sendable {
@@ -70,7 +71,7 @@ public enum SyntheticCheckpoint {
     }
 
     static func tensors(_ p: Preset, seed: UInt64) -> SafeTensorsWriter {
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededRandom(seed: seed)
         var writer = SafeTensorsWriter()
         let h = p.hidden
         func normal(_ n: Int) -> [Float] { rng.normals(n, standardDeviation: 0.02) }
@@ -121,31 +122,5 @@ public enum SyntheticCheckpoint {
         var n = 0
         while v.count < size { v.append("[filler\(n)]"); n += 1 }
         return Array(v.prefix(size))
-    }
-}
-
-/// SplitMix64 (Steele et al. 2014): small, fast and fully determined by its seed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// `count` draws from normal(0, standardDeviation) by Box-Muller.
-    public mutating func normals(_ count: Int, standardDeviation: Float) -> [Float] {
-        var out = [Float]()
-        out.reserveCapacity(count + 1)
-        while out.count < count {
-            let u1 = Double(next() >> 11) * 0x1.0p-53 + 0x1.0p-54, u2 = Double(next() >> 11) * 0x1.0p-53
-            let r = (-2 * log(u1)).squareRoot()
-            out.append(Float(r * cos(2 * .pi * u2)) * standardDeviation)
-            out.append(Float(r * sin(2 * .pi * u2)) * standardDeviation)
-        }
-        return Array(out.prefix(count))
     }
 }

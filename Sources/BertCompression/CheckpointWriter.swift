@@ -1,6 +1,7 @@
 import BertCheckpoint
-import BertModel
+import EncoderWeights
 import Foundation
+import Support
 
 /// Writes host weights as a checkpoint directory in the source checkpoint's key layout
 /// (BERT without prefix, or DistilBERT), with config.json and the tokenizer files, atomically:

@@ -1,5 +1,5 @@
 import BertCheckpoint
-import BertModel
+import EncoderWeights
 import Foundation
 
 /// One way to compress a checkpoint, with its parameters.

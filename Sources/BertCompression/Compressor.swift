@@ -1,6 +1,7 @@
 import BertCheckpoint
-import BertModel
+import EncoderWeights
 import Foundation
+import Support
 
 /// Applies a `CompressionMethod` to a checkpoint and writes the result as a new checkpoint.
 public enum Compressor {
@@ -10,7 +11,7 @@ public enum Compressor {
         let checkpoint = try Checkpoint(directory: source)
         let config = checkpoint.config
         let path = checkpoint.directory.path
-        var weights = try ModelLoader.hostWeights(of: checkpoint)
+        var weights = try HostEncoderWeights(checkpoint: checkpoint)
         var changes: [String: JSONValue?] = [:]
         var lines: [String] = []
 
@@ -74,9 +75,4 @@ public enum Compressor {
             throw CheckpointError("\(path): is quantized (\(q)); prune the fp32 checkpoint, then quantize")
         }
     }
-}
-
-/// Bytes of a file on disk.
-public func fileSize(_ url: URL) throws -> Int {
-    (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
 }

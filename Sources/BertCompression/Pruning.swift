@@ -1,4 +1,4 @@
-import BertModel
+import EncoderWeights
 import Foundation
 
 /// Pruning of an encoder's weights: unstructured magnitude pruning (zeros in dense shapes), and

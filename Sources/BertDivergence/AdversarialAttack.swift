@@ -1,5 +1,6 @@
 import BertMetrics
 import BertModel
+import EncoderWeights
 import Foundation
 
 /// Settings and constraints of the word-substitution attack (after BERT-Attack, Li et al. 2020,
@@ -137,7 +138,7 @@ struct NeighbourIndex {
     var cache: [String: [String]] = [:]
 
     init(model: StudyModel) throws {
-        let host = try ModelLoader.hostWeights(of: model.model.checkpoint)
+        let host = try HostEncoderWeights(checkpoint: model.model.checkpoint)
         let values: [Float], w: Int
         switch host.wordEmbeddings {
         case .float(let v, _, let width): (values, w) = (v, width)

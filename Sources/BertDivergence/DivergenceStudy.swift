@@ -2,6 +2,7 @@ import BertMetrics
 import BertModel
 import BertTokens
 import Foundation
+import Support
 
 /// A model in a study: loaded, with its tokenizer, and whether it is a compression of the
 /// large model (so the large model's head applies to it unchanged).

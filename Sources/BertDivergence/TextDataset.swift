@@ -1,5 +1,6 @@
 import BertMetrics
 import Foundation
+import Support
 
 /// Texts with optional binary labels, read from TSV or JSON lines.
 public struct TextDataset: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Renders results.json's content as results.csv (one row per measurement) and report.md (the
 /// tables a person reads), so `bertbench report` can re-render from the JSON alone.
@@ -26,18 +27,18 @@ public enum LatencyReport {
         md += "| | |\n| --- | --- |\n"
         md += "| device | \(e.device.name) (\(e.device.type), \(e.device.computeUnits) compute units at \(e.device.clockMHz) MHz) |\n"
         md += "| OpenCL | \(e.device.platform) — \(e.device.version); driver \(e.device.driver); \(e.device.openCLC) |\n"
-        md += "| host | \(e.hostCPU), \(e.hostCores) cores, \(formatBytesShort(e.hostMemoryBytes)); \(e.os) |\n"
+        md += "| host | \(e.hostCPU), \(e.hostCores) cores, \(formatBytes(e.hostMemoryBytes)); \(e.os) |\n"
         md += "| software | bertbench at \(e.gitCommit.prefix(12))\(e.gitDirty ? " (uncommitted changes)" : ""), built with \(e.swiftVersion) |\n"
         let iterations = r.settings.iterations.map { "\($0) timed passes" } ?? "timed passes for at least \(r.settings.minTime) s (at least \(r.settings.minIterations))"
         md += "| settings | \(r.settings.warmup) warm-up passes, then \(iterations); inputs: random token ids, every token real |\n"
-        if let peak = r.peakHostResidentBytes { md += "| peak host memory | \(formatBytesShort(UInt64(peak))) resident (VmHWM) |\n" }
+        if let peak = r.peakHostResidentBytes { md += "| peak host memory | \(formatBytes(UInt64(peak))) resident (VmHWM) |\n" }
         md += "\nPercentiles are from an HdrHistogram (3 significant digits); host time is a whole forward pass (upload, kernels, wait), device time spans the first kernel's start to the last one's end (OpenCL profiling events). GFLOP/s counts matrix products only, at the device p50.\n\n"
 
         md += "## Models\n\n| model | kind | layers x hidden | Linear mode | weights on disk | on device | vs fp32 source |\n| --- | --- | --- | --- | --- | --- | --- |\n"
         for m in r.models {
             let kind = (m.synthetic ? "synthetic (random weights)" : "real") + (m.compression.map { ", \($0)" } ?? "")
             let ratio = m.sourceBytes.map { String(format: "%.2fx smaller", Double($0) / Double(max(m.weightBytesStored, 1))) } ?? "—"
-            md += "| \(m.name) | \(kind) | \(m.layers) x \(m.hiddenSize) | \(m.linearMode) | \(formatBytesShort(UInt64(m.weightBytesStored))) | \(formatBytesShort(UInt64(m.weightBytesDevice))) | \(ratio) |\n"
+            md += "| \(m.name) | \(kind) | \(m.layers) x \(m.hiddenSize) | \(m.linearMode) | \(formatBytes(UInt64(m.weightBytesStored))) | \(formatBytes(UInt64(m.weightBytesDevice))) | \(ratio) |\n"
         }
         let reasons = r.models.filter { $0.linearModeReason.contains("ms") }
         if !reasons.isEmpty {
@@ -48,7 +49,7 @@ public enum LatencyReport {
         for m in r.measurements {
             md += String(format: "| %@ | %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %@ |\n", m.model, m.batch, m.sequenceLength,
                          m.host.p50, m.host.p90, m.host.p99, m.device.p50, m.sequencesPerSecond, m.gflopsPerSecond,
-                         formatBytesShort(UInt64(m.activationBytes)))
+                         formatBytes(UInt64(m.activationBytes)))
         }
 
         md += "\n## Where the device time goes\n\nMean milliseconds per pass and share of kernel time.\n\n| model | batch | seq | " + categories(r).joined(separator: " | ") + " |\n| --- | ---: | ---: |" + categories(r).map { _ in " ---: |" }.joined() + "\n"
@@ -116,14 +117,4 @@ public enum LatencyReport {
             throw error
         }
     }
-}
-
-/// Bytes in binary units, for reports.
-public func formatBytesShort(_ bytes: UInt64) -> String {
-    var value = Double(bytes)
-    for unit in ["B", "KiB", "MiB", "GiB"] {
-        if value < 1024 || unit == "GiB" { return unit == "B" ? "\(bytes) B" : String(format: "%.1f %@", value, unit) }
-        value /= 1024
-    }
-    return "\(bytes) B"
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// A point estimate with its bootstrap percentile interval.
 public struct BootstrapInterval: Sendable, Codable, Equatable {
     /// The statistic on the original items.

@@ -1,4 +1,5 @@
 import BertKernels
+import EncoderWeights
 import OpenCLRuntime
 
 /// A BERT-family encoder on one OpenCL device: weights uploaded once, activations in a

@@ -1,4 +1,5 @@
 import BertKernels
+import EncoderWeights
 import OpenCLRuntime
 
 /// How the engine runs Linear layers: the GEMM kernel and the weight storage on the device.
@@ -227,4 +228,15 @@ struct DeviceEncoderWeights {
             head = nil
         }
     }
+}
+
+/// [rows, cols] row-major to [cols, rows].
+func transposed<T>(_ values: [T], rows: Int, cols: Int) -> [T] {
+    precondition(values.count == rows * cols)
+    guard let first = values.first else { return [] }
+    var t = [T](repeating: first, count: values.count)
+    for r in 0..<rows {
+        for c in 0..<cols { t[c * rows + r] = values[r * cols + c] }
+    }
+    return t
 }

@@ -1,4 +1,5 @@
 import BertKernels
+import EncoderWeights
 import Foundation
 import OpenCLRuntime
 

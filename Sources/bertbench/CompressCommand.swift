@@ -2,6 +2,7 @@ import ArgumentParser
 import BertCheckpoint
 import BertCompression
 import Foundation
+import Support
 
 /// `bertbench compress`: a checkpoint in, a compressed checkpoint out, one method per run.
 struct CompressCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import OpenCLRuntime
+import Support
 
 /// `bertbench devices`: the OpenCL platforms and devices and the properties that matter here.
 struct DevicesCommand: ParsableCommand {
@@ -20,13 +21,4 @@ struct DevicesCommand: ParsableCommand {
             print("    features:  \(interesting.isEmpty ? "none of fp16/fp64/integer-dot/subgroups" : interesting.joined(separator: " "))")
         }
     }
-}
-
-/// Bytes in binary units, for people.
-func formatBytes<T: BinaryInteger>(_ bytes: T) -> String {
-    let value = Double(bytes)
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var scaled = value, unit = 0
-    while scaled >= 1024, unit < units.count - 1 { scaled /= 1024; unit += 1 }
-    return unit == 0 ? "\(Int(value)) B" : String(format: "%.1f %@", scaled, units[unit])
 }

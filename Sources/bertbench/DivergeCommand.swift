@@ -5,6 +5,7 @@ import BertKernels
 import BertModel
 import BertTokens
 import Foundation
+import Support
 
 /// Options that size and seed a divergence study, shared by `diverge` and `run`.
 struct StudyOptions: ParsableArguments {

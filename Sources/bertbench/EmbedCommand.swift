@@ -2,6 +2,7 @@ import ArgumentParser
 import BertModel
 import BertTokens
 import Foundation
+import Support
 
 /// `bertbench embed`: texts in, one JSON line per text out (ids and mean-pooled embedding).
 struct EmbedCommand: ParsableCommand {

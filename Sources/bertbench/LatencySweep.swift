@@ -4,6 +4,7 @@ import BertKernels
 import BertMeasure
 import BertModel
 import Foundation
+import Support
 
 /// Models x batch sizes x sequence lengths on one device, peers alongside, written as a run
 /// folder under `<out>/<device-slug>/<run>/`. Shared by `latency` and `run`.

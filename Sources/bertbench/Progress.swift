@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Progress of long work on stderr: what is running, done of total, elapsed and estimated time.
 /// On a terminal one line is rewritten in place; otherwise a line is printed every few seconds.
@@ -33,10 +34,4 @@ final class Progress {
             FileHandle.standardError.write(Data("\(line)\n".utf8))
         }
     }
-}
-
-/// Seconds for people: "4.2 s", "3 min 05 s".
-func formatSeconds(_ seconds: Double) -> String {
-    if seconds < 60 { return String(format: "%.1f s", seconds) }
-    return String(format: "%d min %02d s", Int(seconds) / 60, Int(seconds) % 60)
 }

@@ -4,6 +4,7 @@ import BertCompression
 import BertDivergence
 import BertMeasure
 import Foundation
+import Support
 
 /// `bertbench run`: the main job. Makes the compressed variants (cached under assets/), measures
 /// latency and memory of every model with peers, compares every variant's behaviour with the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BertCheckpoint
 import Foundation
+import Support
 
 /// `bertbench synth`: a random-initialised checkpoint with a known model's shapes.
 struct SynthCommand: ParsableCommand {

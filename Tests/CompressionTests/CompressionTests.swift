@@ -3,6 +3,7 @@ import BertCompression
 import BertKernels
 import BertModel
 import BertTokens
+import EncoderWeights
 import Foundation
 import OpenCLRuntime
 import Testing
@@ -45,7 +46,7 @@ func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
 @Suite(.serialized) struct Compression {
     @Test func ownInt8AgreesWithTheExternalInt8Checkpoint() throws {
         try #require(FileManager.default.fileExists(atPath: l6.path), "run scripts/setup first")
-        let own = try ModelLoader.hostWeights(of: try Checkpoint(directory: l6))
+        let own = try HostEncoderWeights(checkpoint: try Checkpoint(directory: l6))
         let external = try Checkpoint(directory: repositoryRoot.appendingPathComponent("assets/models/all-MiniLM-L6-v2-int8"))
         var equal = 0, total = 0, worstSteps = 0
         for (i, layer) in own.layers.enumerated() {
@@ -70,7 +71,7 @@ func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
         let dir = try freshDirectory()
         let teacher = try tinyTeacher(in: dir), pruned = dir.appendingPathComponent("pruned")
         try Compressor.compress(source: teacher, target: pruned, method: .pruneUnstructured(sparsity: 0.7, global: global))
-        let host = try ModelLoader.hostWeights(of: try Checkpoint(directory: pruned))
+        let host = try HostEncoderWeights(checkpoint: try Checkpoint(directory: pruned))
         var zeros = 0, total = 0
         for layer in host.layers {
             for (_, l) in layer.linears {
@@ -98,7 +99,7 @@ func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
         let kept = keptJSON.map { $0.arrayValue!.map { $0.intValue! } }
         // The teacher with the removed heads' value rows, value biases and output columns zeroed:
         // those heads then add nothing, which is what removing them does.
-        var zeroed = try ModelLoader.hostWeights(of: try Checkpoint(directory: teacher))
+        var zeroed = try HostEncoderWeights(checkpoint: try Checkpoint(directory: teacher))
         let d = config.headDim
         zeroed.layers = zeroed.layers.enumerated().map { i, layer in
             let removed = Set(0..<layer.heads).subtracting(kept[i])
@@ -128,7 +129,7 @@ func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
         let dir = try freshDirectory()
         let teacher = try tinyTeacher(in: dir), pruned = dir.appendingPathComponent("ffn")
         try Compressor.compress(source: teacher, target: pruned, method: .pruneFFN(fraction: 0.25))
-        let host = try ModelLoader.hostWeights(of: try Checkpoint(directory: pruned))
+        let host = try HostEncoderWeights(checkpoint: try Checkpoint(directory: pruned))
         #expect(host.layers.map(\.intermediate.outFeatures) == [48, 48])
         #expect(host.layers.map(\.output.inFeatures) == [48, 48])
         _ = try lastHidden(pruned)  // loads and runs

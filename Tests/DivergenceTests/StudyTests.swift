@@ -5,6 +5,7 @@ import BertModel
 import BertTokens
 import Foundation
 import OpenCLRuntime
+import Support
 import Testing
 
 /// A model against an exact copy of itself: every divergence measure must say "identical".
@@ -21,7 +22,7 @@ import Testing
         }
         // Texts from the synthetic vocabulary's single characters; labels from a rule the
         // embeddings can partly separate.
-        var rng = SplitMix64(seed: 1)
+        var rng = SeededRandom(seed: 1)
         func text() -> String { (0..<Int.random(in: 3...9, using: &rng)).map { _ in String("abcdefghij".randomElement(using: &rng)!) }.joined(separator: " ") }
         let texts = (0..<120).map { _ in text() }
         let labelled = TextDataset(name: "synthetic", texts: texts, labels: texts.map { $0.filter { $0 == "a" || $0 == "b" }.count > 2 ? 1 : 0 })
@@ -65,7 +66,7 @@ import Testing
         let file = try SafeTensorsFile(url: plain.appendingPathComponent("model.safetensors"))
         var writer = SafeTensorsWriter()
         for name in file.tensorNames { writer.add(name, floats: try file.floats(name), shape: try file.info(name).shape) }
-        var rng = SplitMix64(seed: 3)
+        var rng = SeededRandom(seed: 3)
         writer.add("classifier.weight", floats: rng.normals(64, standardDeviation: 2), shape: [2, 32])
         writer.add("classifier.bias", floats: [0.1, -0.1], shape: [2])
         try writer.write(to: cls.appendingPathComponent("model.safetensors"))

@@ -2,6 +2,7 @@ import BertCheckpoint
 import BertKernels
 import Foundation
 import OpenCLRuntime
+import Support
 import Testing
 
 /// The device the kernel tests run on: BERTBENCH_TEST_DEVICE if set, else the default choice.
@@ -27,7 +28,7 @@ enum ProcessInfoEnvironment {
 }
 
 /// The project's SplitMix64, so failures reproduce.
-typealias SeededGenerator = SplitMix64
+typealias SeededGenerator = SeededRandom
 
 func randomFloats(_ count: Int, _ rng: inout SeededGenerator, range: ClosedRange<Float> = -1...1) -> [Float] {
     (0..<count).map { _ in Float.random(in: range, using: &rng) }

@@ -1,4 +1,5 @@
 import BertMetrics
+import Support
 import Testing
 
 private struct PercentileFixture: Decodable {

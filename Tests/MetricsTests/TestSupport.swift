@@ -1,5 +1,6 @@
 import BertMetrics
 import Foundation
+import Support
 import Testing
 
 /// Decodes Fixtures/<name>.json, written by scripts/make_metric_goldens.py.

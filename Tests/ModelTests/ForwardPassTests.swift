@@ -1,5 +1,6 @@
 import BertKernels
 import BertModel
+import EncoderWeights
 import Foundation
 import OpenCLRuntime
 import Testing

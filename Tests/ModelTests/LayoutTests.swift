@@ -1,6 +1,8 @@
 import BertCheckpoint
 import BertModel
+import EncoderWeights
 import Foundation
+import Support
 import Testing
 
 /// Rewrites a checkpoint's tensors under new names (and extra tensors), keeping its config.
@@ -29,7 +31,7 @@ extension OnDevice {
             try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
             let plain = base.appendingPathComponent("plain"), classifier = base.appendingPathComponent("cls")
             try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "tiny"), seed: 8, to: plain)
-            var rng = SplitMix64(seed: 99)
+            var rng = SeededRandom(seed: 99)
             let w = rng.normals(3 * 32, standardDeviation: 0.5), b = rng.normals(3, standardDeviation: 0.5)
             try rewrite(plain, to: classifier, rename: { "bert." + $0 }, extra: { writer in
                 writer.add("classifier.weight", floats: w, shape: [3, 32])
@@ -39,7 +41,7 @@ extension OnDevice {
             #expect(c.encoder.labelCount == 3 && a.encoder.labelCount == nil)
             let outA = try a.encoder.forward(input), outC = try c.encoder.forward(input)
             #expect(outA.meanPooled == outC.meanPooled)  // same encoder weights under other names
-            let host = try ModelLoader.hostWeights(of: c.checkpoint)
+            let host = try HostEncoderWeights(checkpoint: c.checkpoint)
             guard case .bertPooled(let pooler, let head)? = host.head else { Issue.record("no pooled head"); return }
             for row in 0..<2 {
                 let cls = EncoderOutput.row(outC.cls!, row, width: 32).map(Double.init)
@@ -53,7 +55,7 @@ extension OnDevice {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bertbench-distil-\(UUID().uuidString)")
             try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "distilbert-tiny"), seed: 4, to: dir)
             let loaded = try ModelLoader.load(dir, kernels: TestDevice.kernels)
-            let host = try ModelLoader.hostWeights(of: loaded.checkpoint)
+            let host = try HostEncoderWeights(checkpoint: loaded.checkpoint)
             #expect(host.tokenTypeEmbeddings == nil)
             let out = try loaded.encoder.forward(input, outputs: [.lastHiddenState])
             let shape = loaded.encoder.shape

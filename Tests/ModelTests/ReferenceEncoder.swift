@@ -1,4 +1,5 @@
 import BertModel
+import EncoderWeights
 import Foundation
 
 /// A plain float64 BERT forward pass on the host, one sequence at a time (no padding at all),

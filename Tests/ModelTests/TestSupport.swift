@@ -2,6 +2,7 @@ import BertCheckpoint
 import BertKernels
 import Foundation
 import OpenCLRuntime
+import Support
 import Testing
 
 /// One OpenCL context for the model tests (BERTBENCH_TEST_DEVICE selects the device).
@@ -17,7 +18,7 @@ enum TestDevice {
 }
 
 /// The project's SplitMix64, so failures reproduce.
-typealias SeededGenerator = SplitMix64
+typealias SeededGenerator = SeededRandom
 
 /// The repository root, found from this file's path, for assets/ and the goldens.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,7 +1,11 @@
-/// SplitMix64 (Steele, Lea & Flood 2014; constants from Vigna's reference `splitmix64.c`).
+import Foundation
+
+/// The project's one random generator: SplitMix64 (Steele, Lea & Flood 2014; constants from
+/// Vigna's reference `splitmix64.c`).
 ///
-/// The metrics own their generator, and their own bounded-integer rule, so that a bootstrap
-/// interval is a function of (data, seed) alone: the standard library's generators and its
+/// Everything seeded in BertBench (synthetic weights, data splits, bootstrap resamples, test
+/// data) draws from this type, with its own bounded-integer and normal rules, so that a result
+/// is a function of (data, seed) alone: the standard library's generators and its
 /// `random(in:)` algorithm are free to change between Swift releases, this is not.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// The generator's whole state; two generators with equal state produce equal streams.
@@ -35,5 +39,19 @@ public struct SeededRandom: RandomNumberGenerator, Sendable {
     /// Uniform Double in [0, 1) from the top 53 bits.
     public mutating func nextUnitInterval() -> Double {
         Double(next() >> 11) * 0x1p-53
+    }
+
+    /// `count` draws from normal(0, standardDeviation) by Box-Muller, two per pair of draws
+    /// (the synthetic checkpoints' weights depend on this exact order).
+    public mutating func normals(_ count: Int, standardDeviation: Float) -> [Float] {
+        var out = [Float]()
+        out.reserveCapacity(count + 1)
+        while out.count < count {
+            let u1 = Double(next() >> 11) * 0x1.0p-53 + 0x1.0p-54, u2 = Double(next() >> 11) * 0x1.0p-53
+            let r = (-2 * log(u1)).squareRoot()
+            out.append(Float(r * cos(2 * .pi * u2)) * standardDeviation)
+            out.append(Float(r * sin(2 * .pi * u2)) * standardDeviation)
+        }
+        return Array(out.prefix(count))
     }
 }

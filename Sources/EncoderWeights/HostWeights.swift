@@ -37,17 +37,6 @@ public struct HostLinear: Sendable {
     }
 }
 
-/// [rows, cols] row-major to [cols, rows].
-func transposed<T>(_ values: [T], rows: Int, cols: Int) -> [T] {
-    precondition(values.count == rows * cols)
-    guard let first = values.first else { return [] }
-    var t = [T](repeating: first, count: values.count)
-    for r in 0..<rows {
-        for c in 0..<cols { t[c * rows + r] = values[r * cols + c] }
-    }
-    return t
-}
-
 /// LayerNorm parameters.
 public struct HostNorm: Sendable {
     public var gamma: [Float]
@@ -123,5 +112,20 @@ public struct HostEncoderWeights: Sendable {
         self.layers = layers
         self.pooler = pooler
         self.head = head
+    }
+}
+
+extension HostLayer {
+    /// This layer with `transform` applied to each of its six Linear layers.
+    public func mapLinears(_ transform: (HostLinear) -> HostLinear) -> HostLayer {
+        HostLayer(query: transform(query), key: transform(key), value: transform(value),
+                  attentionOutput: transform(attentionOutput), attentionNorm: attentionNorm,
+                  intermediate: transform(intermediate), output: transform(output), outputNorm: outputNorm, heads: heads)
+    }
+
+    /// The six Linear layers, for statistics.
+    public var linears: [(name: String, linear: HostLinear)] {
+        [("query", query), ("key", key), ("value", value), ("attention.output", attentionOutput),
+         ("intermediate", intermediate), ("output", output)]
     }
 }

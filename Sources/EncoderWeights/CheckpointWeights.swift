@@ -1,0 +1,49 @@
+import BertCheckpoint
+
+extension HostEncoderWeights {
+    /// Every weight of `checkpoint` on the host in the engine's naming (int8 stays int8).
+    public init(checkpoint: Checkpoint) throws {
+        let c = checkpoint.config, layout = checkpoint.layout
+        func linear(_ names: LinearNames) throws -> HostLinear {
+            let bias = try checkpoint.floats(names.bias)
+            let stored = try checkpoint.weight(names.weight)
+            let inFeatures: Int
+            switch stored {
+            case .float(let w): inFeatures = w.count / bias.count
+            case .int8(let q, _): inFeatures = q.count / bias.count
+            }
+            return HostLinear(stored: stored, bias: bias, outFeatures: bias.count, inFeatures: inFeatures)
+        }
+        func norm(_ names: NormNames) throws -> HostNorm {
+            HostNorm(gamma: try checkpoint.floats(names.weight), beta: try checkpoint.floats(names.bias))
+        }
+        func table(_ name: String, rows: Int) throws -> HostTable {
+            switch try checkpoint.weight(name) {
+            case .float(let v): return .float(v, rows: rows, width: c.hiddenSize)
+            case .int8(let q, let s): return .int8(q, scales: s, rows: rows, width: c.hiddenSize)
+            }
+        }
+        let layers = try layout.layers.enumerated().map { i, names in
+            HostLayer(query: try linear(names.query), key: try linear(names.key), value: try linear(names.value),
+                      attentionOutput: try linear(names.attentionOutput), attentionNorm: try norm(names.attentionNorm),
+                      intermediate: try linear(names.intermediate), output: try linear(names.output),
+                      outputNorm: try norm(names.outputNorm), heads: c.heads(layer: i))
+        }
+        let pooler = try layout.pooler.map(linear)
+        var head: HostClassifierHead? = nil
+        if let classifier = layout.classifier {
+            if let pre = layout.preClassifier {
+                head = .distilBert(preClassifier: try linear(pre), classifier: try linear(classifier))
+            } else if let pooler {
+                head = .bertPooled(pooler: pooler, classifier: try linear(classifier))
+            } else {
+                throw CheckpointError("\(checkpoint.file.url.path): has a classifier but no pooler.dense to feed it")
+            }
+        }
+        self.init(
+            wordEmbeddings: try table(layout.wordEmbeddings, rows: c.vocabSize),
+            positionEmbeddings: try table(layout.positionEmbeddings, rows: c.maxPositions),
+            tokenTypeEmbeddings: try layout.tokenTypeEmbeddings.map { try checkpoint.floats($0) },
+            embeddingNorm: try norm(layout.embeddingNorm), layers: layers, pooler: pooler, head: head)
+    }
+}
