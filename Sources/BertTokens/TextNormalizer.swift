@@ -30,9 +30,12 @@ struct TextNormalizer: Sendable {
         }
         if lowercase {
             // Per scalar, as Rust's char::to_lowercase: no context rules such as final sigma.
-            var lowered = String.UnicodeScalarView()
-            for scalar in result.unicodeScalars { lowered.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars) }
-            result = String(lowered)
+            // Appended to a String, not a UnicodeScalarView, whose append(contentsOf:) copies
+            // the whole view each time (quadratic in the line's length).
+            var lowered = ""
+            lowered.reserveCapacity(result.utf8.count)
+            for scalar in result.unicodeScalars { lowered += scalar.properties.lowercaseMapping }
+            result = lowered
         }
         return result
     }

@@ -8,7 +8,7 @@ public struct WordPieceTokenizer: Sendable {
     private let tokens: [String]
     /// Special tokens matched verbatim in raw text before normalisation, as `tokenizers` does
     /// with its added tokens: "[CLS]" typed in a text is the [CLS] token, not "[", "cl", "##s", "]".
-    private let specialTokens: [(text: String, id: Int32)]
+    private let specialTokens: [(scalars: [Unicode.Scalar], id: Int32)]
     public let clsID: Int32
     public let sepID: Int32
     public let padID: Int32
@@ -47,7 +47,8 @@ public struct WordPieceTokenizer: Sendable {
                 tokenizeChineseChars: Bool = true, source: String = "vocabulary") throws {
         guard !vocabulary.isEmpty else { throw TokenizerError("\(source): the vocabulary is empty") }
         var index: [String: Int32] = [:]
-        for (i, token) in vocabulary.enumerated() where index[token] == nil { index[token] = Int32(i) }
+        // A token listed twice resolves to its last line, as `tokenizers` builds its map.
+        for (i, token) in vocabulary.enumerated() { index[token] = Int32(i) }
         func special(_ token: String) throws -> Int32 {
             guard let id = index[token] else { throw TokenizerError("\(source): the vocabulary has no \(token) token") }
             return id
@@ -57,7 +58,7 @@ public struct WordPieceTokenizer: Sendable {
         padID = try special("[PAD]")
         unkID = try special("[UNK]")
         tokens = vocabulary
-        specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { t in index[t].map { (t, $0) } }
+        specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { t in index[t].map { (Array(t.unicodeScalars), $0) } }
         normalizer = TextNormalizer(lowercase: doLowerCase, stripAccents: stripAccents ?? doLowerCase, separateCJK: tokenizeChineseChars)
         wordPiece = WordPiece(vocabulary: index, unknownID: unkID)
     }
@@ -68,18 +69,35 @@ public struct WordPieceTokenizer: Sendable {
     /// Word-piece ids of `text`, without [CLS]/[SEP].
     public func pieceIDs(_ text: String) -> [Int32] {
         var ids: [Int32] = []
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            // The earliest special token in what is left; ordinary text before it is tokenized.
-            let next = specialTokens.compactMap { special in rest.range(of: special.text).map { ($0, special.id) } }
-                .min { $0.0.lowerBound < $1.0.lowerBound }
-            let plainEnd = next?.0.lowerBound ?? rest.endIndex
-            ids += preTokenize(normalizer.normalize(String(rest[..<plainEnd]))).flatMap(wordPiece.ids(for:))
-            guard let (range, id) = next else { break }
+        let scalars = Array(text.unicodeScalars)
+        var plainStart = 0, i = 0
+        // One pass: every special token starts with "[", so only those positions are tried.
+        while i < scalars.count {
+            guard scalars[i] == "[", let (length, id) = specialToken(at: i, in: scalars) else { i += 1; continue }
+            ids += plainIDs(scalars[plainStart..<i])
             ids.append(id)
-            rest = rest[range.upperBound...]
+            i += length
+            plainStart = i
         }
+        ids += plainIDs(scalars[plainStart..<scalars.count])
         return ids
+    }
+
+    /// The special token spelled at `position`, with its length in scalars.
+    private func specialToken(at position: Int, in scalars: [Unicode.Scalar]) -> (Int, Int32)? {
+        for special in specialTokens {
+            let pattern = special.scalars
+            guard position + pattern.count <= scalars.count else { continue }
+            if scalars[position..<(position + pattern.count)].elementsEqual(pattern) { return (pattern.count, special.id) }
+        }
+        return nil
+    }
+
+    /// Ids of ordinary text (no special tokens in it).
+    private func plainIDs(_ scalars: ArraySlice<Unicode.Scalar>) -> [Int32] {
+        if scalars.isEmpty { return [] }
+        let text = String(String.UnicodeScalarView(scalars))
+        return preTokenize(normalizer.normalize(text)).flatMap(wordPiece.ids(for:))
     }
 
     /// Word pieces of `text`, without [CLS]/[SEP].

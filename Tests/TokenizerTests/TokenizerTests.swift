@@ -94,3 +94,26 @@ func temporaryDirectory() throws -> URL {
         #expect(bad?.description.contains("tokenizer_config.json") == true)
     }
 }
+
+@Suite struct TokenizerEdgeCases {
+    /// `tokenizers` 0.23.3 (BertWordPieceTokenizer on this vocabulary) gives [2, 7, 6, 3] for
+    /// "hello world": a token listed twice resolves to its last line.
+    @Test func duplicateVocabularyTokensResolveToTheLastLine() throws {
+        let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "hello"]
+        let tokenizer = try WordPieceTokenizer(vocabulary: vocabulary)
+        #expect(tokenizer.encode("hello world", maxLength: 16) == [2, 7, 6, 3])
+    }
+
+    /// A long line with special tokens spelled in it, split at the specials exactly as the
+    /// same text tokenized piece by piece; long inputs take one pass (no quadratic rescans).
+    @Test func longLinesWithSpecialTokensSplitAtEachSpecial() throws {
+        let tokenizer = try WordPieceTokenizer(directory: fixtures)
+        let chunk = "a good movie [SEP] then [CLS]bad[MASK] "
+        let line = String(repeating: chunk, count: 5_000)
+        let ids = tokenizer.pieceIDs(line)
+        let perChunk = tokenizer.pieceIDs(chunk)
+        #expect(ids.count == perChunk.count * 5_000)
+        #expect(Array(ids.prefix(perChunk.count)) == perChunk)
+        #expect(perChunk.contains(tokenizer.sepID) && perChunk.contains(tokenizer.clsID))
+    }
+}
