@@ -32,7 +32,8 @@ public enum JSONValue: Codable, Sendable, Equatable {
         }
     }
 
-    public var intValue: Int? { if case .number(let n) = self, n == n.rounded() { return Int(n) }; return nil }
+    /// The number as an Int when it is one exactly and in range (1e30 or 2^63 are not: no trap).
+    public var intValue: Int? { if case .number(let n) = self { return Int(exactly: n) }; return nil }
     public var doubleValue: Double? { if case .number(let n) = self { return n }; return nil }
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }

@@ -62,7 +62,13 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 throw CheckpointError("\(path): tensor \(name): data_offsets end at \(offsets[1]) but the data section has \(dataLength) bytes (truncated file or lying header)")
             }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw CheckpointError("\(path): tensor \(name): negative dimension in shape \(shape)") }
-            let expected = shape.reduce(1, *) * dtype.byteSize
+            // Checked: a lying header must not trap on an overflowing shape product.
+            var expected = dtype.byteSize
+            for dimension in shape {
+                let (product, overflow) = expected.multipliedReportingOverflow(by: dimension)
+                guard !overflow else { throw CheckpointError("\(path): tensor \(name): shape \(shape) is too large to address") }
+                expected = product
+            }
             guard offsets[1] - offsets[0] == expected else {
                 throw CheckpointError("\(path): tensor \(name): \(offsets[1] - offsets[0]) bytes for shape \(shape) of \(dtypeName), which needs \(expected)")
             }
@@ -71,6 +77,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
         let ordered = tensors.values.filter { !$0.range.isEmpty }.sorted { $0.range.lowerBound < $1.range.lowerBound }
         for (a, b) in zip(ordered, ordered.dropFirst()) where a.range.overlaps(b.range) {
             throw CheckpointError("\(path): tensors \(a.name) and \(b.name) overlap in the data section")
+        }
+        // The format requires the tensors to fill the data section exactly, without holes.
+        var covered = 0
+        for info in ordered {
+            guard info.range.lowerBound == covered else {
+                throw CheckpointError("\(path): bytes \(covered)..<\(info.range.lowerBound) of the data section belong to no tensor (before \(info.name))")
+            }
+            covered = info.range.upperBound
+        }
+        guard covered == dataLength else {
+            throw CheckpointError("\(path): the data section has \(dataLength) bytes but the tensors end at \(covered) (trailing bytes)")
         }
         self.tensors = tensors
         self.metadata = metadata
@@ -90,8 +107,17 @@ public final class SafeTensorsFile: @unchecked Sendable {
         }
     }
 
-    /// A floating-point tensor as Float (F16 and BF16 widened exactly).
+    /// A floating-point tensor as Float (F16 and BF16 widened exactly); NaN or infinite values
+    /// are refused by name, since they would only surface as null or zero embeddings.
     public func floats(_ name: String) throws -> [Float] {
+        let values = try widenedFloats(name)
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw CheckpointError("\(url.path): tensor \(name) holds \(values[bad]) at element \(bad) (weights must be finite)")
+        }
+        return values
+    }
+
+    private func widenedFloats(_ name: String) throws -> [Float] {
         let info = try self.info(name)
         return try withRawBytes(name) { raw in
             switch info.dtype {
