@@ -14,6 +14,7 @@ public func writeDirectoryAtomically(_ directory: URL, build: (URL) throws -> Vo
     }
     let parent = directory.deletingLastPathComponent()
     guard fm.fileExists(atPath: parent.path) else { throw OutputError("\(parent.path): no such directory") }
+    TemporaryFiles.sweepStale(in: parent)
     let staging = parent.appendingPathComponent(TemporaryFiles.name(for: directory.lastPathComponent))
     try fm.createDirectory(at: staging, withIntermediateDirectories: false)
     TemporaryFiles.shared.register(staging.path)

@@ -19,6 +19,7 @@ public final class AtomicFile {
         try OutputPath.checkFileDestination(path)
         destination = URL(fileURLWithPath: path)
         let directory = destination.deletingLastPathComponent()
+        TemporaryFiles.sweepStale(in: directory)
         temporary = directory.appendingPathComponent(TemporaryFiles.name(for: destination.lastPathComponent))
         let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw OutputError("\(path): cannot create a file in \(directory.path) (\(String(cString: strerror(errno))))") }

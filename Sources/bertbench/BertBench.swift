@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Support
 
 /// The command-line tool: one subcommand per job.
 @main
@@ -12,6 +13,7 @@ struct BertBench: ParsableCommand {
     /// Runs the tool; every failure, argument errors included, is one line on stderr with a
     /// non-zero exit status (64 for bad arguments, 1 otherwise).
     static func main() {
+        Interrupts.install()
         do {
             var command = try parseAsRoot()
             try command.run()
