@@ -22,10 +22,12 @@ public struct TextDataset: Sendable {
     /// or non-binary data with the file and line.
     public static func load(_ path: String, name: String? = nil, requireLabels: Bool) throws -> TextDataset {
         let url = URL(fileURLWithPath: path)
-        guard let data = FileManager.default.contents(atPath: path) else { throw DatasetError("\(path): no such file") }
-        guard let text = String(data: data, encoding: .utf8) else { throw DatasetError("\(path): not valid UTF-8") }
+        let lines: [String]
+        do { lines = try TextLines.split(try TextLines.read(path), path: path).map(\.text) } catch let error as InputError {
+            throw DatasetError(error.message)
+        }
         let label = name ?? url.deletingPathExtension().lastPathComponent
-        let dataset = url.pathExtension == "jsonl" ? try jsonLines(text, path: path, name: label) : try tsv(text, path: path, name: label)
+        let dataset = url.pathExtension == "jsonl" ? try jsonLines(lines, path: path, name: label) : try tsv(lines, path: path, name: label)
         guard !dataset.texts.isEmpty else { throw DatasetError("\(path): no usable rows") }
         if requireLabels {
             guard let labels = dataset.labels else { throw DatasetError("\(path): no labels (need a label or mean_sentiment column)") }
@@ -34,13 +36,13 @@ public struct TextDataset: Sendable {
         return dataset
     }
 
-    static func tsv(_ text: String, path: String, name: String) throws -> TextDataset {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+    static func tsv(_ lines: [String], path: String, name: String) throws -> TextDataset {
+        var lines = lines
         while lines.last?.isEmpty == true { lines.removeLast() }
         guard let header = lines.first else { throw DatasetError("\(path): empty file") }
         let columns = header.split(separator: "\t", omittingEmptySubsequences: false).map { $0.lowercased() }
         guard let textColumn = columns.firstIndex(of: "text") else {
-            throw DatasetError("\(path):1: the header has no 'text' column (have: \(columns.joined(separator: ", ")))")
+            throw DatasetError("\(path):1: the header has no 'text' column (have: \(TextLines.excerpt(columns.joined(separator: ", "))))")
         }
         let labelColumn = columns.firstIndex(of: "label"), ratingColumn = columns.firstIndex(of: "mean_sentiment")
         var texts: [String] = [], labels: [Int] = []
@@ -53,12 +55,12 @@ public struct TextDataset: Sendable {
             if body.isEmpty { continue }
             if let labelColumn {
                 guard let value = Int(fields[labelColumn]), value == 0 || value == 1 else {
-                    throw DatasetError("\(path):\(i + 1): label '\(fields[labelColumn])' is not 0 or 1")
+                    throw DatasetError("\(path):\(i + 1): label '\(TextLines.excerpt(fields[labelColumn]))' is not 0 or 1")
                 }
                 labels.append(value)
             } else if let ratingColumn {
                 guard let rating = Double(fields[ratingColumn]) else {
-                    throw DatasetError("\(path):\(i + 1): mean_sentiment '\(fields[ratingColumn])' is not a number")
+                    throw DatasetError("\(path):\(i + 1): mean_sentiment '\(TextLines.excerpt(fields[ratingColumn]))' is not a number")
                 }
                 if rating == 0 { continue }
                 labels.append(rating > 0 ? 1 : 0)
@@ -69,10 +71,10 @@ public struct TextDataset: Sendable {
         return TextDataset(name: name, texts: texts, labels: hasLabels ? labels : nil)
     }
 
-    static func jsonLines(_ text: String, path: String, name: String) throws -> TextDataset {
+    static func jsonLines(_ lines: [String], path: String, name: String) throws -> TextDataset {
         var texts: [String] = [], labels: [Int] = []
         var labelled: Bool? = nil
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        for (i, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let body = object["text"] as? String else {
                 throw DatasetError("\(path):\(i + 1): not a JSON object with a \"text\" string")
             }

@@ -84,6 +84,19 @@ public enum OutputPath {
     }
 }
 
+extension OutputPath {
+    /// Refuses an output that is one of the command's inputs (after resolving links), which
+    /// the rename would otherwise replace.
+    public static func checkDistinct(output: String, from inputs: [String]) throws {
+        let target = URL(fileURLWithPath: output).resolvingSymlinksInPath().standardizedFileURL.path
+        for input in inputs where input != "-" {
+            if URL(fileURLWithPath: input).resolvingSymlinksInPath().standardizedFileURL.path == target {
+                throw OutputError("\(output): is also the input \(input) (refusing to overwrite an input)")
+            }
+        }
+    }
+}
+
 /// The temporary files and folders this process has open, so an interrupted run can remove
 /// them; their names carry the process id, so stale ones of dead processes can be recognised.
 public final class TemporaryFiles: @unchecked Sendable {

@@ -11,7 +11,7 @@ struct EmbedCommand: ParsableCommand {
         abstract: "Embed texts (one per line) with a model: JSON lines of text, token ids and the mean-pooled last hidden state.")
 
     @Option(help: "Model directory (config.json, model.safetensors, vocab.txt).") var model: String
-    @Option(help: "Input file, one UTF-8 text per line.") var input: String
+    @Option(help: "Input file, one UTF-8 text per line (LF, CRLF or CR); `-` reads standard input.") var input: String
     @Option(help: "Output file (JSON lines), written atomically.") var output: String
     @Option(help: "Maximum tokens per text, [CLS] and [SEP] included.") var maxLength: Int = 128
     @Option(help: "Texts per forward pass.") var batchSize: Int = 32
@@ -24,6 +24,7 @@ struct EmbedCommand: ParsableCommand {
     }
 
     func run() throws {
+        try OutputPath.checkDistinct(output: output, from: [input])
         let texts = try TextInput.lines(of: input)
         let out = try AtomicFile(path: output)  // fail on a bad output path before the slow work
         let directory = URL(fileURLWithPath: model)
