@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // BertBench: BERT-family encoders on BertBench's own OpenCL kernels, with latency, memory and
 // behavioural-divergence measurements of compressed variants against the large model.
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -57,3 +58,16 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint", "Support"]),
     ]
 )
+
+// libFuzzer targets, one per parser of outside input: built only by scripts/fuzz, which sets
+// BERTBENCH_FUZZ and the sanitizer flags (a normal build has no use for them).
+if ProcessInfo.processInfo.environment["BERTBENCH_FUZZ"] != nil {
+    let fuzzers: [(String, [Target.Dependency])] = [
+        ("safetensors", ["BertCheckpoint"]), ("config", ["BertCheckpoint"]), ("tokenizer", ["BertTokens"]),
+        ("text", ["BertDivergence", "Support"]), ("results", ["BertMeasure", "BertDivergence"]),
+    ]
+    package.targets.append(.target(name: "FuzzDriver", path: "Fuzz/Driver"))
+    for (name, dependencies) in fuzzers {
+        package.targets.append(.executableTarget(name: "fuzz-\(name)", dependencies: dependencies + ["FuzzDriver"], path: "Fuzz/\(name)"))
+    }
+}

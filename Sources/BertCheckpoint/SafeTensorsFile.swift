@@ -21,15 +21,24 @@ public final class SafeTensorsFile: @unchecked Sendable {
 
     public var tensorNames: [String] { tensors.keys.sorted() }
 
-    public init(url: URL) throws {
-        self.url = url
+    /// Maps the file at `url` and checks its header.
+    public convenience init(url: URL) throws {
         let path = url.path
         guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError("\(path): no such file") }
+        let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
         } catch {
             throw CheckpointError("\(path): cannot read (\(error.localizedDescription))")
         }
+        try self.init(data: data, url: url)
+    }
+
+    /// Checks the header of safetensors bytes already in memory (`url` names them in errors).
+    public init(data: Data, url: URL) throws {
+        self.url = url
+        self.data = data
+        let path = url.path
         guard data.count >= 8 else { throw CheckpointError("\(path): truncated (\(data.count) bytes, a safetensors file starts with an 8-byte header length)") }
         let headerLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= UInt64(data.count - 8) else {

@@ -90,9 +90,14 @@ public struct DivergenceResults: Codable, Sendable {
     public let transferMatrix: [[Double]]
 
     public static func decode(from url: URL) throws -> DivergenceResults {
+        try decode(try Data(contentsOf: url))
+    }
+
+    /// divergence.json bytes already in memory.
+    public static func decode(_ data: Data) throws -> DivergenceResults {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return try decoder.decode(DivergenceResults.self, from: Data(contentsOf: url))
+        return try decoder.decode(DivergenceResults.self, from: data)
     }
 
     public func encoded() throws -> Data {

@@ -22,18 +22,23 @@ public struct TextDataset: Sendable {
     /// or non-binary data with the file and line.
     public static func load(_ path: String, name: String? = nil, requireLabels: Bool) throws -> TextDataset {
         let url = URL(fileURLWithPath: path)
-        let lines: [String]
-        do { lines = try TextLines.split(try TextLines.read(path), path: path).map(\.text) } catch let error as InputError {
-            throw DatasetError(error.message)
-        }
+        let data: Data
+        do { data = try TextLines.read(path) } catch let error as InputError { throw DatasetError(error.message) }
         let label = name ?? url.deletingPathExtension().lastPathComponent
-        let dataset = url.pathExtension == "jsonl" ? try jsonLines(lines, path: path, name: label) : try tsv(lines, path: path, name: label)
+        let dataset = try parse(data, path: path, name: label, jsonLines: url.pathExtension == "jsonl")
         guard !dataset.texts.isEmpty else { throw DatasetError("\(path): no usable rows") }
         if requireLabels {
             guard let labels = dataset.labels else { throw DatasetError("\(path): no labels (need a label or mean_sentiment column)") }
             guard Set(labels).count == 2 else { throw DatasetError("\(path): labels must include both classes 0 and 1, found \(Set(labels).sorted())") }
         }
         return dataset
+    }
+
+    /// The rows of a TSV (or, with `jsonLines`, JSON lines) file's bytes; errors name `path`.
+    public static func parse(_ data: Data, path: String, name: String, jsonLines isJSONLines: Bool) throws -> TextDataset {
+        let lines: [String]
+        do { lines = try TextLines.split(data, path: path).map(\.text) } catch let error as InputError { throw DatasetError(error.message) }
+        return isJSONLines ? try jsonLines(lines, path: path, name: name) : try tsv(lines, path: path, name: name)
     }
 
     static func tsv(_ lines: [String], path: String, name: String) throws -> TextDataset {

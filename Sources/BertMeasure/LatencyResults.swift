@@ -112,10 +112,14 @@ public struct LatencyResults: Codable, Sendable {
     }
 
     public static func decode(from url: URL) throws -> LatencyResults {
-        let data = try Data(contentsOf: url)
+        try decode(try Data(contentsOf: url), path: url.path)
+    }
+
+    /// results.json bytes, checked for this version's schema; errors name `path`.
+    public static func decode(_ data: Data, path: String) throws -> LatencyResults {
         let results = try JSONDecoder().decode(LatencyResults.self, from: data)
         guard results.schema == schemaVersion else {
-            throw ResultsError("\(url.path): schema \(results.schema), this bertbench reads \(schemaVersion)")
+            throw ResultsError("\(path): schema \(results.schema), this bertbench reads \(schemaVersion)")
         }
         return results
     }
