@@ -39,7 +39,8 @@ public struct SparseModeMeasurement: Codable, Sendable, Equatable {
 /// timing both on its widest layer (the FFN input) at 128 tokens.
 public enum SparseModeChoice {
     /// The faster mode with what was measured; nil when the model has no layers to probe.
-    public static func choose(_ weights: HostEncoderWeights, kernels: EncoderKernels) throws -> (mode: LinearMode, measurement: SparseModeMeasurement?) {
+    public static func choose(_ weights: HostEncoderWeights,
+                              kernels: EncoderKernels) throws -> (mode: LinearMode, measurement: SparseModeMeasurement?) {
         guard let layer = weights.layers.max(by: { $0.intermediate.outFeatures < $1.intermediate.outFeatures }) else {
             return (.dense, nil)
         }

@@ -12,8 +12,9 @@ struct BenchGEMMCommand: ParsableCommand {
     @Option(help: "Columns of B and C.") var n: Int = 1024
     @Option(help: "Columns of A, rows of B.") var k: Int = 1024
     @Option(help: "Timed repetitions (after one warm-up).") var iterations: Int = 10
-    @Option(name: .customLong("param"), help: ArgumentHelp("Override a parameter of the profile's GEMM variant (repeatable; see `bertbench devices`).",
-                                                         valueName: "NAME=VALUE"))
+    @Option(name: .customLong("param"),
+            help: ArgumentHelp("Override a parameter of the profile's GEMM variant (repeatable; see `bertbench devices`).",
+                               valueName: "NAME=VALUE"))
     var parameters: [String] = []
     @Option(help: "B layout: kn ([K,N], the engine's) or nk ([N,K], a Linear weight as stored).") var layout: String = "kn"
     @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
@@ -60,7 +61,8 @@ struct BenchGEMMCommand: ParsableCommand {
         for row in rows {
             let kernel = row.engine == "bertbench" ? ours.kernel ?? "" : ""
             if json {
-                print(#"{"engine":"\#(row.engine)","m":\#(m),"n":\#(n),"k":\#(k),"layout":"\#(layout)","median_ms":\#(row.ms),"gflops":\#(row.gflops),"device":"\#(context.device.name)","kernel":"\#(kernel)"}"#)
+                print(#"{"engine":"\#(row.engine)","m":\#(m),"n":\#(n),"k":\#(k),"layout":"\#(layout)","median_ms":\#(row.ms),"#
+                      + #""gflops":\#(row.gflops),"device":"\#(context.device.name)","kernel":"\#(kernel)"}"#)
             } else {
                 print(String(format: "%@ %dx%dx%d: median %.3f ms, %.1f GFLOP/s%@", row.engine, m, n, k, row.ms, row.gflops,
                              row.engine == "bertbench" ? " (\(kernel), \(layout), \(context.device.name), \(iterations) iterations)"

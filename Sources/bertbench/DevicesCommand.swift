@@ -19,8 +19,9 @@ struct DevicesCommand: ParsableCommand {
             print("    type:      \(device.typeName), vendor \(device.vendor)")
             print("    version:   \(device.version); \(device.openCLCVersion); driver \(device.driverVersion)")
             print("    compute:   \(device.computeUnits) units at \(device.maxClockMHz) MHz, max work-group \(device.maxWorkGroupSize)")
-            print("    memory:    \(formatBytes(device.globalMemoryBytes)) global, \(formatBytes(device.maxAllocationBytes)) max allocation, \(formatBytes(device.localMemoryBytes)) local")
-            let interesting = device.extensions.filter { $0.contains("fp16") || $0.contains("fp64") || $0.contains("integer_dot") || $0.contains("subgroup") }
+            print("    memory:    \(formatBytes(device.globalMemoryBytes)) global, \(formatBytes(device.maxAllocationBytes)) max allocation, "
+                  + "\(formatBytes(device.localMemoryBytes)) local")
+            let interesting = device.extensions.filter { name in ["fp16", "fp64", "integer_dot", "subgroup"].contains { name.contains($0) } }
             print("    features:  \(interesting.isEmpty ? "none of fp16/fp64/integer-dot/subgroups" : interesting.joined(separator: " "))")
             let selection = try catalog.selection(for: DeviceIdentity(device))
             print("    profile:   \(selection.profileSummary)")

@@ -5,7 +5,8 @@ import Foundation
 /// Times BertBench's own GEMM on one shape (device-event median of 10 after a warm-up), with the
 /// variant and parameters the kernels' selection runs for the gemm operation.
 enum GEMMTiming {
-    static func bertbench(kernels: EncoderKernels, m: Int, n: Int, k: Int, layout: MatrixLayout = .kByN, iterations: Int = 10) throws -> GEMMMeasurement {
+    static func bertbench(kernels: EncoderKernels, m: Int, n: Int, k: Int, layout: MatrixLayout = .kByN,
+                          iterations: Int = 10) throws -> GEMMMeasurement {
         let context = kernels.context
         var generator = SystemRandomNumberGenerator()
         let a = try context.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) })

@@ -15,7 +15,8 @@ import Testing
         let vendor = String(vendorLine.components(separatedBy: ", vendor ").last!)
 
         let folder = try scratchDirectory()
-        let profile = #"{"name": "cli-tuned", "match": {"vendor": "\#(vendor)"}, "kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TM": 2}}}}"#
+        let profile = #"{"name": "cli-tuned", "match": {"vendor": "\#(vendor)"}, "#
+            + #""kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TM": 2}}}}"#
         try Data(profile.utf8).write(to: folder.appendingPathComponent("tuned.json"))
         let after = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": folder.path])
         #expect(after.status == 0, "\(after.stderr)")

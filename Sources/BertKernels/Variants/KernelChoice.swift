@@ -10,7 +10,8 @@ public struct KernelChoice: Sendable, CustomStringConvertible {
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
             guard let parameter = variant.parameters.first(where: { $0.name == name }) else {
                 let known = variant.parameters.map(\.name)
-                throw KernelParameterError("\(variant.name) has no parameter \(name) (it has \(known.isEmpty ? "none" : known.joined(separator: ", ")))")
+                let has = known.isEmpty ? "none" : known.joined(separator: ", ")
+                throw KernelParameterError("\(variant.name) has no parameter \(name) (it has \(has))")
             }
             guard parameter.allowed.contains(value) else {
                 throw KernelParameterError("\(variant.name): \(name)=\(value) is not allowed (allowed: \(parameter.allowedDescription))")

@@ -1,7 +1,7 @@
 /// An operation the engine launches; a device profile picks one `KernelVariant` for each.
 /// Every variant of an operation implements the same entry points with the same arguments,
 /// so the launchers in `EncoderKernels` work with any of them.
-public enum KernelOperation: String, CaseIterable, Codable, Sendable, Comparable {
+public enum KernelOperation: String, CaseIterable, Codable, Sendable {
     /// fp32 GEMM with fused bias and activation (entry points gemm_nn, gemm_nt).
     case gemm
     /// int8 x int8 GEMM with int32 sums (gemm_w8a8).
@@ -22,8 +22,4 @@ public enum KernelOperation: String, CaseIterable, Codable, Sendable, Comparable
     case pooling
     /// In-place bias and activation (bias_activation).
     case biasActivation = "bias-activation"
-
-    public static func < (a: KernelOperation, b: KernelOperation) -> Bool {
-        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
-    }
 }
