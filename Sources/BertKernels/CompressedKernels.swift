@@ -2,17 +2,11 @@ import OpenCLRuntime
 
 /// Launchers for the kernels of compressed models: int8 GEMMs and the sparse (CSR) GEMM.
 extension EncoderKernels {
-    private func compressedKernel(_ name: String, file: String) throws -> Kernel {
-        try context.kernel(name, source: KernelLibrary.source(file), options: "-DTM=\(gemmRows)", sourceName: "Kernels/\(file)")
-    }
-
     /// q[M, K] = round(x / scale[m]) with scale[m] = max|x[m, :]| / 127: dynamic per-token int8.
     public func quantizeRows(_ x: DeviceBuffer<Float>, into q: DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, m: Int, k: Int) throws {
         precondition(x.count >= m * k && q.count >= m * k && scales.count >= m)
-        let group = 64
-        try context.launch(try context.kernel("quantize_rows", source: KernelLibrary.source("quantize.cl"),
-                                              options: "-DQG=\(group)", sourceName: "Kernels/quantize.cl"),
-                           global: [m * group], local: [group], arguments: [x, q, scales, Int32(k)], category: "quantize")
+        try launch(.quantize, "quantize_rows", problem: KernelProblem(m: m, k: k), arguments: [x, q, scales, Int32(k)],
+                   category: "quantize")
     }
 
     /// C[M, N] = act(int32(Aq · Bq) · aScale[m] · bScale[n] + bias): W8A8 with exact int32 sums.
@@ -21,22 +15,20 @@ extension EncoderKernels {
                          bias: DeviceBuffer<Float>?, c: DeviceBuffer<Float>, m: Int, n: Int, k: Int,
                          activation: Activation = .none) throws {
         precondition(a.count >= m * k && aScale.count >= m && b.count >= k * n && bScale.count >= n && c.count >= m * n)
-        try context.launch(try compressedKernel("gemm_w8a8", file: "gemm_int8.cl"),
-                           global: [(n + 7) / 8, (m + gemmRows - 1) / gemmRows],
-                           arguments: [Int32(m), Int32(n), Int32(k), a, aScale, b, bScale, bias ?? placeholderFloats,
-                                       Int32(bias == nil ? 0 : 1), c, activation.rawValue],
-                           category: "gemm")
+        try launch(.gemmW8A8, "gemm_w8a8", problem: KernelProblem(m: m, n: n, k: k),
+                   arguments: [Int32(m), Int32(n), Int32(k), a, aScale, b, bScale, bias ?? placeholderFloats,
+                               Int32(bias == nil ? 0 : 1), c, activation.rawValue],
+                   category: "gemm")
     }
 
     /// C[M, N] = act(A · dequant(Bq) + bias) with fp32 A and int8 Bq [K, N], one scale per column.
     public func gemmW8(a: DeviceBuffer<Float>, b: DeviceBuffer<Int8>, bScale: DeviceBuffer<Float>, bias: DeviceBuffer<Float>?,
                        c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, activation: Activation = .none) throws {
         precondition(a.count >= m * k && b.count >= k * n && bScale.count >= n && c.count >= m * n)
-        try context.launch(try compressedKernel("gemm_w8", file: "gemm_int8.cl"),
-                           global: [(n + 7) / 8, (m + gemmRows - 1) / gemmRows],
-                           arguments: [Int32(m), Int32(n), Int32(k), a, b, bScale, bias ?? placeholderFloats,
-                                       Int32(bias == nil ? 0 : 1), c, activation.rawValue],
-                           category: "gemm")
+        try launch(.gemmW8, "gemm_w8", problem: KernelProblem(m: m, n: n, k: k),
+                   arguments: [Int32(m), Int32(n), Int32(k), a, b, bScale, bias ?? placeholderFloats,
+                               Int32(bias == nil ? 0 : 1), c, activation.rawValue],
+                   category: "gemm")
     }
 
     /// C[M, N] = act(A · Wᵀ + bias) with W [N, K] in CSR form.
@@ -44,10 +36,9 @@ extension EncoderKernels {
                         bias: DeviceBuffer<Float>?, c: DeviceBuffer<Float>, m: Int, n: Int, k: Int,
                         activation: Activation = .none) throws {
         precondition(a.count >= m * k && rowStart.count >= n + 1 && c.count >= m * n)
-        try context.launch(try compressedKernel("gemm_csr", file: "gemm_sparse.cl"),
-                           global: [n, (m + gemmRows - 1) / gemmRows],
-                           arguments: [Int32(m), Int32(n), Int32(k), a, rowStart, column, value, bias ?? placeholderFloats,
-                                       Int32(bias == nil ? 0 : 1), c, activation.rawValue],
-                           category: "gemm")
+        try launch(.gemmCSR, "gemm_csr", problem: KernelProblem(m: m, n: n, k: k),
+                   arguments: [Int32(m), Int32(n), Int32(k), a, rowStart, column, value, bias ?? placeholderFloats,
+                               Int32(bias == nil ? 0 : 1), c, activation.rawValue],
+                   category: "gemm")
     }
 }

@@ -19,25 +19,42 @@ public enum MatrixLayout: Sendable {
     case nByK
 }
 
-/// Typed launchers for the kernels in Kernels/: each checks its sizes, builds (once, cached)
-/// and enqueues. All matrices are row-major fp32 unless the name says otherwise.
+/// Typed launchers for the kernels in Kernels/: each checks its sizes and runs the variant the
+/// device's profile chose for its operation (built once per set of build options, cached).
+/// All matrices are row-major fp32 unless the name says otherwise.
 public final class EncoderKernels: @unchecked Sendable {
     public let context: ComputeContext
-    /// Rows of C each GEMM work-item computes (the TM build option).
-    public let gemmRows: Int
+    /// Which variant and parameters run each operation here.
+    public let selection: KernelSelection
+    /// The operations launched so far, with what ran them: the record of "which variant ran".
+    public private(set) var ran: [KernelOperation: KernelChoice] = [:]
     /// Bound where a kernel takes an optional buffer that is absent (OpenCL has no null buffers).
     let placeholderFloats: DeviceBuffer<Float>
     private let emptyInts: DeviceBuffer<Int32>
 
-    public init(context: ComputeContext, gemmRows: Int = 4) throws {
+    /// Kernels on `context` running `selection`.
+    public init(context: ComputeContext, selection: KernelSelection) throws {
         self.context = context
-        self.gemmRows = gemmRows
+        self.selection = selection
         placeholderFloats = try context.buffer(Float.self, count: 1, label: "unused argument")
         emptyInts = try context.buffer(Int32.self, count: 1, label: "unused argument")
     }
 
-    private func kernel(_ name: String, file: String, options: String = "") throws -> Kernel {
-        try context.kernel(name, source: KernelLibrary.source(file), options: options, sourceName: "Kernels/\(file)")
+    /// Kernels on `context` running what the standard profile catalog (built-in profiles plus the
+    /// user's folder) chooses for its device.
+    public convenience init(context: ComputeContext) throws {
+        try self.init(context: context, selection: try ProfileCatalog.standard().selection(for: DeviceIdentity(context.device)))
+    }
+
+    /// Launches `entry` of the variant chosen for `operation` over `problem`.
+    func launch(_ operation: KernelOperation, _ entry: String, problem: KernelProblem, arguments: [any KernelArgument],
+                category: String) throws {
+        let choice = selection[operation]
+        let kernel = try context.kernel(entry, source: KernelLibrary.source(choice.variant.source),
+                                        options: choice.buildOptions(for: problem), sourceName: "Kernels/\(choice.variant.source)")
+        let geometry = choice.geometry(entry, for: problem)
+        try context.launch(kernel, global: geometry.global, local: geometry.local, arguments: arguments, category: category)
+        ran[operation] = choice
     }
 
     /// C[M, N] = act(A[M, K] · op(B) + bias); `op(B)` is [K, N] after reading B per `layout`.
@@ -46,41 +63,31 @@ public final class EncoderKernels: @unchecked Sendable {
                      m: Int, n: Int, k: Int, activation: Activation = .none) throws {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operand smaller than \(m)x\(n)x\(k)")
         precondition(bias == nil || bias!.count >= n)
-        let options = "-DTM=\(gemmRows)"
-        let rowGroups = (m + gemmRows - 1) / gemmRows
         let ld: Int32 = layout == .kByN ? Int32(n) : Int32(k)
         let args: [any KernelArgument] = [
             Int32(m), Int32(n), Int32(k), a, Int32(k), b, ld,
             bias ?? placeholderFloats, Int32(bias == nil ? 0 : 1), c, Int32(n), activation.rawValue,
         ]
-        switch layout {
-        case .kByN:
-            try context.launch(try kernel("gemm_nn", file: "gemm.cl", options: options),
-                               global: [(n + 15) / 16, rowGroups], arguments: args, category: "gemm")
-        case .nByK:
-            try context.launch(try kernel("gemm_nt", file: "gemm.cl", options: options),
-                               global: [n, rowGroups], arguments: args, category: "gemm")
-        }
+        try launch(.gemm, layout == .kByN ? "gemm_nn" : "gemm_nt", problem: KernelProblem(m: m, n: n, k: k),
+                   arguments: args, category: "gemm")
     }
 
     /// x[rows, n] = act(x + bias), in place.
     public func biasActivation(_ x: DeviceBuffer<Float>, bias: DeviceBuffer<Float>, rows: Int, n: Int,
                                activation: Activation) throws {
         precondition(x.count >= rows * n && bias.count >= n)
-        try context.launch(try kernel("bias_activation", file: "activation.cl"), global: [rows * n],
-                           arguments: [x, bias, Int32(n), Int32(rows * n), activation.rawValue],
-                           category: activation == .gelu ? "gelu" : "other")
+        try launch(.biasActivation, "bias_activation", problem: KernelProblem(m: rows, n: n),
+                   arguments: [x, bias, Int32(n), Int32(rows * n), activation.rawValue],
+                   category: activation == .gelu ? "gelu" : "other")
     }
 
     /// out[rows, h] = LayerNorm(x (+ residual)) · gamma + beta.
     public func layerNorm(_ x: DeviceBuffer<Float>, residual: DeviceBuffer<Float>?, gamma: DeviceBuffer<Float>,
                           beta: DeviceBuffer<Float>, out: DeviceBuffer<Float>, rows: Int, h: Int, eps: Float) throws {
         precondition(x.count >= rows * h && out.count >= rows * h && gamma.count >= h && beta.count >= h)
-        let group = 64
-        try context.launch(try kernel("layer_norm", file: "layernorm.cl", options: "-DLN_GROUP=\(group)"),
-                           global: [rows * group], local: [group],
-                           arguments: [x, residual ?? placeholderFloats, Int32(residual == nil ? 0 : 1), gamma, beta, out, Int32(h), eps],
-                           category: "layernorm")
+        try launch(.layerNorm, "layer_norm", problem: KernelProblem(m: rows, n: h),
+                   arguments: [x, residual ?? placeholderFloats, Int32(residual == nil ? 0 : 1), gamma, beta, out, Int32(h), eps],
+                   category: "layernorm")
     }
 
     /// out[B*S, H] = word[ids] + position[s] + tokenType[types] (fp32 tables).
@@ -89,10 +96,10 @@ public final class EncoderKernels: @unchecked Sendable {
                       out: DeviceBuffer<Float>, tokens: Int, sequenceLength: Int, hidden: Int) throws {
         precondition(ids.count >= tokens && out.count >= tokens * hidden && tokens % sequenceLength == 0)
         let hasTypes = tokenTypes != nil && tokenType != nil
-        try context.launch(try kernel("embed_sum", file: "embeddings.cl"), global: [hidden, tokens],
-                           arguments: [ids, tokenTypes ?? emptyInts, Int32(hasTypes ? 1 : 0), word, position,
-                                       tokenType ?? placeholderFloats, out, Int32(sequenceLength), Int32(hidden)],
-                           category: "other")
+        try launch(.embeddings, "embed_sum", problem: KernelProblem(m: tokens, n: hidden),
+                   arguments: [ids, tokenTypes ?? emptyInts, Int32(hasTypes ? 1 : 0), word, position,
+                               tokenType ?? placeholderFloats, out, Int32(sequenceLength), Int32(hidden)],
+                   category: "other")
     }
 
     /// As `embed`, with word and position tables stored int8 with one scale per row.
@@ -103,11 +110,11 @@ public final class EncoderKernels: @unchecked Sendable {
                           tokens: Int, sequenceLength: Int, hidden: Int) throws {
         precondition(ids.count >= tokens && out.count >= tokens * hidden && tokens % sequenceLength == 0)
         let hasTypes = tokenTypes != nil && tokenType != nil
-        try context.launch(try kernel("embed_sum_int8", file: "embeddings.cl"), global: [hidden, tokens],
-                           arguments: [ids, tokenTypes ?? emptyInts, Int32(hasTypes ? 1 : 0), word, wordScale,
-                                       position, positionScale, tokenType ?? placeholderFloats, out,
-                                       Int32(sequenceLength), Int32(hidden)],
-                           category: "other")
+        try launch(.embeddings, "embed_sum_int8", problem: KernelProblem(m: tokens, n: hidden),
+                   arguments: [ids, tokenTypes ?? emptyInts, Int32(hasTypes ? 1 : 0), word, wordScale,
+                               position, positionScale, tokenType ?? placeholderFloats, out,
+                               Int32(sequenceLength), Int32(hidden)],
+                   category: "other")
     }
 
     /// out[B*S, heads*headDim] = softmax(QKᵀ·scale + mask)·V per head, from fused qkv[B*S, 3*hidden].
@@ -115,24 +122,22 @@ public final class EncoderKernels: @unchecked Sendable {
                           batch: Int, sequenceLength: Int, heads: Int, headDim: Int, scale: Float) throws {
         let tokens = batch * sequenceLength
         precondition(qkv.count >= tokens * 3 * heads * headDim && out.count >= tokens * heads * headDim && mask.count >= tokens)
-        try context.launch(try kernel("attention", file: "attention.cl", options: "-DHEAD_DIM=\(headDim)"),
-                           global: [tokens, heads],
-                           arguments: [qkv, mask, out, Int32(sequenceLength), Int32(heads), scale],
-                           category: "attention")
+        try launch(.attention, "attention", problem: KernelProblem(m: tokens, n: heads, k: headDim),
+                   arguments: [qkv, mask, out, Int32(sequenceLength), Int32(heads), scale], category: "attention")
     }
 
     /// out[B, H] = mean of hidden[b, s, :] over s with mask 1.
     public func meanPool(hidden: DeviceBuffer<Float>, mask: DeviceBuffer<Int32>, out: DeviceBuffer<Float>,
                          batch: Int, sequenceLength: Int, width: Int) throws {
         precondition(hidden.count >= batch * sequenceLength * width && out.count >= batch * width)
-        try context.launch(try kernel("mean_pool", file: "pooling.cl"), global: [width, batch],
-                           arguments: [hidden, mask, out, Int32(sequenceLength), Int32(width)], category: "other")
+        try launch(.pooling, "mean_pool", problem: KernelProblem(m: batch, n: width),
+                   arguments: [hidden, mask, out, Int32(sequenceLength), Int32(width)], category: "other")
     }
 
     /// out[B, H] = hidden[b, 0, :], the [CLS] token's state.
     public func clsPool(hidden: DeviceBuffer<Float>, out: DeviceBuffer<Float>, batch: Int, sequenceLength: Int, width: Int) throws {
         precondition(hidden.count >= batch * sequenceLength * width && out.count >= batch * width)
-        try context.launch(try kernel("cls_pool", file: "pooling.cl"), global: [width, batch],
-                           arguments: [hidden, out, Int32(sequenceLength), Int32(width)], category: "other")
+        try launch(.pooling, "cls_pool", problem: KernelProblem(m: batch, n: width),
+                   arguments: [hidden, out, Int32(sequenceLength), Int32(width)], category: "other")
     }
 }

@@ -31,6 +31,10 @@ public enum LatencyReport {
         md += "| software | bertbench at \(e.gitCommit.prefix(12))\(e.gitDirty ? " (uncommitted changes)" : ""), built with \(e.swiftVersion) |\n"
         let iterations = r.settings.iterations.map { "\($0) timed passes" } ?? "timed passes for at least \(r.settings.minTime) s (at least \(r.settings.minIterations))"
         md += "| settings | \(r.settings.warmup) warm-up passes, then \(iterations); inputs: random token ids, every token real |\n"
+        if let kernels = e.kernels {
+            let profiles = e.kernelProfiles.map { " (profile \($0.joined(separator: " over ")))" } ?? ""
+            md += "| kernels\(profiles) | \(kernels.map(\.description).joined(separator: "; ")) |\n"
+        }
         if let peak = r.peakHostResidentBytes { md += "| peak host memory | \(formatBytes(UInt64(peak))) resident (VmHWM) |\n" }
         md += "\nPercentiles are from an HdrHistogram (3 significant digits); host time is a whole forward pass (upload, kernels, wait), device time spans the first kernel's start to the last one's end (OpenCL profiling events). GFLOP/s counts matrix products only, at the device p50.\n\n"
 
@@ -40,9 +44,10 @@ public enum LatencyReport {
             let ratio = m.sourceBytes.map { String(format: "%.2fx smaller", Double($0) / Double(max(m.weightBytesStored, 1))) } ?? "—"
             md += "| \(m.name) | \(kind) | \(m.layers) x \(m.hiddenSize) | \(m.linearMode) | \(formatBytes(UInt64(m.weightBytesStored))) | \(formatBytes(UInt64(m.weightBytesDevice))) | \(ratio) |\n"
         }
-        let reasons = r.models.filter { $0.linearModeReason.contains("ms") }
+        // Older files carry the CSR-vs-dense measurement only as a sentence.
+        let reasons = r.models.filter { $0.sparseChoice != nil || $0.linearModeReason.contains("ms") }
         if !reasons.isEmpty {
-            md += "\n" + reasons.map { "- \($0.name): \($0.linearModeReason)" }.joined(separator: "\n") + "\n"
+            md += "\n" + reasons.map { "- \($0.name): \($0.sparseChoice?.sentence ?? $0.linearModeReason)" }.joined(separator: "\n") + "\n"
         }
 
         md += "\n## Latency\n\n| model | batch | seq | host p50 ms | p90 | p99 | device p50 ms | seq/s | GFLOP/s | activations |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
@@ -75,7 +80,8 @@ public enum LatencyReport {
             for g in r.gemm {
                 let ours = r.gemm.first { $0.engine == "bertbench" && $0.m == g.m && $0.n == g.n && $0.k == g.k }
                 let ratio = g.engine == "bertbench" ? "" : ours.map { String(format: "%.2f", $0.medianMilliseconds / g.medianMilliseconds) } ?? "—"
-                md += String(format: "| %d x %d x %d | %@ | %.3f | %.1f | %@ |\n", g.m, g.n, g.k, g.engine, g.medianMilliseconds, g.gflopsPerSecond, ratio)
+                let engine = g.kernel.map { "\(g.engine) (\($0))" } ?? g.engine
+                md += String(format: "| %d x %d x %d | %@ | %.3f | %.1f | %@ |\n", g.m, g.n, g.k, engine, g.medianMilliseconds, g.gflopsPerSecond, ratio)
             }
         }
         if !plots.isEmpty {

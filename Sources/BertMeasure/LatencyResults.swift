@@ -1,3 +1,4 @@
+import BertModel
 import Foundation
 
 /// One model of a latency run: what it is and what it weighs.
@@ -9,7 +10,10 @@ public struct ModelRecord: Codable, Sendable {
     /// How it was derived (compression method), if BertBench made it.
     public let compression: String?
     public let linearMode: String
+    /// A sentence: requested, default, or the CSR-vs-dense measurement (from `sparseChoice`).
     public let linearModeReason: String
+    /// The CSR-vs-dense measurement that chose the Linear mode (pruned models; absent in older files).
+    public let sparseChoice: SparseModeMeasurement?
     public let layers: Int
     public let hiddenSize: Int
     /// Bytes of model.safetensors on disk.
@@ -20,13 +24,15 @@ public struct ModelRecord: Codable, Sendable {
     public let sourceBytes: Int?
 
     public init(name: String, path: String, synthetic: Bool, compression: String?, linearMode: String, linearModeReason: String,
-                layers: Int, hiddenSize: Int, weightBytesStored: Int, weightBytesDevice: Int, sourceBytes: Int?) {
+                layers: Int, hiddenSize: Int, weightBytesStored: Int, weightBytesDevice: Int, sourceBytes: Int?,
+                sparseChoice: SparseModeMeasurement? = nil) {
         self.name = name
         self.path = path
         self.synthetic = synthetic
         self.compression = compression
         self.linearMode = linearMode
         self.linearModeReason = linearModeReason
+        self.sparseChoice = sparseChoice
         self.layers = layers
         self.hiddenSize = hiddenSize
         self.weightBytesStored = weightBytesStored
@@ -69,8 +75,11 @@ public struct GEMMMeasurement: Codable, Sendable {
     public let m, n, k: Int
     public let medianMilliseconds: Double
     public let gflopsPerSecond: Double
+    /// BertBench's kernel variant and parameters ("portable-gemm TM=4 TN=16"); nil for peers and older files.
+    public let kernel: String?
 
-    public init(engine: String, m: Int, n: Int, k: Int, medianMilliseconds: Double, gflopsPerSecond: Double) {
+    public init(engine: String, m: Int, n: Int, k: Int, medianMilliseconds: Double, gflopsPerSecond: Double, kernel: String? = nil) {
+        self.kernel = kernel
         self.engine = engine
         self.m = m
         self.n = n

@@ -1,3 +1,4 @@
+import BertKernels
 import Foundation
 import OpenCLRuntime
 
@@ -18,9 +19,13 @@ public struct RunEnvironment: Codable, Sendable {
     public let os: String
     public let swiftVersion: String
     public let device: DeviceInfo
+    /// The device profiles that chose the kernels, most specific first (absent in older files).
+    public let kernelProfiles: [String]?
+    /// Which variant and parameters run each operation on the device (absent in older files).
+    public let kernels: [KernelRecord]?
 
-    /// Captures the environment of this process on `device`.
-    public static func capture(device: Device) -> RunEnvironment {
+    /// Captures the environment of this process on `device`, with the kernels `selection` runs.
+    public static func capture(device: Device, kernels selection: KernelSelection? = nil) -> RunEnvironment {
         let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
@@ -40,7 +45,8 @@ public struct RunEnvironment: Codable, Sendable {
             device: DeviceInfo(name: device.name, vendor: device.vendor, type: device.typeName, platform: device.platformName,
                                platformVersion: device.platformVersion, version: device.version, driver: device.driverVersion,
                                openCLC: device.openCLCVersion, computeUnits: device.computeUnits, clockMHz: device.maxClockMHz,
-                               globalMemoryBytes: device.globalMemoryBytes))
+                               globalMemoryBytes: device.globalMemoryBytes),
+            kernelProfiles: selection?.profiles, kernels: selection?.records)
     }
 
     /// A file-system-safe name for the device: "pthread-haswell-amd-epyc", "nvidia-h100-80gb-hbm3".

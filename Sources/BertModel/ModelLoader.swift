@@ -28,12 +28,13 @@ public enum ModelLoader {
         let checkpoint = try Checkpoint(directory: directory)
         let host = try HostEncoderWeights(checkpoint: checkpoint)
         var chosen = mode ?? defaultMode(for: checkpoint)
-        var reason = mode == nil ? "default for this checkpoint" : "requested"
+        var measurement: SparseModeMeasurement? = nil
         if mode == nil, checkpoint.config.compressionMethod == "prune-unstructured" {
-            (chosen, reason) = try SparseModeChoice.choose(host, kernels: kernels)
+            (chosen, measurement) = try SparseModeChoice.choose(host, kernels: kernels)
         }
         let encoder = try BertEncoder(weights: host, shape: shape(of: checkpoint), kernels: kernels, linearMode: chosen)
-        return LoadedModel(directory: directory, checkpoint: checkpoint, encoder: encoder, modeReason: reason)
+        return LoadedModel(directory: directory, checkpoint: checkpoint, encoder: encoder, modeRequested: mode != nil,
+                           sparseChoice: measurement)
     }
 }
 
@@ -42,8 +43,16 @@ public struct LoadedModel: @unchecked Sendable {
     public let directory: URL
     public let checkpoint: Checkpoint
     public let encoder: BertEncoder
+    /// The Linear mode was given by the caller rather than chosen here.
+    public let modeRequested: Bool
+    /// The CSR-vs-dense measurement that chose the Linear mode, for unstructured-pruned models.
+    public let sparseChoice: SparseModeMeasurement?
     /// Why the encoder runs its Linear layers the way it does (measured, requested or default).
-    public let modeReason: String
+    public var modeReason: String {
+        if modeRequested { return "requested" }
+        if let sparseChoice { return sparseChoice.sentence }
+        return "default for this checkpoint"
+    }
     /// The directory's last path component, for reports.
     public var name: String { directory.standardizedFileURL.lastPathComponent }
 }

@@ -24,7 +24,6 @@ public struct Device: @unchecked Sendable, CustomStringConvertible {
     public let index: Int
 
     public var typeName: String { isGPU ? "GPU" : "CPU/other" }
-    public var isNVIDIA: Bool { vendor.lowercased().contains("nvidia") || platformName.lowercased().contains("nvidia") }
     public var description: String { "\(name) (\(platformName), \(version))" }
 
     /// Every device of every platform, in platform order; looked up once because PoCL's first

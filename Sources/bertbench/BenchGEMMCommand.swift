@@ -3,7 +3,8 @@ import BertKernels
 import Foundation
 import OpenCLRuntime
 
-/// `bertbench bench-gemm`: times the project's GEMM on one shape and prints GFLOP/s.
+/// `bertbench bench-gemm`: times the GEMM variant the device's profile runs (with `--param`
+/// overrides) on one shape and prints GFLOP/s.
 struct BenchGEMMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench-gemm", abstract: "Time the fp32 GEMM kernel on one shape.")
 
@@ -11,7 +12,10 @@ struct BenchGEMMCommand: ParsableCommand {
     @Option(help: "Columns of B and C.") var n: Int = 1024
     @Option(help: "Columns of A, rows of B.") var k: Int = 1024
     @Option(help: "Timed repetitions (after one warm-up).") var iterations: Int = 10
-    @Option(help: "Rows per work-item (the TM build option).") var tileRows: Int = 4
+    @Option(name: .customLong("param"),
+            help: ArgumentHelp("Override a parameter of the profile's GEMM variant (repeatable; see `bertbench devices`).",
+                               valueName: "NAME=VALUE"))
+    var parameters: [String] = []
     @Option(help: "B layout: kn ([K,N], the engine's) or nk ([N,K], a Linear weight as stored).") var layout: String = "kn"
     @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
     @Flag(help: "Print one JSON object instead of text.") var json = false
@@ -21,11 +25,27 @@ struct BenchGEMMCommand: ParsableCommand {
         guard m > 0, n > 0, k > 0 else { throw ValidationError("--m, --n and --k must be positive") }
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
         guard ["kn", "nk"].contains(layout) else { throw ValidationError("--layout must be kn or nk, not '\(layout)'") }
+        _ = try overrides()
+    }
+
+    /// The `--param` values by name.
+    private func overrides() throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for text in parameters {
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]) else {
+                throw ValidationError("--param \(text): expected NAME=INTEGER, for example TM=4")
+            }
+            result[parts[0]] = value
+        }
+        return result
     }
 
     func run() throws {
         let context = try ComputeContext(device: try Device.choose(device))
-        let kernels = try EncoderKernels(context: context, gemmRows: tileRows)
+        let standard = try ProfileCatalog.standard().selection(for: DeviceIdentity(context.device))
+        let selection = parameters.isEmpty ? standard : try standard.replacing(.gemm, overrides: try overrides(), by: "--param")
+        let kernels = try EncoderKernels(context: context, selection: selection)
         let ours = try GEMMTiming.bertbench(kernels: kernels, m: m, n: n, k: k, layout: layout == "kn" ? .kByN : .nByK,
                                             iterations: iterations)
         let median = ours.medianMilliseconds, gflops = ours.gflopsPerSecond
@@ -39,11 +59,14 @@ struct BenchGEMMCommand: ParsableCommand {
             }
         }
         for row in rows {
+            let kernel = row.engine == "bertbench" ? ours.kernel ?? "" : ""
             if json {
-                print(#"{"engine":"\#(row.engine)","m":\#(m),"n":\#(n),"k":\#(k),"layout":"\#(layout)","median_ms":\#(row.ms),"gflops":\#(row.gflops),"device":"\#(context.device.name)"}"#)
+                print(#"{"engine":"\#(row.engine)","m":\#(m),"n":\#(n),"k":\#(k),"layout":"\#(layout)","median_ms":\#(row.ms),"#
+                      + #""gflops":\#(row.gflops),"device":"\#(context.device.name)","kernel":"\#(kernel)"}"#)
             } else {
                 print(String(format: "%@ %dx%dx%d: median %.3f ms, %.1f GFLOP/s%@", row.engine, m, n, k, row.ms, row.gflops,
-                             row.engine == "bertbench" ? " (\(layout), \(context.device.name), \(iterations) iterations)" : String(format: " (BertBench / this: %.2f)", median / row.ms)))
+                             row.engine == "bertbench" ? " (\(kernel), \(layout), \(context.device.name), \(iterations) iterations)"
+                                                       : String(format: " (BertBench / this: %.2f)", median / row.ms)))
             }
         }
     }

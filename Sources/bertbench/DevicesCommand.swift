@@ -1,14 +1,17 @@
 import ArgumentParser
+import BertKernels
 import OpenCLRuntime
 import Support
 
-/// `bertbench devices`: the OpenCL platforms and devices and the properties that matter here.
+/// `bertbench devices`: the OpenCL platforms and devices, the properties that matter here, and
+/// the device profile and kernel variants each would run.
 struct DevicesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "devices", abstract: "List OpenCL platforms and devices.")
 
     func run() throws {
         let devices = try Device.all()
         let chosen = try Device.choose(nil)
+        let catalog = try ProfileCatalog.standard()
         for device in devices {
             let mark = device.index == chosen.index ? " (default)" : ""
             print("[\(device.index)] \(device.name)\(mark)")
@@ -16,9 +19,13 @@ struct DevicesCommand: ParsableCommand {
             print("    type:      \(device.typeName), vendor \(device.vendor)")
             print("    version:   \(device.version); \(device.openCLCVersion); driver \(device.driverVersion)")
             print("    compute:   \(device.computeUnits) units at \(device.maxClockMHz) MHz, max work-group \(device.maxWorkGroupSize)")
-            print("    memory:    \(formatBytes(device.globalMemoryBytes)) global, \(formatBytes(device.maxAllocationBytes)) max allocation, \(formatBytes(device.localMemoryBytes)) local")
-            let interesting = device.extensions.filter { $0.contains("fp16") || $0.contains("fp64") || $0.contains("integer_dot") || $0.contains("subgroup") }
+            print("    memory:    \(formatBytes(device.globalMemoryBytes)) global, \(formatBytes(device.maxAllocationBytes)) max allocation, "
+                  + "\(formatBytes(device.localMemoryBytes)) local")
+            let interesting = device.extensions.filter { name in ["fp16", "fp64", "integer_dot", "subgroup"].contains { name.contains($0) } }
             print("    features:  \(interesting.isEmpty ? "none of fp16/fp64/integer-dot/subgroups" : interesting.joined(separator: " "))")
+            let selection = try catalog.selection(for: DeviceIdentity(device))
+            print("    profile:   \(selection.profileSummary)")
+            for (index, line) in selection.lines.enumerated() { print("    \(index == 0 ? "kernels:  " : "          ") \(line)") }
         }
     }
 }

@@ -2,9 +2,11 @@ import BertKernels
 import BertMeasure
 import Foundation
 
-/// Times BertBench's own GEMM on one shape (device-event median of 10 after a warm-up).
+/// Times BertBench's own GEMM on one shape (device-event median of 10 after a warm-up), with the
+/// variant and parameters the kernels' selection runs for the gemm operation.
 enum GEMMTiming {
-    static func bertbench(kernels: EncoderKernels, m: Int, n: Int, k: Int, layout: MatrixLayout = .kByN, iterations: Int = 10) throws -> GEMMMeasurement {
+    static func bertbench(kernels: EncoderKernels, m: Int, n: Int, k: Int, layout: MatrixLayout = .kByN,
+                          iterations: Int = 10) throws -> GEMMMeasurement {
         let context = kernels.context
         var generator = SystemRandomNumberGenerator()
         let a = try context.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) })
@@ -17,6 +19,7 @@ enum GEMMTiming {
         let times = try context.stopRecording().map(\.milliseconds).sorted()
         let median = times[times.count / 2]
         return GEMMMeasurement(engine: "bertbench", m: m, n: n, k: k, medianMilliseconds: median,
-                               gflopsPerSecond: 2 * Double(m) * Double(n) * Double(k) / (median * 1e6))
+                               gflopsPerSecond: 2 * Double(m) * Double(n) * Double(k) / (median * 1e6),
+                               kernel: kernels.selection[.gemm].description)
     }
 }

@@ -35,7 +35,7 @@ struct LatencySweep {
     /// Measures every model and shape (and the peers) without writing anything.
     func measure(kernels: EncoderKernels, runID: String) throws -> LatencyResults {
         let device = kernels.context.device
-        let environment = RunEnvironment.capture(device: device)
+        let environment = RunEnvironment.capture(device: device, kernels: kernels.selection)
         var results = LatencyResults(runID: runID, environment: environment, settings: settings, batches: batches, sequenceLengths: sequenceLengths)
         let progress = Progress("latency", total: models.count * batches.count * sequenceLengths.count, quiet: quiet)
         var done = 0
@@ -83,7 +83,8 @@ struct LatencySweep {
             compression: config.compressionMethod ?? config.quantizationMethod.map { "\($0) (external)" },
             linearMode: loaded.encoder.linearMode.rawValue, linearModeReason: loaded.modeReason,
             layers: config.layerCount, hiddenSize: config.hiddenSize,
-            weightBytesStored: try fileSize(loaded.checkpoint.file.url), weightBytesDevice: loaded.encoder.weightBytes, sourceBytes: sourceBytes)
+            weightBytesStored: try fileSize(loaded.checkpoint.file.url), weightBytesDevice: loaded.encoder.weightBytes, sourceBytes: sourceBytes,
+            sparseChoice: loaded.sparseChoice)
     }
 
     /// The model's three GEMM shapes at `tokens` rows, timed with BertBench's kernel, CLBlast on

@@ -11,15 +11,17 @@ extension Kernels {
             (0..<count).map { _ in Int8.random(in: -127...127, using: &rng) }
         }
 
-        @Test func w8a8AccumulatesExactlyInInt32() throws {
+        @Test(arguments: [1, 3, 4, 8])
+        func w8a8AccumulatesExactlyInInt32(rowsPerItem: Int) throws {
             // With unit scales and no bias the output is the int32 sum itself, which fits a
             // float exactly (|sum| <= 383·127² < 2²⁴), so the comparison is bit-exact.
             var rng = SeededGenerator(seed: 21)
             let ctx = TestDevice.context
+            let kernels = try TestDevice.kernels(.gemmW8A8, ["TM": rowsPerItem])
             for (m, n, k) in Self.shapes {
                 let a = randomInt8(m * k, &rng), b = randomInt8(k * n, &rng)
                 let c = try poisoned(m * n)
-                try TestDevice.kernels.gemmW8A8(a: try ctx.upload(a), aScale: try ctx.upload([Float](repeating: 1, count: m)),
+                try kernels.gemmW8A8(a: try ctx.upload(a), aScale: try ctx.upload([Float](repeating: 1, count: m)),
                                                 b: try ctx.upload(b), bScale: try ctx.upload([Float](repeating: 1, count: n)),
                                                 bias: nil, c: c, m: m, n: n, k: k)
                 var expected = [Float]()
@@ -30,7 +32,7 @@ extension Kernels {
                         expected.append(Float(s))
                     }
                 }
-                #expect(try c.read() == expected, "w8a8 \(m)x\(n)x\(k) differs from the integer reference")
+                #expect(try c.read() == expected, "w8a8 TM=\(rowsPerItem) \(m)x\(n)x\(k) differs from the integer reference")
             }
         }
 
@@ -56,15 +58,16 @@ extension Kernels {
             #expect(try maxRelativeError(c.read(), expected) < 1e-5)
         }
 
-        @Test(arguments: [(rows: 1, k: 1), (rows: 5, k: 7), (rows: 9, k: 385)])
-        func quantizeRowsMatchesSymmetricAbsmax(shape: (rows: Int, k: Int)) throws {
+        @Test(arguments: [(rows: 1, k: 1), (rows: 5, k: 7), (rows: 9, k: 385)], [1, 16, 64, 256])
+        func quantizeRowsMatchesSymmetricAbsmax(shape: (rows: Int, k: Int), groupSize: Int) throws {
             var rng = SeededGenerator(seed: UInt64(shape.k))
             let ctx = TestDevice.context
+            let kernels = try TestDevice.kernels(.quantize, ["QG": groupSize])
             var x = randomFloats(shape.rows * shape.k, &rng, range: -4...4)
             if shape.rows > 2 { for i in 0..<shape.k { x[shape.k + i] = 0 } }  // an all-zero row
             let q = try ctx.buffer(Int8.self, count: x.count)
             let scales = try poisoned(shape.rows)
-            try TestDevice.kernels.quantizeRows(try ctx.upload(x), into: q, scales: scales, m: shape.rows, k: shape.k)
+            try kernels.quantizeRows(try ctx.upload(x), into: q, scales: scales, m: shape.rows, k: shape.k)
             let codes = try q.read(), s = try scales.read()
             for r in 0..<shape.rows {
                 let row = x[(r * shape.k)..<((r + 1) * shape.k)]
@@ -80,14 +83,16 @@ extension Kernels {
             }
         }
 
-        @Test func weightOnlyInt8MatchesDequantizedReference() throws {
+        @Test(arguments: [1, 3, 4, 8])
+        func weightOnlyInt8MatchesDequantizedReference(rowsPerItem: Int) throws {
             var rng = SeededGenerator(seed: 23)
             let ctx = TestDevice.context
+            let kernels = try TestDevice.kernels(.gemmW8, ["TM": rowsPerItem])
             for (m, n, k) in Self.shapes {
                 let a = randomFloats(m * k, &rng), b = randomInt8(k * n, &rng)
                 let scale = randomFloats(n, &rng, range: 0.001...0.02), bias = randomFloats(n, &rng)
                 let c = try poisoned(m * n)
-                try TestDevice.kernels.gemmW8(a: try ctx.upload(a), b: try ctx.upload(b), bScale: try ctx.upload(scale),
+                try kernels.gemmW8(a: try ctx.upload(a), b: try ctx.upload(b), bScale: try ctx.upload(scale),
                                               bias: try ctx.upload(bias), c: c, m: m, n: n, k: k)
                 // Products of int8 codes are up to 127x the result's size, so fp32 rounding is
                 // judged against the sum of the terms' magnitudes, not against the result alone.
@@ -105,14 +110,15 @@ extension Kernels {
                         worst = out[i * n + j].isFinite ? max(worst, error) : .infinity
                     }
                 }
-                #expect(worst < 1e-6, "w8 \(m)x\(n)x\(k): error \(worst) of the terms' magnitude")
+                #expect(worst < 1e-6, "w8 TM=\(rowsPerItem) \(m)x\(n)x\(k): error \(worst) of the terms' magnitude")
             }
         }
 
-        @Test(arguments: [0.0, 0.5, 0.9, 1.0])
-        func csrMatchesDenseOnTheSamePrunedWeights(sparsity: Double) throws {
+        @Test(arguments: [0.0, 0.5, 0.9, 1.0], [1, 3, 4, 8])
+        func csrMatchesDenseOnTheSamePrunedWeights(sparsity: Double, rowsPerItem: Int) throws {
             var rng = SeededGenerator(seed: 24)
             let ctx = TestDevice.context
+            let kernels = try TestDevice.kernels(.gemmCSR, ["TM": rowsPerItem])
             for (m, n, k) in Self.shapes {
                 // W [N, K] with a `sparsity` share of zeros.
                 let w = (0..<(n * k)).map { _ in Double.random(in: 0..<1, using: &rng) < sparsity ? 0 : Float.random(in: -1...1, using: &rng) }
@@ -124,13 +130,13 @@ extension Kernels {
                 let a = randomFloats(m * k, &rng), bias = randomFloats(n, &rng)
                 let sparse = try poisoned(m * n), dense = try poisoned(m * n)
                 let aBuffer = try ctx.upload(a), biasBuffer = try ctx.upload(bias)
-                try TestDevice.kernels.gemmCSR(a: aBuffer, rowStart: try ctx.upload(rowStart), column: try ctx.upload(column.isEmpty ? [0] : column),
+                try kernels.gemmCSR(a: aBuffer, rowStart: try ctx.upload(rowStart), column: try ctx.upload(column.isEmpty ? [0] : column),
                                                value: try ctx.upload(value.isEmpty ? [0] : value), bias: biasBuffer, c: sparse,
                                                m: m, n: n, k: k, activation: .relu)
                 try TestDevice.kernels.gemm(a: aBuffer, b: try ctx.upload(w), layout: .nByK, bias: biasBuffer, c: dense,
                                             m: m, n: n, k: k, activation: .relu)
                 let error = try maxRelativeError(sparse.read(), dense.read().map(Double.init))
-                #expect(error < 1e-5, "csr vs dense \(m)x\(n)x\(k) at sparsity \(sparsity): \(error)")
+                #expect(error < 1e-5, "csr TM=\(rowsPerItem) vs dense \(m)x\(n)x\(k) at sparsity \(sparsity): \(error)")
             }
         }
     }

@@ -5,8 +5,10 @@ import Testing
 
 extension Kernels {
     @Suite struct Elementwise {
-        @Test(arguments: [(rows: 1, h: 1), (rows: 3, h: 7), (rows: 17, h: 129), (rows: 5, h: 384), (rows: 2, h: 1023)])
-        func layerNormMatchesCPU(shape: (rows: Int, h: Int)) throws {
+        @Test(arguments: [(rows: 1, h: 1), (rows: 3, h: 7), (rows: 17, h: 129), (rows: 5, h: 384), (rows: 2, h: 1023)],
+              [1, 32, 64, 256])
+        func layerNormMatchesCPU(shape: (rows: Int, h: Int), groupSize: Int) throws {
+            let kernels = try TestDevice.kernels(.layerNorm, ["LN_GROUP": groupSize])
             var rng = SeededGenerator(seed: UInt64(shape.rows * 1000 + shape.h))
             let (rows, h) = shape
             // An offset mean checks that the variance is taken around the mean.
@@ -16,7 +18,7 @@ extension Kernels {
             for useResidual in [false, true] {
                 let out = try poisoned(rows * h)
                 let ctx = TestDevice.context
-                try TestDevice.kernels.layerNorm(try ctx.upload(x), residual: useResidual ? try ctx.upload(residual) : nil,
+                try kernels.layerNorm(try ctx.upload(x), residual: useResidual ? try ctx.upload(residual) : nil,
                                                  gamma: try ctx.upload(gamma), beta: try ctx.upload(beta), out: out,
                                                  rows: rows, h: h, eps: eps)
                 var expected = [Double](repeating: 0, count: rows * h)
@@ -30,7 +32,7 @@ extension Kernels {
                 }
                 let error = maxRelativeError(try out.read(), expected)
                 // A one-element row normalises to 0 exactly; rounding in (v - mean) dominates elsewhere.
-                #expect(error < 5e-5, "layer norm \(rows)x\(h) residual=\(useResidual): max rel error \(error)")
+                #expect(error < 5e-5, "layer norm LN_GROUP=\(groupSize) \(rows)x\(h) residual=\(useResidual): max rel error \(error)")
             }
         }
 

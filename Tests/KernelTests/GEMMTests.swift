@@ -35,8 +35,12 @@ extension Kernels {
 
         @Test(arguments: [MatrixLayout.kByN, .nByK], [Activation.none, .gelu, .tanh, .relu])
         func matchesCPUReference(layout: MatrixLayout, activation: Activation) throws {
+            for rows in [1, 3, 4, 8] { try check(layout: layout, activation: activation, rowsPerItem: rows) }
+        }
+
+        func check(layout: MatrixLayout, activation: Activation, rowsPerItem: Int) throws {
             var rng = SeededGenerator(seed: 42)
-            let kernels = TestDevice.kernels
+            let kernels = try TestDevice.kernels(.gemm, ["TM": rowsPerItem])
             for (index, shape) in Self.shapes.enumerated() {
                 let (m, n, k) = shape
                 let a = randomFloats(m * k, &rng), b = randomFloats(k * n, &rng), bias = randomFloats(n, &rng)
@@ -47,7 +51,7 @@ extension Kernels {
                                  m: m, n: n, k: k, activation: activation)
                 let expected = reference(a: a, b: b, layout: layout, bias: useBias ? bias : nil, m: m, n: n, k: k, activation: activation)
                 let error = maxRelativeError(try c.read(), expected)
-                #expect(error < 1e-5, "gemm \(layout) \(activation) \(m)x\(n)x\(k) bias=\(useBias): max rel error \(error)")
+                #expect(error < 1e-5, "gemm TM=\(rowsPerItem) \(layout) \(activation) \(m)x\(n)x\(k) bias=\(useBias): max rel error \(error)")
             }
         }
 

@@ -18,6 +18,13 @@ enum TestDevice {
         }
     }()
     static var context: ComputeContext { kernels.context }
+
+    /// Kernels on the suite's context with `operation` run by its default variant with
+    /// `parameters`: how each test proves a kernel correct at several parameter values.
+    static func kernels(_ operation: KernelOperation, _ parameters: [String: Int]) throws -> EncoderKernels {
+        let selection = try kernels.selection.replacing(operation, overrides: parameters, by: "test")
+        return try EncoderKernels(context: context, selection: selection)
+    }
 }
 
 enum ProcessInfoEnvironment {

@@ -1,10 +1,10 @@
 // Sparse-weight GEMM for pruned Linear layers: C = act(A · Wᵀ + bias) with W [N, K] in CSR
 // (rowStart[N+1], column[nnz], value[nnz]): output column n walks only the nonzeros of weight
 // row n. Each work-item computes TM rows of one output column, so every nonzero is loaded once
-// per TM rows of A.
+// per TM rows of A. TM (tunable) comes from the variant "portable-gemm-csr".
 
 #ifndef TM
-#define TM 4
+#error "build with -DTM=<rows per work-item>"
 #endif
 
 __kernel void gemm_csr(const int M, const int N, const int K,

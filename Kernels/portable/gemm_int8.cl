@@ -5,16 +5,22 @@
 //   int32 exactly, then C = act(acc * aScale[m] * bScale[n] + bias[n]).
 // gemm_w8: A is fp32 [M, K]; the int8 weights are widened inside the loop and, because the
 //   scale is per column, applied once after the sum: C = act(scale[n] * sum_k a*q + bias[n]).
-// Each work-item owns a TM x 8 tile; edges are guarded, so every M, N, K is correct.
+// Each work-item owns a TM x TN tile; edges are guarded, so every M, N, K is correct.
+// Build options (the variants "portable-gemm-w8a8" and "portable-gemm-w8" pass them):
+//   TM  rows of C per work-item (tunable)
+//   TN  columns of C per work-item: fixed at 8, one char8 load and one 8-wide accumulator per row
 
 #ifndef TM
-#define TM 4
+#error "build with -DTM=<rows per work-item>"
+#endif
+#if !defined(TN) || TN != 8
+#error "build with -DTN=8: each row of a tile is one 8-wide vector"
 #endif
 
 inline char8 load_b8(__global const char* b, int n0, int N) {
-    if (n0 + 8 <= N) return vload8(0, b + n0);
-    char t[8];
-    for (int j = 0; j < 8; j++) t[j] = (n0 + j < N) ? b[n0 + j] : (char)0;
+    if (n0 + TN <= N) return vload8(0, b + n0);
+    char t[TN];
+    for (int j = 0; j < TN; j++) t[j] = (n0 + j < N) ? b[n0 + j] : (char)0;
     return vload8(0, t);
 }
 
@@ -23,7 +29,7 @@ __kernel void gemm_w8a8(const int M, const int N, const int K,
                         __global const char* B, __global const float* bScale,
                         __global const float* bias, const int hasBias,
                         __global float* C, const int act) {
-    const int n0 = get_global_id(0) * 8;
+    const int n0 = get_global_id(0) * TN;
     const int m0 = get_global_id(1) * TM;
     if (n0 >= N || m0 >= M) return;
     int8 acc[TM];
@@ -39,9 +45,9 @@ __kernel void gemm_w8a8(const int M, const int N, const int K,
     for (int r = 0; r < TM; r++) {
         const int m = m0 + r;
         if (m >= M) break;
-        int v[8];
+        int v[TN];
         vstore8(acc[r], 0, v);
-        for (int j = 0; j < 8 && n0 + j < N; j++) {
+        for (int j = 0; j < TN && n0 + j < N; j++) {
             const int n = n0 + j;
             C[(size_t)m * N + n] = apply_activation((float)v[j] * aScale[m] * bScale[n] + (hasBias ? bias[n] : 0.0f), act);
         }
@@ -53,7 +59,7 @@ __kernel void gemm_w8(const int M, const int N, const int K,
                       __global const char* B, __global const float* bScale,
                       __global const float* bias, const int hasBias,
                       __global float* C, const int act) {
-    const int n0 = get_global_id(0) * 8;
+    const int n0 = get_global_id(0) * TN;
     const int m0 = get_global_id(1) * TM;
     if (n0 >= N || m0 >= M) return;
     float8 acc[TM];
@@ -69,9 +75,9 @@ __kernel void gemm_w8(const int M, const int N, const int K,
     for (int r = 0; r < TM; r++) {
         const int m = m0 + r;
         if (m >= M) break;
-        float v[8];
+        float v[TN];
         vstore8(acc[r], 0, v);
-        for (int j = 0; j < 8 && n0 + j < N; j++) {
+        for (int j = 0; j < TN && n0 + j < N; j++) {
             const int n = n0 + j;
             C[(size_t)m * N + n] = apply_activation(v[j] * bScale[n] + (hasBias ? bias[n] : 0.0f), act);
         }

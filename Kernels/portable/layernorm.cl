@@ -1,11 +1,12 @@
 // Layer normalisation over the last dimension, optionally of (x + residual):
 // out = (v - mean) / sqrt(var + eps) * gamma + beta, with v = x (+ residual).
-// One work-group per row; the group size (a power of two, LN_GROUP) shares the reductions.
+// One work-group per row; the group size (a power of two, LN_GROUP, tunable, passed by the
+// variant "portable-layer-norm") shares the reductions.
 // The variance is taken around the mean in a second pass, so it stays exact for rows whose
 // mean is large compared with their spread.
 
 #ifndef LN_GROUP
-#define LN_GROUP 64
+#error "build with -DLN_GROUP=<work-group size, a power of two>"
 #endif
 
 inline float group_sum(float v, __local float* scratch) {

@@ -1,10 +1,11 @@
 // Dynamic per-row (per-token) symmetric int8 quantization of activations, before an int8 GEMM:
 // scale[m] = max|x[m, :]| / 127, q = round(x / scale) clamped to [-127, 127]. A row of zeros
 // gets scale 1 and all-zero codes, so dequantization never divides by zero.
-// One work-group per row, QG work-items sharing the absmax reduction.
+// One work-group per row, QG work-items (a power of two, tunable, passed by the variant
+// "portable-quantize-rows") sharing the absmax reduction.
 
 #ifndef QG
-#define QG 64
+#error "build with -DQG=<work-group size, a power of two>"
 #endif
 
 __kernel __attribute__((reqd_work_group_size(QG, 1, 1)))

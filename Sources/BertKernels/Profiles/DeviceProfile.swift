@@ -1,0 +1,108 @@
+import Foundation
+import OpenCLRuntime
+
+/// Which kernel variant and parameters run each operation on the devices a profile matches: the
+/// content of one profiles/*.json file (see docs/architecture-parts/kernels.md for the format).
+public struct DeviceProfile: Codable, Sendable {
+    /// Case-insensitive substrings a device must contain; an absent field matches anything, so a
+    /// profile with no fields is the default for any OpenCL device.
+    public struct Match: Codable, Sendable {
+        public var vendor: String?
+        public var device: String?
+        public var driver: String?
+        public var platform: String?
+
+        /// A match on the given substrings.
+        public init(vendor: String? = nil, device: String? = nil, driver: String? = nil, platform: String? = nil) {
+            self.vendor = vendor
+            self.device = device
+            self.driver = driver
+            self.platform = platform
+        }
+
+        /// How many fields are given: the more, the more specific.
+        public var specificity: Int { [vendor, device, driver, platform].compactMap { $0 }.count }
+
+        /// Whether `identity` contains every given substring.
+        public func matches(_ identity: DeviceIdentity) -> Bool {
+            func has(_ text: String, _ needle: String?) -> Bool { needle.map { text.lowercased().contains($0.lowercased()) } ?? true }
+            return has(identity.vendor, vendor) && has(identity.name, device) && has(identity.driver, driver)
+                && has(identity.platform, platform)
+        }
+    }
+
+    /// One operation's setting: a variant by name and values for some of its parameters.
+    public struct Entry: Codable, Sendable {
+        public var variant: String
+        public var parameters: [String: Int]?
+
+        /// An entry; parameters left out take the variant's defaults.
+        public init(variant: String, parameters: [String: Int]? = nil) {
+            self.variant = variant
+            self.parameters = parameters
+        }
+    }
+
+    public var name: String
+    /// Why this profile exists (where its numbers were measured).
+    public var about: String?
+    public var match: Match
+    /// Keyed by `KernelOperation` raw value ("gemm", "layer-norm"); operations left out fall
+    /// through to the next matching profile, down to the default.
+    public var kernels: [String: Entry]
+
+    /// A profile.
+    public init(name: String, about: String? = nil, match: Match = Match(), kernels: [String: Entry]) {
+        self.name = name
+        self.about = about
+        self.match = match
+        self.kernels = kernels
+    }
+
+    /// Each listed operation's choice, checked against the registry: unknown operations,
+    /// variants, parameters and values throw, naming `origin`.
+    public func choices(origin: String) throws -> [KernelOperation: KernelChoice] {
+        var result: [KernelOperation: KernelChoice] = [:]
+        for (key, entry) in kernels.sorted(by: { $0.key < $1.key }) {
+            guard let operation = KernelOperation(rawValue: key) else {
+                throw ProfileError(origin, "unknown operation '\(key)' (known: \(KernelOperation.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            guard let variant = KernelVariantRegistry.variant(named: entry.variant) else {
+                throw ProfileError(origin, "\(key): unknown variant '\(entry.variant)'")
+            }
+            guard variant.operation == operation else {
+                throw ProfileError(origin, "\(key): variant \(variant.name) implements \(variant.operation.rawValue), not \(key)")
+            }
+            do { result[operation] = try KernelChoice(variant, overrides: entry.parameters ?? [:]) } catch let error as KernelParameterError {
+                throw ProfileError(origin, "\(key): \(error.message)")
+            }
+        }
+        return result
+    }
+}
+
+/// What a profile matches on, taken from a device (or written by hand in tests).
+public struct DeviceIdentity: Sendable {
+    public let vendor, name, driver, platform: String
+
+    /// An identity from its parts.
+    public init(vendor: String, name: String, driver: String, platform: String) {
+        self.vendor = vendor
+        self.name = name
+        self.driver = driver
+        self.platform = platform
+    }
+
+    /// The identity of an OpenCL device.
+    public init(_ device: Device) {
+        self.init(vendor: device.vendor, name: device.name, driver: device.driverVersion, platform: device.platformName)
+    }
+}
+
+/// A profile that cannot be used: one line naming the file and what is wrong.
+public struct ProfileError: Error, CustomStringConvertible, Sendable {
+    public let message: String
+    /// An error about the profile read from `origin`.
+    public init(_ origin: String, _ what: String) { message = "profile \(origin): \(what)" }
+    public var description: String { message }
+}

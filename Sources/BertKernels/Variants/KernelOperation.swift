@@ -1,0 +1,25 @@
+/// An operation the engine launches; a device profile picks one `KernelVariant` for each.
+/// Every variant of an operation implements the same entry points with the same arguments,
+/// so the launchers in `EncoderKernels` work with any of them.
+public enum KernelOperation: String, CaseIterable, Codable, Sendable {
+    /// fp32 GEMM with fused bias and activation (entry points gemm_nn, gemm_nt).
+    case gemm
+    /// int8 x int8 GEMM with int32 sums (gemm_w8a8).
+    case gemmW8A8 = "gemm-w8a8"
+    /// fp32 x int8-weight GEMM (gemm_w8).
+    case gemmW8 = "gemm-w8"
+    /// fp32 x CSR-weight GEMM (gemm_csr).
+    case gemmCSR = "gemm-csr"
+    /// Per-row dynamic int8 quantization of activations (quantize_rows).
+    case quantize
+    /// Layer norm with an optional residual (layer_norm).
+    case layerNorm = "layer-norm"
+    /// Fused scaled dot-product attention with the padding mask (attention).
+    case attention
+    /// Embedding gather and sum (embed_sum, embed_sum_int8).
+    case embeddings
+    /// Mean and [CLS] pooling (mean_pool, cls_pool).
+    case pooling
+    /// In-place bias and activation (bias_activation).
+    case biasActivation = "bias-activation"
+}

@@ -1,0 +1,91 @@
+/// The extents of one launch, named as a GEMM's (m rows, n columns, k depth); each launcher in
+/// `EncoderKernels` says which of its sizes goes where.
+public struct KernelProblem: Sendable, Equatable {
+    public var m: Int
+    public var n: Int
+    public var k: Int
+
+    /// A problem; unused extents are 1.
+    public init(m: Int, n: Int = 1, k: Int = 1) {
+        self.m = m
+        self.n = n
+        self.k = k
+    }
+}
+
+/// Global and (optional) local work sizes of one launch.
+public struct LaunchGeometry: Sendable, Equatable {
+    public let global: [Int]
+    public let local: [Int]?
+
+    /// A geometry; with `local` nil the OpenCL implementation picks the work-group size.
+    public init(global: [Int], local: [Int]? = nil) {
+        self.global = global
+        self.local = local
+    }
+}
+
+/// One implementation of a `KernelOperation`: its source file below Kernels/, its entry points,
+/// its parameters, and the two things derived from the parameter values, the `-D` build options
+/// and the launch geometry, so that a tile width is written once (here) and nowhere else in Swift.
+public struct KernelVariant: Sendable {
+    /// Unique name, used in profiles and reports ("portable-gemm").
+    public let name: String
+    public let operation: KernelOperation
+    /// Path below Kernels/ ("portable/gemm.cl").
+    public let source: String
+    public let entryPoints: [String]
+    /// Tunable parameters, in the order reports print them.
+    public let parameters: [KernelParameter]
+    /// Defines whose value this variant's kernels are written for (TN=16 for float8 x2 tiles):
+    /// passed as `-D` and used by the geometry, but not tunable.
+    public let fixedDefines: [(name: String, value: Int)]
+    private let shapeDefines: @Sendable (KernelProblem) -> [(name: String, value: Int)]
+    private let geometryRule: @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry
+
+    /// A variant. `shapeDefines` are defines that depend on the problem (HEAD_DIM); `geometry`
+    /// maps an entry point, a problem and the values of every parameter and fixed define to
+    /// the launch sizes.
+    public init(name: String, operation: KernelOperation, source: String, entryPoints: [String],
+                parameters: [KernelParameter] = [], fixedDefines: [(name: String, value: Int)] = [],
+                shapeDefines: @escaping @Sendable (KernelProblem) -> [(name: String, value: Int)] = { _ in [] },
+                geometry: @escaping @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry) {
+        self.name = name
+        self.operation = operation
+        self.source = source
+        self.entryPoints = entryPoints
+        self.parameters = parameters
+        self.fixedDefines = fixedDefines
+        self.shapeDefines = shapeDefines
+        self.geometryRule = geometry
+    }
+
+    /// The same kernels and rules under another name with other defaults: how a tuned or
+    /// test-only copy of a variant is declared in one line.
+    public func renamed(_ newName: String, defaults: [String: Int] = [:]) -> KernelVariant {
+        let tuned = parameters.map { p in
+            KernelParameter(p.name, default: defaults[p.name] ?? p.defaultValue, allowed: p.allowed, meaning: p.meaning)
+        }
+        return KernelVariant(name: newName, operation: operation, source: source, entryPoints: entryPoints,
+                             parameters: tuned, fixedDefines: fixedDefines, shapeDefines: shapeDefines, geometry: geometryRule)
+    }
+
+    /// The `-D` options for `values` (every tunable parameter set) and `problem`.
+    func buildOptions(_ values: [String: Int], problem: KernelProblem) -> String {
+        let tunable = parameters.map { "-D\($0.name)=\(values[$0.name]!)" }
+        let fixed = fixedDefines.map { "-D\($0.name)=\($0.value)" }
+        let shaped = shapeDefines(problem).map { "-D\($0.name)=\($0.value)" }
+        return (tunable + fixed + shaped).joined(separator: " ")
+    }
+
+    /// The launch sizes of `entry` for `problem` with `values` (every tunable parameter set).
+    func geometry(_ entry: String, problem: KernelProblem, values: [String: Int]) -> LaunchGeometry {
+        precondition(entryPoints.contains(entry), "\(name) has no entry point \(entry)")
+        var all = values
+        for define in fixedDefines { all[define.name] = define.value }
+        return geometryRule(entry, problem, all)
+    }
+}
+
+/// ceil(a / b) for positive b: how many tiles of width b cover a.
+@inline(__always) func tiles(_ a: Int, _ b: Int) -> Int { (a + b - 1) / b }

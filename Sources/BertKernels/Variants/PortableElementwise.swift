@@ -1,0 +1,25 @@
+/// One-work-item-per-element variants in Kernels/portable/ (gathers, pooling, epilogues).
+public enum PortableElementwise {
+    /// Problem m = tokens, n = hidden width.
+    public static let embeddings = KernelVariant(
+        name: "portable-embeddings", operation: .embeddings, source: "portable/embeddings.cl",
+        entryPoints: ["embed_sum", "embed_sum_int8"]
+    ) { _, p, _ in
+        LaunchGeometry(global: [p.n, p.m])
+    }
+
+    /// Problem m = batch, n = width.
+    public static let pooling = KernelVariant(
+        name: "portable-pooling", operation: .pooling, source: "portable/pooling.cl", entryPoints: ["mean_pool", "cls_pool"]
+    ) { _, p, _ in
+        LaunchGeometry(global: [p.n, p.m])
+    }
+
+    /// Problem m = rows, n = columns.
+    public static let biasActivation = KernelVariant(
+        name: "portable-bias-activation", operation: .biasActivation, source: "portable/activation.cl",
+        entryPoints: ["bias_activation"]
+    ) { _, p, _ in
+        LaunchGeometry(global: [p.m * p.n])
+    }
+}

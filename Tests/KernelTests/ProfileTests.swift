@@ -1,0 +1,109 @@
+import BertKernels
+import Foundation
+import OpenCLRuntime
+import Testing
+
+extension Kernels {
+    /// Variants, profiles and their resolution: what the engine runs on a device is what the
+    /// profiles say, and a new variant or profile needs no edit anywhere else.
+    @Suite struct Profiles {
+        static let defaults = try! ProfileCatalog.builtIn()
+        static var identity: DeviceIdentity { DeviceIdentity(TestDevice.context.device) }
+
+        func profile(_ json: String, origin: String = "test.json") throws -> SourcedProfile {
+            try SourcedProfile(json: Data(json.utf8), origin: origin, isLocal: true)
+        }
+
+        @Test func testOnlyVariantNamedByTestOnlyProfileIsTheOneThatRuns() throws {
+            KernelVariantRegistry.register(PortableGEMM.fp32.renamed("test-gemm-tm2", defaults: ["TM": 2]))
+            let testProfile = try SourcedProfile(
+                DeviceProfile(name: "test-only", match: .init(device: TestDevice.context.device.name),
+                              kernels: ["gemm": .init(variant: "test-gemm-tm2")]),
+                origin: "test", isLocal: true)
+            let selection = try ProfileCatalog(profiles: Self.defaults + [testProfile]).selection(for: Self.identity)
+            #expect(selection.profiles == ["test-only", "default"])
+            #expect(selection.lines.first == "gemm: test-gemm-tm2 TM=2 TN=16")
+            #expect(selection.entries[.layerNorm]?.profile == "default")
+
+            let kernels = try EncoderKernels(context: TestDevice.context, selection: selection)
+            var rng = SeededGenerator(seed: 3)
+            let (m, n, k) = (7, 21, 9)
+            let a = randomFloats(m * k, &rng), b = randomFloats(k * n, &rng)
+            let c = try poisoned(m * n)
+            try kernels.gemm(a: try TestDevice.context.upload(a), b: try TestDevice.context.upload(b), layout: .kByN,
+                             bias: nil, c: c, m: m, n: n, k: k)
+            #expect(kernels.ran[.gemm]?.description == "test-gemm-tm2 TM=2 TN=16")
+            #expect(kernels.ran[.layerNorm] == nil, "only launched operations are recorded")
+            let expected = (0..<(m * n)).map { i in (0..<k).reduce(0.0) { $0 + Double(a[i / n * k + $1]) * Double(b[$1 * n + i % n]) } }
+            #expect(maxRelativeError(try c.read(), expected) < 1e-5)
+        }
+
+        @Test func mostSpecificMatchWinsPerOperation() throws {
+            let vendorOnly = try profile(#"""
+                {"name": "by-vendor", "match": {"vendor": "\#(Self.identity.vendor)"},
+                 "kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TM": 8}},
+                             "layer-norm": {"variant": "portable-layer-norm", "parameters": {"LN_GROUP": 32}}}}
+                """#)
+            let vendorAndDevice = try profile(#"""
+                {"name": "by-device", "match": {"vendor": "\#(Self.identity.vendor)", "device": "\#(Self.identity.name)"},
+                 "kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TM": 2}}}}
+                """#)
+            let elsewhere = try profile(#"{"name": "other", "match": {"device": "no such device"}, "kernels": {}}"#)
+            let catalog = ProfileCatalog(profiles: Self.defaults + [vendorOnly, elsewhere, vendorAndDevice])
+            let selection = try catalog.selection(for: Self.identity)
+            #expect(selection.profiles == ["by-device", "by-vendor", "default"])
+            #expect(selection[.gemm].values == ["TM": 2])
+            #expect(selection[.layerNorm].values == ["LN_GROUP": 32])
+            #expect(selection.entries[.attention]?.profile == "default")
+        }
+
+        @Test func defaultProfileRunsTodaysParameters() throws {
+            let selection = try ProfileCatalog(profiles: Self.defaults).selection(for: Self.identity)
+            #expect(selection.profileSummary == "default")
+            #expect(selection[.gemm].description == "portable-gemm TM=4 TN=16")
+            #expect(selection[.gemmW8A8].description == "portable-gemm-w8a8 TM=4 TN=8")
+            #expect(selection[.layerNorm].description == "portable-layer-norm LN_GROUP=64")
+            #expect(selection[.quantize].description == "portable-quantize-rows QG=64")
+        }
+
+        @Test func parametersDeriveBothBuildOptionsAndGeometry() throws {
+            let choice = try KernelChoice(PortableGEMM.fp32, overrides: ["TM": 3])
+            let problem = KernelProblem(m: 10, n: 33, k: 5)
+            #expect(choice.buildOptions(for: problem) == "-DTM=3 -DTN=16")
+            #expect(choice.geometry("gemm_nn", for: problem) == LaunchGeometry(global: [3, 4]))
+            #expect(choice.geometry("gemm_nt", for: problem) == LaunchGeometry(global: [33, 4]))
+            let norm = try KernelChoice(PortableNormalization.layerNorm, overrides: ["LN_GROUP": 32])
+            #expect(norm.geometry("layer_norm", for: KernelProblem(m: 5, n: 384)) == LaunchGeometry(global: [160], local: [32]))
+            #expect(try KernelChoice(PortableAttention.attention).buildOptions(for: KernelProblem(m: 8, n: 2, k: 32)) == "-DHEAD_DIM=32")
+        }
+
+        @Test func everyVariantNamesAnEmbeddedSourceWithItsEntryPoints() {
+            for variant in KernelVariantRegistry.builtIn {
+                let source = KernelLibrary.files[variant.source]
+                #expect(source != nil, "\(variant.name): Kernels/\(variant.source) is not embedded")
+                for entry in variant.entryPoints {
+                    #expect(source?.contains("void \(entry)(") == true, "\(variant.name): no kernel \(entry) in \(variant.source)")
+                }
+            }
+            #expect(Set(KernelVariantRegistry.builtIn.map(\.name)).count == KernelVariantRegistry.builtIn.count, "variant names are unique")
+        }
+
+        @Test(arguments: [
+            ("{ not json", "not valid JSON"),
+            (#"{"name": "x", "match": {}}"#, "missing field 'kernels'"),
+            (#"{"name": "x", "match": {}, "kernels": {"gemmm": {"variant": "portable-gemm"}}}"#, "unknown operation 'gemmm'"),
+            (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "fast-gemm"}}}"#, "unknown variant 'fast-gemm'"),
+            (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "portable-layer-norm"}}}"#, "implements layer-norm"),
+            (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TM": 17}}}}"#, "TM=17 is not allowed"),
+            (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TX": 1}}}}"#, "no parameter TX"),
+        ])
+        func malformedProfileIsOneLineNamingTheFile(json: String, fragment: String) {
+            #expect {
+                _ = try profile(json, origin: "/tmp/broken.json")
+            } throws: { error in
+                let text = String(describing: error)
+                return error is ProfileError && text.hasPrefix("profile /tmp/broken.json: ") && text.contains(fragment) && !text.contains("\n")
+            }
+        }
+    }
+}
