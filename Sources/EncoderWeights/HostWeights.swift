@@ -84,12 +84,22 @@ public struct HostLayer: Sendable {
     }
 }
 
-/// The head on top of the encoder, when a checkpoint has one.
-public enum HostClassifierHead: Sendable {
-    /// BertForSequenceClassification: logits = classifier(tanh(pooler([CLS]))).
-    case bertPooled(pooler: HostLinear, classifier: HostLinear)
-    /// DistilBertForSequenceClassification: logits = classifier(relu(preClassifier([CLS]))).
-    case distilBert(preClassifier: HostLinear, classifier: HostLinear)
+/// A sequence-classification head on top of the encoder, in every family's shape:
+/// logits = classifier(activation(first([CLS]))).
+public struct HostClassifierHead: Sendable {
+    /// hidden -> hidden (BERT's pooler, DistilBERT's pre_classifier).
+    public var first: HostLinear
+    /// tanh after BERT's pooler, relu after DistilBERT's pre_classifier.
+    public var activation: HeadActivation
+    /// hidden -> classes.
+    public var classifier: HostLinear
+
+    /// A head from its two Linear layers and the activation between them.
+    public init(first: HostLinear, activation: HeadActivation, classifier: HostLinear) {
+        self.first = first
+        self.activation = activation
+        self.classifier = classifier
+    }
 }
 
 /// Every weight of an encoder on the host, in the engine's own naming, whatever the checkpoint's.
@@ -99,7 +109,8 @@ public struct HostEncoderWeights: Sendable {
     public var tokenTypeEmbeddings: [Float]?
     public var embeddingNorm: HostNorm
     public var layers: [HostLayer]
-    /// BERT's pooler (dense + tanh over [CLS]), present in BertModel checkpoints that keep it.
+    /// The pooler (dense + tanh over [CLS]) of families that have one, when the checkpoint keeps it;
+    /// where it feeds the classifier head, `head.first` holds the same weights.
     public var pooler: HostLinear?
     public var head: HostClassifierHead?
 

@@ -42,11 +42,12 @@ extension OnDevice {
             let outA = try a.encoder.forward(input), outC = try c.encoder.forward(input)
             #expect(outA.meanPooled == outC.meanPooled)  // same encoder weights under other names
             let host = try HostEncoderWeights(checkpoint: c.checkpoint)
-            guard case .bertPooled(let pooler, let head)? = host.head else { Issue.record("no pooled head"); return }
+            guard let head = host.head, head.activation == .tanh else { Issue.record("no pooled head"); return }
+            #expect(head.first.bias == host.pooler?.bias)  // the pooler feeds the head
             for row in 0..<2 {
                 let cls = EncoderOutput.row(outC.cls!, row, width: 32).map(Double.init)
-                let pooled = ReferenceEncoder.linear([cls], pooler).map { $0.map { tanh($0) } }
-                let logits = ReferenceEncoder.linear(pooled, head)[0]
+                let pooled = ReferenceEncoder.linear([cls], head.first).map { $0.map { tanh($0) } }
+                let logits = ReferenceEncoder.linear(pooled, head.classifier)[0]
                 #expect(maxAbsDifference(EncoderOutput.row(outC.logits!, row, width: 3), logits) < 1e-5)
             }
         }
