@@ -2,7 +2,7 @@ import Foundation
 
 /// A Linear or embedding weight as stored: fp32 (F16/BF16 widened), or int8 with one fp32
 /// scale per row (per output channel of a Linear, per entry of a table).
-public enum StoredWeight: Sendable {
+public enum StoredWeight: Sendable, Equatable {
     case float([Float])
     case int8([Int8], scales: [Float])
 }
