@@ -40,7 +40,9 @@ public struct BertConfig: Sendable {
     /// Reads and checks `config.json` at `url`; errors name the file and the field.
     public init(contentsOf url: URL) throws {
         let path = url.path
-        guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError("\(path): no such file (a model directory needs config.json)") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CheckpointError("\(path): no such file (a model directory needs config.json)")
+        }
         guard let data = try? Data(contentsOf: url), let value = try? JSONDecoder().decode(JSONValue.self, from: data),
               case .object(let json) = value else {
             throw CheckpointError("\(path): not a JSON object")
@@ -82,7 +84,11 @@ public struct BertConfig: Sendable {
         }
         headsPerLayer = json["heads_per_layer"]?.arrayValue?.compactMap(\.intValue)
         intermediateSizes = json["intermediate_sizes"]?.arrayValue?.compactMap(\.intValue)
-        if case .object(let q)? = json["quantization"] { quantizationMethod = q["method"]?.stringValue ?? "unknown" } else { quantizationMethod = nil }
+        if case .object(let q)? = json["quantization"] {
+            quantizationMethod = q["method"]?.stringValue ?? "unknown"
+        } else {
+            quantizationMethod = nil
+        }
 
         for (name, value) in [("hidden size", hiddenSize), ("layer count", layerCount), ("head count", headCount),
                               ("intermediate size", intermediateSize), ("vocab size", vocabSize), ("max positions", maxPositions)] where value <= 0 {

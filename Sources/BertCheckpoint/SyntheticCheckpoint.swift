@@ -14,8 +14,10 @@ public enum SyntheticCheckpoint {
     }
 
     public static let presets: [Preset] = [
-        Preset(name: "bert-large", architecture: BertArchitecture(), layers: 24, hidden: 1024, heads: 16, intermediate: 4096, vocab: 30522, positions: 512),
-        Preset(name: "bert-base", architecture: BertArchitecture(), layers: 12, hidden: 768, heads: 12, intermediate: 3072, vocab: 30522, positions: 512),
+        Preset(name: "bert-large", architecture: BertArchitecture(), layers: 24, hidden: 1024, heads: 16, intermediate: 4096,
+               vocab: 30522, positions: 512),
+        Preset(name: "bert-base", architecture: BertArchitecture(), layers: 12, hidden: 768, heads: 12, intermediate: 3072,
+               vocab: 30522, positions: 512),
         Preset(name: "tiny", architecture: BertArchitecture(), layers: 2, hidden: 32, heads: 4, intermediate: 64, vocab: 1000, positions: 64),
         Preset(name: "distilbert-base", architecture: DistilBertArchitecture(), layers: 6, hidden: 768, heads: 12, intermediate: 3072,
                vocab: 30522, positions: 512),

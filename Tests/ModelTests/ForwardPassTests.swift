@@ -26,7 +26,8 @@ func randomTinyWeights(hidden: Int = 24, headDim: Int = 8, headsPerLayer: [Int] 
     }
     let weights = HostEncoderWeights(wordEmbeddings: table(vocab), positionEmbeddings: table(positions),
                                      tokenTypeEmbeddings: values(2 * hidden), embeddingNorm: norm(), layers: layers,
-                                     pooler: nil, head: HostClassifierHead(first: linear(hidden, hidden), activation: .tanh, classifier: linear(3, hidden)))
+                                     pooler: nil,
+                                     head: HostClassifierHead(first: linear(hidden, hidden), activation: .tanh, classifier: linear(3, hidden)))
     let shape = EncoderShape(hiddenSize: hidden, headDim: headDim, layerCount: layers.count, vocabSize: vocab,
                              maxPositions: positions, typeVocabSize: 2, layerNormEps: 1e-12)
     return (weights, shape)

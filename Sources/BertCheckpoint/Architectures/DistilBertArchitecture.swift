@@ -22,10 +22,11 @@ public struct DistilBertArchitecture: EncoderArchitecture {
                               attentionNorm: NormNames(l + "sa_layer_norm"), intermediate: LinearNames(l + "ffn.lin1"),
                               output: LinearNames(l + "ffn.lin2"), outputNorm: NormNames(l + "output_layer_norm"))
         }
+        let headNames = HeadNames(first: LinearNames("pre_classifier"), activation: .relu, classifier: LinearNames("classifier"))
         return TensorLayout(wordEmbeddings: prefix + "embeddings.word_embeddings.weight",
                             positionEmbeddings: prefix + "embeddings.position_embeddings.weight", tokenTypeEmbeddings: nil,
                             embeddingNorm: NormNames(prefix + "embeddings.LayerNorm"), layers: layers, pooler: nil,
-                            head: head ? HeadNames(first: LinearNames("pre_classifier"), activation: .relu, classifier: LinearNames("classifier")) : nil)
+                            head: head ? headNames : nil)
     }
 
     public func syntheticConfig(hidden: Int, layers: Int, heads: Int, intermediate: Int) -> [String: Any] {
