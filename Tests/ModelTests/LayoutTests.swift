@@ -52,6 +52,35 @@ extension OnDevice {
             }
         }
 
+        @Test func distilBertClassifierAppliesReluAfterThePreClassifier() throws {
+            let base = FileManager.default.temporaryDirectory.appendingPathComponent("bertbench-distil-head-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+            let plain = base.appendingPathComponent("plain"), classifier = base.appendingPathComponent("cls")
+            try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "distilbert-tiny"), seed: 6, to: plain)
+            var rng = SeededRandom(seed: 98)
+            let preW = rng.normals(32 * 32, standardDeviation: 0.5), preB = rng.normals(32, standardDeviation: 0.5)
+            let w = rng.normals(2 * 32, standardDeviation: 0.5), b = rng.normals(2, standardDeviation: 0.5)
+            try rewrite(plain, to: classifier, rename: { "distilbert." + $0 }, extra: { writer in
+                writer.add("pre_classifier.weight", floats: preW, shape: [32, 32])
+                writer.add("pre_classifier.bias", floats: preB, shape: [32])
+                writer.add("classifier.weight", floats: w, shape: [2, 32])
+                writer.add("classifier.bias", floats: b, shape: [2])
+            })
+            let loaded = try ModelLoader.load(classifier, kernels: TestDevice.kernels)
+            let out = try loaded.encoder.forward(input)
+            let host = try HostEncoderWeights(checkpoint: loaded.checkpoint)
+            guard let head = host.head, head.activation == .relu else { Issue.record("no relu head"); return }
+            for row in 0..<2 {
+                let cls = EncoderOutput.row(out.cls!, row, width: 32).map(Double.init)
+                let first = ReferenceEncoder.linear([cls], head.first)
+                let logits = ReferenceEncoder.linear(first.map { $0.map { max($0, 0) } }, head.classifier)[0]
+                let tanhLogits = ReferenceEncoder.linear(first.map { $0.map { tanh($0) } }, head.classifier)[0]
+                let device = EncoderOutput.row(out.logits!, row, width: 2)
+                #expect(maxAbsDifference(device, logits) < 1e-5)
+                #expect(maxAbsDifference(device, tanhLogits) > 1e-2)  // the activation matters for these weights
+            }
+        }
+
         @Test func distilBertLayoutMatchesTheReference() throws {
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bertbench-distil-\(UUID().uuidString)")
             try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "distilbert-tiny"), seed: 4, to: dir)
