@@ -4,6 +4,7 @@ import Foundation
 public struct BertConfig: Sendable {
     /// The family config.json's `model_type` names, which knows its key and field names.
     public let architecture: any EncoderArchitecture
+    /// config.json's `architectures`: Hugging Face class names such as BertModel (not the family).
     public let architectures: [String]
     public let hiddenSize: Int
     public let layerCount: Int

@@ -13,6 +13,7 @@ public enum SyntheticCheckpoint {
         public let layers, hidden, heads, intermediate, vocab, positions: Int
     }
 
+    /// The shapes `bertbench synth` knows, by name.
     public static let presets: [Preset] = [
         Preset(name: "bert-large", architecture: BertArchitecture(), layers: 24, hidden: 1024, heads: 16, intermediate: 4096,
                vocab: 30522, positions: 512),

@@ -22,10 +22,13 @@ public protocol EncoderArchitecture: Sendable {
 
 /// The config.json keys of the fields every family has under its own name.
 public struct ConfigFields: Sendable, Equatable {
+    /// The hidden width's key ("hidden_size", "dim").
     public let hiddenSize: String
     /// The layer count's key; layer dropping writes the new count back under it.
     public let layerCount: String
+    /// The attention head count's key.
     public let headCount: String
+    /// The FFN width's key.
     public let intermediateSize: String
     /// The hidden activation's key (its value must be "gelu"; absent means gelu).
     public let activation: String
