@@ -1,10 +1,10 @@
 import Foundation
 
-/// The architecture a config.json describes, normalised across BERT and DistilBERT naming.
+/// The encoder a config.json describes, normalised across the families' naming.
 public struct BertConfig: Sendable {
-    public enum ModelType: String, Sendable { case bert, distilbert }
-
-    public let modelType: ModelType
+    /// The family config.json's `model_type` names, which knows its key and field names.
+    public let architecture: any EncoderArchitecture
+    /// config.json's `architectures`: Hugging Face class names such as BertModel (not the family).
     public let architectures: [String]
     public let hiddenSize: Int
     public let layerCount: Int
@@ -12,7 +12,7 @@ public struct BertConfig: Sendable {
     public let intermediateSize: Int
     public let vocabSize: Int
     public let maxPositions: Int
-    /// 0 for DistilBERT, which has no token types.
+    /// 0 for families without token types (DistilBERT).
     public let typeVocabSize: Int
     public let layerNormEps: Float
     /// Labels of a sequence-classification head, by class index, when the config names them.
@@ -31,14 +31,19 @@ public struct BertConfig: Sendable {
     /// The whole config.json as read, so derived checkpoints keep every field they do not change.
     public let json: [String: JSONValue]
 
+    /// Width of one attention head.
     public var headDim: Int { hiddenSize / headCount }
+    /// Heads in `layer`, after any head pruning.
     public func heads(layer: Int) -> Int { headsPerLayer?[layer] ?? headCount }
+    /// FFN width of `layer`, after any FFN pruning.
     public func intermediate(layer: Int) -> Int { intermediateSizes?[layer] ?? intermediateSize }
 
     /// Reads and checks `config.json` at `url`; errors name the file and the field.
     public init(contentsOf url: URL) throws {
         let path = url.path
-        guard FileManager.default.fileExists(atPath: path) else { throw CheckpointError("\(path): no such file (a model directory needs config.json)") }
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CheckpointError("\(path): no such file (a model directory needs config.json)")
+        }
         guard let data = try? Data(contentsOf: url), let value = try? JSONDecoder().decode(JSONValue.self, from: data),
               case .object(let json) = value else {
             throw CheckpointError("\(path): not a JSON object")
@@ -46,28 +51,29 @@ public struct BertConfig: Sendable {
         try self.init(json: json, path: path)
     }
 
+    /// Reads and checks a parsed config.json; `path` names it in errors.
     public init(json: [String: JSONValue], path: String = "config.json") throws {
         self.json = json
-        func int(_ keys: String..., default value: Int? = nil) throws -> Int {
-            for key in keys { if let v = json[key]?.intValue { return v } }
-            if let value { return value }
-            throw CheckpointError("\(path): missing integer field \(keys.joined(separator: " or "))")
+        func int(_ key: String, default value: Int? = nil) throws -> Int {
+            if let v = json[key]?.intValue ?? value { return v }
+            throw CheckpointError("\(path): missing integer field \(key)")
         }
         guard let typeName = json["model_type"]?.stringValue else { throw CheckpointError("\(path): missing model_type") }
-        guard let type = ModelType(rawValue: typeName) else {
-            throw CheckpointError("\(path): unknown model_type '\(typeName)' (BertBench runs bert and distilbert)")
+        guard let architecture = ArchitectureRegistry.architecture(modelType: typeName) else {
+            throw CheckpointError("\(path): unknown model_type '\(typeName)' (BertBench runs \(ArchitectureRegistry.namesForMessages))")
         }
-        modelType = type
+        self.architecture = architecture
+        let fields = architecture.configFields
         architectures = json["architectures"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        hiddenSize = try int("hidden_size", "dim")
-        layerCount = try int("num_hidden_layers", "n_layers")
-        headCount = try int("num_attention_heads", "n_heads")
-        intermediateSize = try int("intermediate_size", "hidden_dim")
+        hiddenSize = try int(fields.hiddenSize)
+        layerCount = try int(fields.layerCount)
+        headCount = try int(fields.headCount)
+        intermediateSize = try int(fields.intermediateSize)
         vocabSize = try int("vocab_size")
         maxPositions = try int("max_position_embeddings")
-        typeVocabSize = type == .distilbert ? 0 : try int("type_vocab_size", default: 2)
+        typeVocabSize = try fields.typeVocabSize.map { try int($0, default: 2) } ?? 0
         layerNormEps = Float(json["layer_norm_eps"]?.doubleValue ?? 1e-12)
-        let activation = json["hidden_act"]?.stringValue ?? json["activation"]?.stringValue ?? "gelu"
+        let activation = json[fields.activation]?.stringValue ?? "gelu"
         guard activation == "gelu" else {
             throw CheckpointError("\(path): hidden activation '\(activation)' is not supported (BertBench implements exact gelu)")
         }
@@ -79,7 +85,11 @@ public struct BertConfig: Sendable {
         }
         headsPerLayer = json["heads_per_layer"]?.arrayValue?.compactMap(\.intValue)
         intermediateSizes = json["intermediate_sizes"]?.arrayValue?.compactMap(\.intValue)
-        if case .object(let q)? = json["quantization"] { quantizationMethod = q["method"]?.stringValue ?? "unknown" } else { quantizationMethod = nil }
+        if case .object(let q)? = json["quantization"] {
+            quantizationMethod = q["method"]?.stringValue ?? "unknown"
+        } else {
+            quantizationMethod = nil
+        }
 
         for (name, value) in [("hidden size", hiddenSize), ("layer count", layerCount), ("head count", headCount),
                               ("intermediate size", intermediateSize), ("vocab size", vocabSize), ("max positions", maxPositions)] where value <= 0 {

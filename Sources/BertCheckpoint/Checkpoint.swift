@@ -2,7 +2,7 @@ import Foundation
 
 /// A Linear or embedding weight as stored: fp32 (F16/BF16 widened), or int8 with one fp32
 /// scale per row (per output channel of a Linear, per entry of a table).
-public enum StoredWeight: Sendable {
+public enum StoredWeight: Sendable, Equatable {
     case float([Float])
     case int8([Int8], scales: [Float])
 }
@@ -46,8 +46,9 @@ public final class Checkpoint: @unchecked Sendable {
             try checkNorm(layer.outputNorm, h)
         }
         if let pooler = layout.pooler { try checkLinear(pooler, out: h, in: h, allowInt8: false) }
-        if let pre = layout.preClassifier { try checkLinear(pre, out: h, in: h, allowInt8: false) }
-        if let classifier = layout.classifier {
+        if let head = layout.head {
+            let classifier = head.classifier
+            try checkLinear(head.first, out: h, in: h, allowInt8: false)
             let classes = try file.info(classifier.weight).shape.first ?? 0
             if let labels = config.labels, labels.count != classes {
                 throw CheckpointError("\(path): \(classifier.weight) has \(classes) classes, config.json names \(labels.count) labels")

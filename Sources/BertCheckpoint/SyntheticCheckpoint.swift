@@ -6,21 +6,27 @@ import Support
 /// Weights are normal(0, 0.02) as in BERT's initialisation, LayerNorm weight 1 and bias 0,
 /// biases normal(0, 0.02) so tests see them; all drawn from SeededRandom (SplitMix64) seeded by `seed`.
 public enum SyntheticCheckpoint {
-    /// A named shape.
+    /// A named shape of one family.
     public struct Preset: Sendable {
         public let name: String
-        public let modelType: BertConfig.ModelType
+        public let architecture: any EncoderArchitecture
         public let layers, hidden, heads, intermediate, vocab, positions: Int
     }
 
+    /// The shapes `bertbench synth` knows, by name.
     public static let presets: [Preset] = [
-        Preset(name: "bert-large", modelType: .bert, layers: 24, hidden: 1024, heads: 16, intermediate: 4096, vocab: 30522, positions: 512),
-        Preset(name: "bert-base", modelType: .bert, layers: 12, hidden: 768, heads: 12, intermediate: 3072, vocab: 30522, positions: 512),
-        Preset(name: "tiny", modelType: .bert, layers: 2, hidden: 32, heads: 4, intermediate: 64, vocab: 1000, positions: 64),
-        Preset(name: "distilbert-base", modelType: .distilbert, layers: 6, hidden: 768, heads: 12, intermediate: 3072, vocab: 30522, positions: 512),
-        Preset(name: "distilbert-tiny", modelType: .distilbert, layers: 2, hidden: 32, heads: 4, intermediate: 64, vocab: 1000, positions: 64),
+        Preset(name: "bert-large", architecture: BertArchitecture(), layers: 24, hidden: 1024, heads: 16, intermediate: 4096,
+               vocab: 30522, positions: 512),
+        Preset(name: "bert-base", architecture: BertArchitecture(), layers: 12, hidden: 768, heads: 12, intermediate: 3072,
+               vocab: 30522, positions: 512),
+        Preset(name: "tiny", architecture: BertArchitecture(), layers: 2, hidden: 32, heads: 4, intermediate: 64, vocab: 1000, positions: 64),
+        Preset(name: "distilbert-base", architecture: DistilBertArchitecture(), layers: 6, hidden: 768, heads: 12, intermediate: 3072,
+               vocab: 30522, positions: 512),
+        Preset(name: "distilbert-tiny", architecture: DistilBertArchitecture(), layers: 2, hidden: 32, heads: 4, intermediate: 64,
+               vocab: 1000, positions: 64),
     ]
 
+    /// The preset called `name`; the error lists the presets there are.
     public static func preset(named name: String) throws -> Preset {
         guard let preset = presets.first(where: { $0.name == name }) else {
             throw CheckpointError("unknown preset '\(name)' (have: \(presets.map(\.name).joined(separator: ", ")))")
@@ -47,68 +53,59 @@ public enum SyntheticCheckpoint {
         }
     }
 
-    /// Parameters in the preset (embeddings, layers, pooler).
+    /// Parameters in the preset (embeddings, layers, pooler where the family has one).
     public static func parameterCount(_ p: Preset) -> Int {
+        let layout = p.architecture.layout(layers: p.layers, prefix: "", pooler: true, head: false)
         let h = p.hidden, i = p.intermediate
-        let embeddings = (p.vocab + p.positions + (p.modelType == .bert ? 2 : 0)) * h + 2 * h
+        let embeddings = (p.vocab + p.positions + typeRows(p)) * h + 2 * h
         let layer = 4 * (h * h + h) + 2 * h * i + i + h + 4 * h
-        return embeddings + p.layers * layer + (p.modelType == .bert ? h * h + h : 0)
+        return embeddings + p.layers * layer + (layout.pooler == nil ? 0 : h * h + h)
     }
 
     static func config(_ p: Preset, seed: UInt64) throws -> Data {
-        var json: [String: Any] = ["vocab_size": p.vocab, "max_position_embeddings": p.positions, "model_type": p.modelType.rawValue,
+        var json: [String: Any] = ["vocab_size": p.vocab, "max_position_embeddings": p.positions, "model_type": p.architecture.name,
                                    "synthetic": ["preset": p.name, "seed": seed, "note": "random weights: for latency, not accuracy"]]
-        switch p.modelType {
-        case .bert:
-            json.merge(["architectures": ["BertModel"], "hidden_size": p.hidden, "num_hidden_layers": p.layers,
-                        "num_attention_heads": p.heads, "intermediate_size": p.intermediate, "type_vocab_size": 2,
-                        "layer_norm_eps": 1e-12, "hidden_act": "gelu", "pad_token_id": 0]) { $1 }
-        case .distilbert:
-            json.merge(["architectures": ["DistilBertModel"], "dim": p.hidden, "n_layers": p.layers, "n_heads": p.heads,
-                        "hidden_dim": p.intermediate, "activation": "gelu", "pad_token_id": 0]) { $1 }
-        }
+        json.merge(p.architecture.syntheticConfig(hidden: p.hidden, layers: p.layers, heads: p.heads, intermediate: p.intermediate)) { $1 }
         return try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])
     }
 
+    /// Token-type rows the preset's config declares (0 for families without token types; the
+    /// loader's default of 2 when the config names none).
+    private static func typeRows(_ p: Preset) -> Int {
+        guard let key = p.architecture.configFields.typeVocabSize else { return 0 }
+        return p.architecture.syntheticConfig(hidden: p.hidden, layers: p.layers, heads: p.heads, intermediate: p.intermediate)[key] as? Int ?? 2
+    }
+
+    /// Every tensor in file order: embeddings, token types, blocks, pooler. The random draws
+    /// follow that order, so a seed gives the same bytes on every run.
     static func tensors(_ p: Preset, seed: UInt64) -> SafeTensorsWriter {
         var rng = SeededRandom(seed: seed)
         var writer = SafeTensorsWriter()
         let h = p.hidden
+        let layout = p.architecture.layout(layers: p.layers, prefix: "", pooler: true, head: false)
         func normal(_ n: Int) -> [Float] { rng.normals(n, standardDeviation: 0.02) }
-        func linear(_ name: String, out: Int, in inFeatures: Int) {
-            writer.add(name + ".weight", floats: normal(out * inFeatures), shape: [out, inFeatures])
-            writer.add(name + ".bias", floats: normal(out), shape: [out])
+        func linear(_ names: LinearNames, out: Int, in inFeatures: Int) {
+            writer.add(names.weight, floats: normal(out * inFeatures), shape: [out, inFeatures])
+            writer.add(names.bias, floats: normal(out), shape: [out])
         }
-        func norm(_ name: String) {
-            writer.add(name + ".weight", floats: [Float](repeating: 1, count: h), shape: [h])
-            writer.add(name + ".bias", floats: [Float](repeating: 0, count: h), shape: [h])
+        func norm(_ names: NormNames) {
+            writer.add(names.weight, floats: [Float](repeating: 1, count: h), shape: [h])
+            writer.add(names.bias, floats: [Float](repeating: 0, count: h), shape: [h])
         }
-        writer.add("embeddings.word_embeddings.weight", floats: normal(p.vocab * h), shape: [p.vocab, h])
-        writer.add("embeddings.position_embeddings.weight", floats: normal(p.positions * h), shape: [p.positions, h])
-        norm("embeddings.LayerNorm")
-        switch p.modelType {
-        case .bert:
-            writer.add("embeddings.token_type_embeddings.weight", floats: normal(2 * h), shape: [2, h])
-            for l in 0..<p.layers {
-                let prefix = "encoder.layer.\(l)."
-                for part in ["query", "key", "value"] { linear(prefix + "attention.self." + part, out: h, in: h) }
-                linear(prefix + "attention.output.dense", out: h, in: h)
-                norm(prefix + "attention.output.LayerNorm")
-                linear(prefix + "intermediate.dense", out: p.intermediate, in: h)
-                linear(prefix + "output.dense", out: h, in: p.intermediate)
-                norm(prefix + "output.LayerNorm")
-            }
-            linear("pooler.dense", out: h, in: h)
-        case .distilbert:
-            for l in 0..<p.layers {
-                let prefix = "transformer.layer.\(l)."
-                for part in ["q_lin", "k_lin", "v_lin", "out_lin"] { linear(prefix + "attention." + part, out: h, in: h) }
-                norm(prefix + "sa_layer_norm")
-                linear(prefix + "ffn.lin1", out: p.intermediate, in: h)
-                linear(prefix + "ffn.lin2", out: h, in: p.intermediate)
-                norm(prefix + "output_layer_norm")
-            }
+        writer.add(layout.wordEmbeddings, floats: normal(p.vocab * h), shape: [p.vocab, h])
+        writer.add(layout.positionEmbeddings, floats: normal(p.positions * h), shape: [p.positions, h])
+        norm(layout.embeddingNorm)
+        if let name = layout.tokenTypeEmbeddings {
+            writer.add(name, floats: normal(typeRows(p) * h), shape: [typeRows(p), h])
         }
+        for names in layout.layers {
+            for attention in [names.query, names.key, names.value, names.attentionOutput] { linear(attention, out: h, in: h) }
+            norm(names.attentionNorm)
+            linear(names.intermediate, out: p.intermediate, in: h)
+            linear(names.output, out: h, in: p.intermediate)
+            norm(names.outputNorm)
+        }
+        if let pooler = layout.pooler { linear(pooler, out: h, in: h) }
         writer.metadata = ["format": "pt", "synthetic": "bertbench synth --preset \(p.name) --seed \(seed)"]
         return writer
     }

@@ -3,7 +3,8 @@ public struct LinearNames: Sendable, Equatable {
     public let weight: String
     public let bias: String
     public var scale: String { weight + "_scale" }
-    init(_ module: String) {
+    /// The keys of the Linear module `module` (e.g. "encoder.layer.0.attention.self.query").
+    public init(_ module: String) {
         weight = module + ".weight"
         bias = module + ".bias"
     }
@@ -13,7 +14,8 @@ public struct LinearNames: Sendable, Equatable {
 public struct NormNames: Sendable, Equatable {
     public let weight: String
     public let bias: String
-    init(_ module: String) {
+    /// The keys of the LayerNorm module `module`.
+    public init(_ module: String) {
         weight = module + ".weight"
         bias = module + ".bias"
     }
@@ -25,66 +27,89 @@ public struct LayerNames: Sendable, Equatable {
     public let attentionNorm: NormNames
     public let intermediate, output: LinearNames
     public let outputNorm: NormNames
+
+    /// Names every role of a block.
+    public init(query: LinearNames, key: LinearNames, value: LinearNames, attentionOutput: LinearNames, attentionNorm: NormNames,
+                intermediate: LinearNames, output: LinearNames, outputNorm: NormNames) {
+        self.query = query
+        self.key = key
+        self.value = value
+        self.attentionOutput = attentionOutput
+        self.attentionNorm = attentionNorm
+        self.intermediate = intermediate
+        self.output = output
+        self.outputNorm = outputNorm
+    }
 }
 
-/// Where each of the engine's weights lives in a checkpoint file: Hugging Face's BertModel and
-/// BertForSequenceClassification (keys with or without `bert.`), and DistilBERT (with or
-/// without `distilbert.`), mapped to one set of roles.
+/// The nonlinearity between a classifier head's two Linear layers.
+public enum HeadActivation: String, Sendable, Equatable {
+    /// BERT's pooler.
+    case tanh
+    /// DistilBERT's pre-classifier.
+    case relu
+}
+
+/// The keys of a sequence-classification head: logits = classifier(activation(first([CLS]))).
+public struct HeadNames: Sendable, Equatable {
+    /// The first Linear (hidden -> hidden); in families whose pooler feeds the head it is the pooler.
+    public let first: LinearNames
+    public let activation: HeadActivation
+    public let classifier: LinearNames
+
+    /// Names a head's two Linear layers and the activation between them.
+    public init(first: LinearNames, activation: HeadActivation, classifier: LinearNames) {
+        self.first = first
+        self.activation = activation
+        self.classifier = classifier
+    }
+}
+
+/// Where each of the engine's weights lives in a checkpoint file, mapped to one set of roles
+/// whatever the family (the family's `EncoderArchitecture` supplies the names).
 public struct TensorLayout: Sendable, Equatable {
     public let wordEmbeddings: String
     public let positionEmbeddings: String
+    /// Nil for families without token types.
     public let tokenTypeEmbeddings: String?
     public let embeddingNorm: NormNames
     public let layers: [LayerNames]
+    /// The pooler (dense + tanh over [CLS]) of families that have one, when the file keeps it.
     public let pooler: LinearNames?
-    public let preClassifier: LinearNames?
-    public let classifier: LinearNames?
+    /// The classifier head, when the file has one.
+    public let head: HeadNames?
 
-    /// The layout of a file whose keys are `keys`, for `config`; errors name what is missing.
-    public static func detect(keys: Set<String>, config: BertConfig, path: String) throws -> TensorLayout {
-        let family = config.modelType == .bert ? "bert." : "distilbert."
-        guard let prefix = ["", family].first(where: { keys.contains($0 + "embeddings.word_embeddings.weight") }) else {
-            throw CheckpointError("\(path): no embeddings.word_embeddings.weight (with or without the \(family) prefix): not a \(config.modelType == .bert ? "BERT" : "DistilBERT") checkpoint")
-        }
-        let full = standard(config.modelType, layers: config.layerCount, prefix: prefix, pooler: true, head: true)
-        let pooler = full.pooler.flatMap { keys.contains($0.weight) ? $0 : nil }
-        let hasHead = keys.contains(full.classifier!.weight) && (full.preClassifier.map { keys.contains($0.weight) } ?? true)
-        return TensorLayout(wordEmbeddings: full.wordEmbeddings, positionEmbeddings: full.positionEmbeddings,
-                            tokenTypeEmbeddings: full.tokenTypeEmbeddings, embeddingNorm: full.embeddingNorm, layers: full.layers,
-                            pooler: pooler, preClassifier: hasHead ? full.preClassifier : nil, classifier: hasHead ? full.classifier : nil)
+    /// Names every role; an architecture builds its layout with this.
+    public init(wordEmbeddings: String, positionEmbeddings: String, tokenTypeEmbeddings: String?, embeddingNorm: NormNames,
+                layers: [LayerNames], pooler: LinearNames?, head: HeadNames?) {
+        self.wordEmbeddings = wordEmbeddings
+        self.positionEmbeddings = positionEmbeddings
+        self.tokenTypeEmbeddings = tokenTypeEmbeddings
+        self.embeddingNorm = embeddingNorm
+        self.layers = layers
+        self.pooler = pooler
+        self.head = head
     }
 
-    /// Hugging Face's key names for a model type, with `prefix` (e.g. "bert.") on the encoder's
-    /// keys; the pooler (BERT only) and the classifier head are included when asked for.
-    public static func standard(_ modelType: BertConfig.ModelType, layers count: Int, prefix: String = "",
-                                pooler: Bool, head: Bool) -> TensorLayout {
-        switch modelType {
-        case .bert:
-            let layers = (0..<count).map { i -> LayerNames in
-                let l = "\(prefix)encoder.layer.\(i)."
-                return LayerNames(query: LinearNames(l + "attention.self.query"), key: LinearNames(l + "attention.self.key"),
-                                  value: LinearNames(l + "attention.self.value"), attentionOutput: LinearNames(l + "attention.output.dense"),
-                                  attentionNorm: NormNames(l + "attention.output.LayerNorm"), intermediate: LinearNames(l + "intermediate.dense"),
-                                  output: LinearNames(l + "output.dense"), outputNorm: NormNames(l + "output.LayerNorm"))
-            }
-            return TensorLayout(wordEmbeddings: prefix + "embeddings.word_embeddings.weight",
-                                positionEmbeddings: prefix + "embeddings.position_embeddings.weight",
-                                tokenTypeEmbeddings: prefix + "embeddings.token_type_embeddings.weight",
-                                embeddingNorm: NormNames(prefix + "embeddings.LayerNorm"), layers: layers,
-                                pooler: pooler ? LinearNames(prefix + "pooler.dense") : nil, preClassifier: nil,
-                                classifier: head ? LinearNames("classifier") : nil)
-        case .distilbert:
-            let layers = (0..<count).map { i -> LayerNames in
-                let l = "\(prefix)transformer.layer.\(i)."
-                return LayerNames(query: LinearNames(l + "attention.q_lin"), key: LinearNames(l + "attention.k_lin"),
-                                  value: LinearNames(l + "attention.v_lin"), attentionOutput: LinearNames(l + "attention.out_lin"),
-                                  attentionNorm: NormNames(l + "sa_layer_norm"), intermediate: LinearNames(l + "ffn.lin1"),
-                                  output: LinearNames(l + "ffn.lin2"), outputNorm: NormNames(l + "output_layer_norm"))
-            }
-            return TensorLayout(wordEmbeddings: prefix + "embeddings.word_embeddings.weight",
-                                positionEmbeddings: prefix + "embeddings.position_embeddings.weight", tokenTypeEmbeddings: nil,
-                                embeddingNorm: NormNames(prefix + "embeddings.LayerNorm"), layers: layers, pooler: nil,
-                                preClassifier: head ? LinearNames("pre_classifier") : nil, classifier: head ? LinearNames("classifier") : nil)
+    /// The layout of a file whose keys are `keys`, for `config`: the encoder's keys with or without
+    /// the family's task prefix; pooler and head when present. Errors name what is missing.
+    public static func detect(keys: Set<String>, config: BertConfig, path: String) throws -> TensorLayout {
+        let architecture = config.architecture, count = config.layerCount
+        let candidates = ["", architecture.taskPrefix].map { architecture.layout(layers: count, prefix: $0, pooler: true, head: true) }
+        guard let full = candidates.first(where: { keys.contains($0.wordEmbeddings) }) else {
+            throw CheckpointError("\(path): no \(candidates[0].wordEmbeddings) (with or without the \(architecture.taskPrefix) prefix): "
+                                  + "not a \(architecture.displayName) checkpoint")
         }
+        let pooler = full.pooler.flatMap { keys.contains($0.weight) ? $0 : nil }
+        var head: HeadNames? = nil
+        if let names = full.head, keys.contains(names.classifier.weight) {
+            guard keys.contains(names.first.weight) else {
+                throw CheckpointError("\(path): has \(names.classifier.weight) but no \(names.first.weight) to feed it")
+            }
+            head = names
+        }
+        return TensorLayout(wordEmbeddings: full.wordEmbeddings, positionEmbeddings: full.positionEmbeddings,
+                            tokenTypeEmbeddings: full.tokenTypeEmbeddings, embeddingNorm: full.embeddingNorm, layers: full.layers,
+                            pooler: pooler, head: head)
     }
 }

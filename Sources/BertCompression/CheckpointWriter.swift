@@ -3,11 +3,12 @@ import EncoderWeights
 import Foundation
 import Support
 
-/// Writes host weights as a checkpoint directory in the source checkpoint's key layout
-/// (BERT without prefix, or DistilBERT), with config.json and the tokenizer files, atomically:
+/// Writes host weights as a checkpoint directory in an architecture's key layout (without the
+/// task prefix), with config.json and the tokenizer files, atomically:
 /// built beside the target and renamed into place, so a failure leaves no directory behind.
 public enum CheckpointWriter {
-    public static func write(_ weights: HostEncoderWeights, config: Data, modelType: BertConfig.ModelType,
+    /// Writes `weights` under `architecture`'s keys with `config` as config.json into `directory` (which must not exist).
+    public static func write(_ weights: HostEncoderWeights, config: Data, architecture: any EncoderArchitecture,
                              tokenizerFrom source: URL, to directory: URL) throws {
         if FileManager.default.fileExists(atPath: directory.path) {
             throw CheckpointError("\(directory.path): already exists (refusing to overwrite)")
@@ -18,11 +19,11 @@ public enum CheckpointWriter {
             where FileManager.default.fileExists(atPath: source.appendingPathComponent(name).path) {
                 try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: staging.appendingPathComponent(name))
             }
-            try tensors(weights, modelType: modelType).write(to: staging.appendingPathComponent("model.safetensors"))
+            try tensors(weights, architecture: architecture).write(to: staging.appendingPathComponent("model.safetensors"))
         }
     }
 
-    static func tensors(_ w: HostEncoderWeights, modelType: BertConfig.ModelType) -> SafeTensorsWriter {
+    static func tensors(_ w: HostEncoderWeights, architecture: any EncoderArchitecture) -> SafeTensorsWriter {
         var writer = SafeTensorsWriter()
         writer.metadata = ["format": "pt", "writer": "bertbench compress"]
         func matrix(_ name: String, _ stored: StoredWeight, rows: Int, cols: Int) {
@@ -48,7 +49,7 @@ public enum CheckpointWriter {
             }
         }
         // The same key names the loader reads, from one place.
-        let layout = TensorLayout.standard(modelType, layers: w.layers.count, pooler: w.pooler != nil, head: w.head != nil)
+        let layout = architecture.layout(layers: w.layers.count, prefix: "", pooler: w.pooler != nil, head: w.head != nil)
         table(layout.wordEmbeddings, w.wordEmbeddings)
         table(layout.positionEmbeddings, w.positionEmbeddings)
         norm(layout.embeddingNorm, w.embeddingNorm)
@@ -67,12 +68,10 @@ public enum CheckpointWriter {
             norm(names.outputNorm, l.outputNorm)
         }
         if let pooler = w.pooler, let names = layout.pooler { linear(names, pooler) }
-        switch w.head {
-        case .bertPooled(_, let classifier)?: linear(layout.classifier!, classifier)
-        case .distilBert(let pre, let classifier)?:
-            linear(layout.preClassifier!, pre)
-            linear(layout.classifier!, classifier)
-        case nil: break
+        if let head = w.head, let names = layout.head {
+            // A pooler that feeds the head is already written under its own key.
+            if names.first != layout.pooler { linear(names.first, head.first) }
+            linear(names.classifier, head.classifier)
         }
         return writer
     }

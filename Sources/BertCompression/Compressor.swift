@@ -53,7 +53,7 @@ public enum Compressor {
             }
             guard Set(keep).count == keep.count else { throw CheckpointError("--keep lists a layer twice: \(keep)") }
             weights.layers = keep.map { weights.layers[$0] }
-            changes[config.modelType == .distilbert ? "n_layers" : "num_hidden_layers"] = .number(Double(keep.count))
+            changes[config.architecture.configFields.layerCount] = .number(Double(keep.count))
             if let heads = config.headsPerLayer { changes["heads_per_layer"] = .array(keep.map { .number(Double(heads[$0])) }) }
             if let widths = config.intermediateSizes { changes["intermediate_sizes"] = .array(keep.map { .number(Double(widths[$0])) }) }
             lines.append("kept teacher layers \(keep) of \(config.layerCount) (layer-dropped, not trained)")
@@ -65,7 +65,7 @@ public enum Compressor {
         record["source_hash"] = .string(try checkpoint.sourceHash())
         record["source_bytes"] = .number(Double(try fileSize(checkpoint.file.url)))
         changes["compression"] = .object(record)
-        try CheckpointWriter.write(weights, config: try config.encoded(changing: changes), modelType: config.modelType,
+        try CheckpointWriter.write(weights, config: try config.encoded(changing: changes), architecture: config.architecture,
                                    tokenizerFrom: source, to: target)
         return CompressionSummary(method: method.name, lines: lines)
     }

@@ -49,9 +49,11 @@ enum Pruning {
             }
             zeros += counts.map(\.1).reduce(0, +)
             total += counts.map(\.2).reduce(0, +)
-            report.append("layer \(i) sparsity: " + counts.map { String(format: "%@ %.4f", $0.0, Double($0.1) / Double($0.2)) }.joined(separator: ", "))
+            let perMatrix = counts.map { String(format: "%@ %.4f", $0.0, Double($0.1) / Double($0.2)) }
+            report.append("layer \(i) sparsity: " + perMatrix.joined(separator: ", "))
         }
-        report.append(String(format: "overall sparsity of the encoder's Linear weights: %.4f (%d of %d zero)", Double(zeros) / Double(total), zeros, total))
+        report.append(String(format: "overall sparsity of the encoder's Linear weights: %.4f (%d of %d zero)",
+                             Double(zeros) / Double(total), zeros, total))
         return (out, report)
     }
 

@@ -35,11 +35,7 @@ public final class BertEncoder: @unchecked Sendable {
 
     /// Output widths of the classifier head's two products, when there is a head.
     public var headWidths: (first: Int, classes: Int)? {
-        guard let head = weights.head else { return nil }
-        switch head {
-        case .bertPooled(let first, let classifier), .distilBert(let first, let classifier):
-            return (first.outFeatures, classifier.outFeatures)
-        }
+        weights.head.map { ($0.first.outFeatures, $0.classifier.outFeatures) }
     }
 
     /// Bytes of activation buffers currently allocated for the largest batch run so far.
@@ -112,12 +108,7 @@ public final class BertEncoder: @unchecked Sendable {
             result.meanPooled = try ws.meanPooled.read(0..<(b * h))
             result.cls = try ws.cls.read(0..<(b * h))
             if let head = weights.head {
-                let activation: Activation
-                switch head {
-                case .bertPooled: activation = .tanh
-                case .distilBert: activation = .relu
-                }
-                try head.first.apply(k, input: ws.cls, output: ws.pooledHead, rows: b, activation: activation, quantized: nil)
+                try head.first.apply(k, input: ws.cls, output: ws.pooledHead, rows: b, activation: head.activation, quantized: nil)
                 try head.classifier.apply(k, input: ws.pooledHead, output: ws.logits, rows: b, quantized: nil)
                 result.logits = try ws.logits.read(0..<(b * head.classifier.outFeatures))
             }

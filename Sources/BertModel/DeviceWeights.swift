@@ -1,3 +1,4 @@
+import BertCheckpoint
 import BertKernels
 import EncoderWeights
 import OpenCLRuntime
@@ -173,17 +174,11 @@ struct DeviceLayer {
     }
 }
 
-enum DeviceHead {
-    case bertPooled(pooler: DeviceLinear, classifier: DeviceLinear)
-    case distilBert(preClassifier: DeviceLinear, classifier: DeviceLinear)
-
-    var classifier: DeviceLinear {
-        switch self { case .bertPooled(_, let c), .distilBert(_, let c): return c }
-    }
-
-    var first: DeviceLinear {
-        switch self { case .bertPooled(let p, _), .distilBert(let p, _): return p }
-    }
+/// The classifier head on the device: logits = classifier(activation(first([CLS]))).
+struct DeviceHead {
+    let first: DeviceLinear
+    let activation: Activation
+    let classifier: DeviceLinear
 }
 
 /// Every weight uploaded once to one device.
@@ -217,15 +212,20 @@ struct DeviceEncoderWeights {
                 outputNorm: try DeviceNorm(layer.outputNorm, context: context, label: prefix + ".output.LayerNorm"),
                 heads: layer.heads)
         }
-        switch host.head {
-        case .bertPooled(let pooler, let classifier):
-            head = .bertPooled(pooler: try DeviceLinear(pooler, mode: .dense, context: context, label: "pooler"),
-                               classifier: try DeviceLinear(classifier, mode: .dense, context: context, label: "classifier"))
-        case .distilBert(let pre, let classifier):
-            head = .distilBert(preClassifier: try DeviceLinear(pre, mode: .dense, context: context, label: "pre_classifier"),
-                               classifier: try DeviceLinear(classifier, mode: .dense, context: context, label: "classifier"))
-        case nil:
-            head = nil
+        head = try host.head.map { head in
+            DeviceHead(first: try DeviceLinear(head.first, mode: .dense, context: context, label: "head.first"),
+                       activation: Activation(head.activation),
+                       classifier: try DeviceLinear(head.classifier, mode: .dense, context: context, label: "classifier"))
+        }
+    }
+}
+
+extension Activation {
+    /// The kernel activation that applies a classifier head's nonlinearity.
+    init(_ head: HeadActivation) {
+        switch head {
+        case .tanh: self = .tanh
+        case .relu: self = .relu
         }
     }
 }

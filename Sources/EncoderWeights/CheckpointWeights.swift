@@ -30,15 +30,10 @@ extension HostEncoderWeights {
                       outputNorm: try norm(names.outputNorm), heads: c.heads(layer: i))
         }
         let pooler = try layout.pooler.map(linear)
-        var head: HostClassifierHead? = nil
-        if let classifier = layout.classifier {
-            if let pre = layout.preClassifier {
-                head = .distilBert(preClassifier: try linear(pre), classifier: try linear(classifier))
-            } else if let pooler {
-                head = .bertPooled(pooler: pooler, classifier: try linear(classifier))
-            } else {
-                throw CheckpointError("\(checkpoint.file.url.path): has a classifier but no pooler.dense to feed it")
-            }
+        let head = try layout.head.map { names in
+            // Where the pooler feeds the head, it is read once and shared.
+            let first = try pooler.flatMap { names.first == layout.pooler ? $0 : nil } ?? linear(names.first)
+            return HostClassifierHead(first: first, activation: names.activation, classifier: try linear(names.classifier))
         }
         self.init(
             wordEmbeddings: try table(layout.wordEmbeddings, rows: c.vocabSize),

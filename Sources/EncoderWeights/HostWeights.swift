@@ -5,7 +5,7 @@ import BertCheckpoint
 public typealias LinearWeight = StoredWeight
 
 /// A Linear layer on the host in Hugging Face's layout: weight [outFeatures, inFeatures].
-public struct HostLinear: Sendable {
+public struct HostLinear: Sendable, Equatable {
     public var weight: LinearWeight
     public var bias: [Float]
     public let outFeatures: Int
@@ -38,7 +38,7 @@ public struct HostLinear: Sendable {
 }
 
 /// LayerNorm parameters.
-public struct HostNorm: Sendable {
+public struct HostNorm: Sendable, Equatable {
     public var gamma: [Float]
     public var beta: [Float]
     public init(gamma: [Float], beta: [Float]) {
@@ -49,7 +49,7 @@ public struct HostNorm: Sendable {
 }
 
 /// An embedding table [rows, width], fp32 or int8 with one scale per row.
-public enum HostTable: Sendable {
+public enum HostTable: Sendable, Equatable {
     case float([Float], rows: Int, width: Int)
     case int8([Int8], scales: [Float], rows: Int, width: Int)
 
@@ -59,7 +59,7 @@ public enum HostTable: Sendable {
 }
 
 /// One transformer block's weights; `heads` may be fewer than the config's after head pruning.
-public struct HostLayer: Sendable {
+public struct HostLayer: Sendable, Equatable {
     public var query: HostLinear
     public var key: HostLinear
     public var value: HostLinear
@@ -84,22 +84,33 @@ public struct HostLayer: Sendable {
     }
 }
 
-/// The head on top of the encoder, when a checkpoint has one.
-public enum HostClassifierHead: Sendable {
-    /// BertForSequenceClassification: logits = classifier(tanh(pooler([CLS]))).
-    case bertPooled(pooler: HostLinear, classifier: HostLinear)
-    /// DistilBertForSequenceClassification: logits = classifier(relu(preClassifier([CLS]))).
-    case distilBert(preClassifier: HostLinear, classifier: HostLinear)
+/// A sequence-classification head on top of the encoder, in every family's shape:
+/// logits = classifier(activation(first([CLS]))).
+public struct HostClassifierHead: Sendable, Equatable {
+    /// hidden -> hidden (BERT's pooler, DistilBERT's pre_classifier).
+    public var first: HostLinear
+    /// tanh after BERT's pooler, relu after DistilBERT's pre_classifier.
+    public var activation: HeadActivation
+    /// hidden -> classes.
+    public var classifier: HostLinear
+
+    /// A head from its two Linear layers and the activation between them.
+    public init(first: HostLinear, activation: HeadActivation, classifier: HostLinear) {
+        self.first = first
+        self.activation = activation
+        self.classifier = classifier
+    }
 }
 
 /// Every weight of an encoder on the host, in the engine's own naming, whatever the checkpoint's.
-public struct HostEncoderWeights: Sendable {
+public struct HostEncoderWeights: Sendable, Equatable {
     public var wordEmbeddings: HostTable
     public var positionEmbeddings: HostTable
     public var tokenTypeEmbeddings: [Float]?
     public var embeddingNorm: HostNorm
     public var layers: [HostLayer]
-    /// BERT's pooler (dense + tanh over [CLS]), present in BertModel checkpoints that keep it.
+    /// The pooler (dense + tanh over [CLS]) of families that have one, when the checkpoint keeps it;
+    /// where it feeds the classifier head, `head.first` holds the same weights.
     public var pooler: HostLinear?
     public var head: HostClassifierHead?
 

@@ -73,11 +73,11 @@ func scratch() throws -> URL {
         let checkpoint = try Checkpoint(directory: dir)
         #expect(checkpoint.layout.layers.count == 2)
         if preset == "tiny" {
-            #expect(checkpoint.config.modelType == .bert)
+            #expect(checkpoint.config.architecture.name == "bert")
             #expect(checkpoint.layout.layers[1].query.weight == "encoder.layer.1.attention.self.query.weight")
             #expect(checkpoint.layout.pooler != nil && checkpoint.layout.tokenTypeEmbeddings != nil)
         } else {
-            #expect(checkpoint.config.modelType == .distilbert && checkpoint.config.typeVocabSize == 0)
+            #expect(checkpoint.config.architecture.name == "distilbert" && checkpoint.config.typeVocabSize == 0)
             #expect(checkpoint.layout.layers[1].query.weight == "transformer.layer.1.attention.q_lin.weight")
             #expect(checkpoint.layout.tokenTypeEmbeddings == nil && checkpoint.layout.pooler == nil)
         }
@@ -101,6 +101,6 @@ func scratch() throws -> URL {
         try #require(FileManager.default.fileExists(atPath: l6.path), "run scripts/setup first (assets missing)")
         let checkpoint = try Checkpoint(directory: l6)
         #expect(checkpoint.config.layerCount == 6 && checkpoint.config.hiddenSize == 384)
-        #expect(checkpoint.layout.pooler != nil && checkpoint.layout.classifier == nil)
+        #expect(checkpoint.layout.pooler != nil && checkpoint.layout.head == nil)
     }
 }

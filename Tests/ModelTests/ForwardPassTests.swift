@@ -26,7 +26,8 @@ func randomTinyWeights(hidden: Int = 24, headDim: Int = 8, headsPerLayer: [Int] 
     }
     let weights = HostEncoderWeights(wordEmbeddings: table(vocab), positionEmbeddings: table(positions),
                                      tokenTypeEmbeddings: values(2 * hidden), embeddingNorm: norm(), layers: layers,
-                                     pooler: nil, head: .bertPooled(pooler: linear(hidden, hidden), classifier: linear(3, hidden)))
+                                     pooler: nil,
+                                     head: HostClassifierHead(first: linear(hidden, hidden), activation: .tanh, classifier: linear(3, hidden)))
     let shape = EncoderShape(hiddenSize: hidden, headDim: headDim, layerCount: layers.count, vocabSize: vocab,
                              maxPositions: positions, typeVocabSize: 2, layerNormEps: 1e-12)
     return (weights, shape)
@@ -72,9 +73,9 @@ extension OnDevice {
                 #expect(maxAbsDifference(EncoderOutput.row(output.meanPooled!, b, width: h), mean) < 2e-4)
                 #expect(maxAbsDifference(EncoderOutput.row(output.cls!, b, width: h), last[0]) < 2e-4)
                 // logits = classifier(tanh(pooler(cls)))
-                guard case .bertPooled(let pooler, let classifier) = weights.head else { Issue.record("no head"); return }
-                let pooled = ReferenceEncoder.linear([last[0]], pooler).map { $0.map { tanh($0) } }
-                let logits = ReferenceEncoder.linear(pooled, classifier)[0]
+                guard let head = weights.head, head.activation == .tanh else { Issue.record("no tanh head"); return }
+                let pooled = ReferenceEncoder.linear([last[0]], head.first).map { $0.map { tanh($0) } }
+                let logits = ReferenceEncoder.linear(pooled, head.classifier)[0]
                 #expect(maxAbsDifference(EncoderOutput.row(output.logits!, b, width: 3), logits) < 2e-4)
             }
         }

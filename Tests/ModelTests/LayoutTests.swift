@@ -42,12 +42,42 @@ extension OnDevice {
             let outA = try a.encoder.forward(input), outC = try c.encoder.forward(input)
             #expect(outA.meanPooled == outC.meanPooled)  // same encoder weights under other names
             let host = try HostEncoderWeights(checkpoint: c.checkpoint)
-            guard case .bertPooled(let pooler, let head)? = host.head else { Issue.record("no pooled head"); return }
+            guard let head = host.head, head.activation == .tanh else { Issue.record("no pooled head"); return }
+            #expect(head.first.bias == host.pooler?.bias)  // the pooler feeds the head
             for row in 0..<2 {
                 let cls = EncoderOutput.row(outC.cls!, row, width: 32).map(Double.init)
-                let pooled = ReferenceEncoder.linear([cls], pooler).map { $0.map { tanh($0) } }
-                let logits = ReferenceEncoder.linear(pooled, head)[0]
+                let pooled = ReferenceEncoder.linear([cls], head.first).map { $0.map { tanh($0) } }
+                let logits = ReferenceEncoder.linear(pooled, head.classifier)[0]
                 #expect(maxAbsDifference(EncoderOutput.row(outC.logits!, row, width: 3), logits) < 1e-5)
+            }
+        }
+
+        @Test func distilBertClassifierAppliesReluAfterThePreClassifier() throws {
+            let base = FileManager.default.temporaryDirectory.appendingPathComponent("bertbench-distil-head-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+            let plain = base.appendingPathComponent("plain"), classifier = base.appendingPathComponent("cls")
+            try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "distilbert-tiny"), seed: 6, to: plain)
+            var rng = SeededRandom(seed: 98)
+            let preW = rng.normals(32 * 32, standardDeviation: 0.5), preB = rng.normals(32, standardDeviation: 0.5)
+            let w = rng.normals(2 * 32, standardDeviation: 0.5), b = rng.normals(2, standardDeviation: 0.5)
+            try rewrite(plain, to: classifier, rename: { "distilbert." + $0 }, extra: { writer in
+                writer.add("pre_classifier.weight", floats: preW, shape: [32, 32])
+                writer.add("pre_classifier.bias", floats: preB, shape: [32])
+                writer.add("classifier.weight", floats: w, shape: [2, 32])
+                writer.add("classifier.bias", floats: b, shape: [2])
+            })
+            let loaded = try ModelLoader.load(classifier, kernels: TestDevice.kernels)
+            let out = try loaded.encoder.forward(input)
+            let host = try HostEncoderWeights(checkpoint: loaded.checkpoint)
+            guard let head = host.head, head.activation == .relu else { Issue.record("no relu head"); return }
+            for row in 0..<2 {
+                let cls = EncoderOutput.row(out.cls!, row, width: 32).map(Double.init)
+                let first = ReferenceEncoder.linear([cls], head.first)
+                let logits = ReferenceEncoder.linear(first.map { $0.map { max($0, 0) } }, head.classifier)[0]
+                let tanhLogits = ReferenceEncoder.linear(first.map { $0.map { tanh($0) } }, head.classifier)[0]
+                let device = EncoderOutput.row(out.logits!, row, width: 2)
+                #expect(maxAbsDifference(device, logits) < 1e-5)
+                #expect(maxAbsDifference(device, tanhLogits) > 1e-2)  // the activation matters for these weights
             }
         }
 

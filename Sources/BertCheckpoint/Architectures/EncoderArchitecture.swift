@@ -1,0 +1,48 @@
+/// One encoder family (BERT, DistilBERT, ...): how its config.json and checkpoint keys map onto
+/// the common encoder description. Each family is one conforming type in its own file, listed in
+/// `ArchitectureRegistry`; nothing else in BertBench knows a family's spelling.
+public protocol EncoderArchitecture: Sendable {
+    /// The family's short name, used in messages and as the synthetic config's model_type ("bert").
+    var name: String { get }
+    /// The name "not a ... checkpoint" messages use ("BERT").
+    var displayName: String { get }
+    /// config.json `model_type` values this family reads.
+    var modelTypes: [String] { get }
+    /// Where this family's config.json keeps each shared field.
+    var configFields: ConfigFields { get }
+    /// The prefix task checkpoints (e.g. ...ForSequenceClassification) put on the encoder's keys ("bert.").
+    var taskPrefix: String { get }
+    /// The family's key names for `layers` blocks with `prefix` on the encoder's keys; the pooler
+    /// (where the family has one) and the classifier head are included when asked for.
+    func layout(layers: Int, prefix: String, pooler: Bool, head: Bool) -> TensorLayout
+    /// config.json of a random-initialised checkpoint with these sizes, without the shared
+    /// vocab_size, max_position_embeddings and model_type fields.
+    func syntheticConfig(hidden: Int, layers: Int, heads: Int, intermediate: Int) -> [String: Any]
+}
+
+/// The config.json keys of the fields every family has under its own name.
+public struct ConfigFields: Sendable, Equatable {
+    /// The hidden width's key ("hidden_size", "dim").
+    public let hiddenSize: String
+    /// The layer count's key; layer dropping writes the new count back under it.
+    public let layerCount: String
+    /// The attention head count's key.
+    public let headCount: String
+    /// The FFN width's key.
+    public let intermediateSize: String
+    /// The hidden activation's key (its value must be "gelu"; absent means gelu).
+    public let activation: String
+    /// The token-type vocabulary's key, or nil for families without token types.
+    public let typeVocabSize: String?
+
+    /// Names every field; `typeVocabSize` nil for a family with no token-type embeddings.
+    public init(hiddenSize: String, layerCount: String, headCount: String, intermediateSize: String,
+                activation: String, typeVocabSize: String?) {
+        self.hiddenSize = hiddenSize
+        self.layerCount = layerCount
+        self.headCount = headCount
+        self.intermediateSize = intermediateSize
+        self.activation = activation
+        self.typeVocabSize = typeVocabSize
+    }
+}
