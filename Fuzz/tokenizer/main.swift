@@ -9,7 +9,7 @@ let fuzz: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt = { bytes, count i
     let data = Data(bytes: bytes, count: count)
     let split = data.firstIndex(of: 0) ?? data.endIndex
     let vocabulary = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-        + String(decoding: data[..<split], as: UTF8.self).split(separator: "\n").prefix(2_000).map(String.init)
+        + String(decoding: data[..<split], as: UTF8.self).split(separator: "\n").prefix(300).map(String.init)
     let text = split < data.endIndex ? String(decoding: data[(split + 1)...], as: UTF8.self) : ""
     guard let tokenizer = try? WordPieceTokenizer(vocabulary: vocabulary) else { return 0 }
     let ids = tokenizer.encode(text, maxLength: 512)

@@ -55,7 +55,11 @@ public struct BertConfig: Sendable {
     public init(json: [String: JSONValue], path: String = "config.json") throws {
         self.json = json
         func int(_ key: String, default value: Int? = nil) throws -> Int {
-            if let v = json[key]?.intValue ?? value { return v }
+            if let present = json[key] {
+                guard let v = present.intValue else { throw CheckpointError("\(path): \(key) must be an integer, not \(present)") }
+                return v
+            }
+            if let value { return value }
             throw CheckpointError("\(path): missing integer field \(key)")
         }
         guard let typeName = json["model_type"]?.stringValue else { throw CheckpointError("\(path): missing model_type") }
@@ -72,7 +76,12 @@ public struct BertConfig: Sendable {
         vocabSize = try int("vocab_size")
         maxPositions = try int("max_position_embeddings")
         typeVocabSize = try fields.typeVocabSize.map { try int($0, default: 2) } ?? 0
-        layerNormEps = Float(json["layer_norm_eps"]?.doubleValue ?? 1e-12)
+        let eps = json["layer_norm_eps"].map { $0.doubleValue ?? .nan } ?? 1e-12
+        // An eps outside (0, 1) gives NaN or flattened embeddings, not an error, if let through.
+        guard eps > 0, eps < 1, Float(eps) > 0 else {
+            throw CheckpointError("\(path): layer_norm_eps \(json["layer_norm_eps"].map { "\($0)" } ?? "?") must be a number in (0, 1)")
+        }
+        layerNormEps = Float(eps)
         let activation = json[fields.activation]?.stringValue ?? "gelu"
         guard activation == "gelu" else {
             throw CheckpointError("\(path): hidden activation '\(activation)' is not supported (BertBench implements exact gelu)")
@@ -91,9 +100,17 @@ public struct BertConfig: Sendable {
             quantizationMethod = nil
         }
 
-        for (name, value) in [("hidden size", hiddenSize), ("layer count", layerCount), ("head count", headCount),
-                              ("intermediate size", intermediateSize), ("vocab size", vocabSize), ("max positions", maxPositions)] where value <= 0 {
-            throw CheckpointError("\(path): \(name) must be positive, not \(value)")
+        // Upper limits far past any encoder, so sizes computed from them cannot overflow.
+        let limits: [(String, String, Int, Int)] = [
+            ("hidden size", fields.hiddenSize, hiddenSize, 1 << 16), ("layer count", fields.layerCount, layerCount, 1 << 10),
+            ("head count", fields.headCount, headCount, 1 << 12), ("intermediate size", fields.intermediateSize, intermediateSize, 1 << 20),
+            ("vocab size", "vocab_size", vocabSize, 1 << 24), ("max positions", "max_position_embeddings", maxPositions, 1 << 20),
+        ]
+        for (name, key, value, limit) in limits where value <= 0 || value > limit {
+            throw CheckpointError("\(path): \(key) (\(name)) must be in 1...\(limit), not \(value)")
+        }
+        guard typeVocabSize >= 0, typeVocabSize <= 1 << 10 else {
+            throw CheckpointError("\(path): type_vocab_size must be in 0...\(1 << 10), not \(typeVocabSize)")
         }
         guard hiddenSize % headCount == 0 else {
             throw CheckpointError("\(path): hidden size \(hiddenSize) is not divisible by \(headCount) heads")
@@ -101,7 +118,7 @@ public struct BertConfig: Sendable {
         if let h = headsPerLayer, h.count != layerCount || h.contains(where: { $0 < 0 || $0 > headCount }) {
             throw CheckpointError("\(path): heads_per_layer \(h) must list \(layerCount) counts in 0...\(headCount)")
         }
-        if let s = intermediateSizes, s.count != layerCount || s.contains(where: { $0 <= 0 }) {
+        if let s = intermediateSizes, s.count != layerCount || s.contains(where: { $0 <= 0 || $0 > 1 << 20 }) {
             throw CheckpointError("\(path): intermediate_sizes \(s) must list \(layerCount) positive widths")
         }
     }

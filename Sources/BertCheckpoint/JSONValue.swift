@@ -38,3 +38,17 @@ public enum JSONValue: Codable, Sendable, Equatable {
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
     public var arrayValue: [JSONValue]? { if case .array(let a) = self { return a }; return nil }
 }
+
+extension JSONValue: CustomStringConvertible {
+    /// The value as JSON text, for error messages.
+    public var description: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let b): return "\(b)"
+        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? String(Int64(n)) : "\(n)"
+        case .string(let s): return "\"\(s)\""
+        case .array(let a): return "[" + a.map(\.description).joined(separator: ", ") + "]"
+        case .object(let o): return "{" + o.keys.sorted().map { "\"\($0)\": \(o[$0]!)" }.joined(separator: ", ") + "}"
+        }
+    }
+}

@@ -54,3 +54,30 @@ import Testing
         #expect(json["d"]?.intValue == nil)
     }
 }
+
+/// config.json values are checked against their meaning, naming the file and the key.
+@Suite struct ConfigValidation {
+    func config(_ changes: [String: JSONValue]) throws -> BertConfig {
+        var json: [String: JSONValue] = ["model_type": .string("bert"), "hidden_size": .number(32), "num_hidden_layers": .number(2),
+                                         "num_attention_heads": .number(4), "intermediate_size": .number(64),
+                                         "vocab_size": .number(100), "max_position_embeddings": .number(64)]
+        for (key, value) in changes { json[key] = value }
+        return try BertConfig(json: json, path: "m/config.json")
+    }
+
+    @Test func layerNormEpsMustBeInZeroOne() throws {
+        #expect(try config(["layer_norm_eps": .number(1e-5)]).layerNormEps == 1e-5)
+        for bad: JSONValue in [.number(-1), .number(0), .number(1e300), .number(1), .number(1e-60), .string("small")] {
+            let error = #expect(throws: CheckpointError.self) { _ = try config(["layer_norm_eps": bad]) }
+            #expect(error?.description.contains("m/config.json: layer_norm_eps") == true, "\(bad): \(error?.description ?? "")")
+        }
+    }
+
+    @Test func sizesMustBeIntegersWithinLimits() throws {
+        for (key, bad) in [("hidden_size", JSONValue.number(1e30)), ("vocab_size", .number(9.3e18)), ("num_hidden_layers", .number(2.5)),
+                           ("max_position_embeddings", .number(0)), ("intermediate_size", .number(-3)), ("hidden_size", .string("big"))] {
+            let error = #expect(throws: CheckpointError.self) { _ = try config([key: bad]) }
+            #expect(error?.description.contains("m/config.json: \(key)") == true, "\(key)=\(bad): \(error?.description ?? "")")
+        }
+    }
+}
