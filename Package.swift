@@ -55,6 +55,7 @@ let package = Package(
         .testTarget(name: "MeasureTests", dependencies: ["BertMeasure"]),
         .testTarget(name: "DivergenceTests", dependencies: ["BertDivergence", "BertModel", "BertTokens", "BertKernels", "OpenCLRuntime", "BertCheckpoint", "Support"]),
         .testTarget(name: "CompressionTests", dependencies: ["BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint", "EncoderWeights", "Support"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint", "Support"]),
         // Weights and compression without a device: no OpenCLRuntime, no BertModel.
         .testTarget(name: "WeightsTests", dependencies: ["BertCheckpoint", "EncoderWeights", "BertCompression", "Support"]),

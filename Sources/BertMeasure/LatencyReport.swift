@@ -98,29 +98,28 @@ public enum LatencyReport {
     }
 
     /// Writes results.json, results.csv and report.md into `directory`, building them in a
-    /// sibling staging folder and renaming it into place, so no half-written run is left.
+    /// sibling staging folder and moving them into place per `mode`, so no half-written run is
+    /// left and nothing BertBench did not write is replaced.
     /// `extraFiles` are written beside them first (divergence.json), and `extraMarkdown` gets
     /// the plot names and returns a section appended to report.md.
-    public static func write(_ r: LatencyResults, to directory: URL, extraFiles: [String: Data] = [:],
-                             plots: (URL) -> [String] = { _ in [] }, extraMarkdown: ([String]) -> String = { _ in "" }) throws {
-        let fm = FileManager.default
-        try fm.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let staging = directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).partial")
-        try? fm.removeItem(at: staging)
-        try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-        do {
+    /// With `rerender`, results.json and the extra files are left as they are (nothing edits a
+    /// results file after it is written) and only the renderings are replaced.
+    public static func write(_ r: LatencyResults, to directory: URL, mode: OutputFolder.Mode = .createNew, rerender: Bool = false,
+                             extraFiles: [String: Data] = [:], plots: (URL) -> [String] = { _ in [] },
+                             extraMarkdown: ([String]) -> String = { _ in "" }) throws {
+        try OutputFolder.write(directory, mode: mode) { staging in
+            // The plot script reads the data files from the folder, so they are staged either way.
             try r.encoded().write(to: staging.appendingPathComponent("results.json"))
             try Data(csv(r).utf8).write(to: staging.appendingPathComponent("results.csv"))
             for (name, data) in extraFiles { try data.write(to: staging.appendingPathComponent(name)) }
             let images = plots(staging)
             let latencyImages = images.filter { !$0.hasPrefix("cka_") && !$0.hasPrefix("tradeoff") }
             let divergenceImages = images.filter { $0.hasPrefix("cka_") || $0.hasPrefix("tradeoff") }
-            try Data((markdown(r, plots: latencyImages) + extraMarkdown(divergenceImages)).utf8).write(to: staging.appendingPathComponent("report.md"))
-            if fm.fileExists(atPath: directory.path) { try fm.removeItem(at: directory) }
-            try fm.moveItem(at: staging, to: directory)
-        } catch {
-            try? fm.removeItem(at: staging)
-            throw error
+            let markdown = markdown(r, plots: latencyImages) + extraMarkdown(divergenceImages)
+            try Data(markdown.utf8).write(to: staging.appendingPathComponent("report.md"))
+            if rerender {
+                for name in ["results.json"] + extraFiles.keys { try FileManager.default.removeItem(at: staging.appendingPathComponent(name)) }
+            }
         }
     }
 }

@@ -6,6 +6,7 @@ import BertKernels
 import BertMeasure
 import BertModel
 import Foundation
+import Support
 
 /// `bertbench latency`: every model x batch x sequence length, with peers, into bench-results/.
 struct LatencyCommand: ParsableCommand {
@@ -71,8 +72,10 @@ struct ReportCommand: ParsableCommand {
         }
         let divergenceURL = url.appendingPathComponent("divergence.json")
         let divergence = FileManager.default.fileExists(atPath: divergenceURL.path) ? try DivergenceResults.decode(from: divergenceURL) : nil
-        try LatencyReport.write(results, to: url, extraFiles: try divergence.map { ["divergence.json": try $0.encoded()] } ?? [:],
-                                plots: Plots.render) { images in divergence.map { DivergenceReport.markdown($0, plots: images) } ?? "" }
+        // Only BertBench's renderings are replaced: README.md and other files a person added stay.
+        let rendering: @Sendable (String) -> Bool = { name in ["report.md", "results.csv"].contains(name) || name.hasSuffix(".png") || name.hasSuffix(".svg") }
+        try LatencyReport.write(results, to: url, mode: .updateOwnFiles(legacyOwnFile: rendering), rerender: true,
+                                extraFiles: try divergence.map { ["divergence.json": try $0.encoded()] } ?? [:], plots: Plots.render) { images in divergence.map { DivergenceReport.markdown($0, plots: images) } ?? "" }
         print("re-rendered \(url.path)/{results.csv,report.md}")
     }
 }
