@@ -20,11 +20,22 @@ struct BertBench: ParsableCommand {
         } catch {
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }  // --help, --version
-            let message = (isArgumentError(error) ? message(for: error) : String(describing: error))
+            let message = (isArgumentError(error) ? message(for: error) : describe(error))
                 .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
             FileHandle.standardError.write(Data("bertbench: error: \(message)\n".utf8))
             Foundation.exit(isArgumentError(error) ? code.rawValue : 1)
         }
+    }
+
+    /// BertBench's own errors say what and where already; a Foundation error is reduced to its
+    /// file and reason instead of its debug description.
+    private static func describe(_ error: Error) -> String {
+        if let cocoa = error as? CocoaError {
+            let path = cocoa.filePath ?? cocoa.url?.path
+            return (path.map { "\($0): " } ?? "") + (cocoa.underlying.map { "\($0.localizedDescription)" } ?? cocoa.localizedDescription)
+        }
+        if let posix = error as? POSIXError { return "system error: \(posix.localizedDescription)" }
+        return String(describing: error)
     }
 
     private static func isArgumentError(_ error: Error) -> Bool {
