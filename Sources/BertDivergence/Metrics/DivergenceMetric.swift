@@ -30,8 +30,10 @@ extension DivergenceMetric {
     /// The key under which a variant holds this metric's result (the type's name).
     public static var id: String { String(describing: Self.self) }
 
+    /// No details unless the metric has some.
     public func details(in results: DivergenceResults) -> String { "" }
 
+    /// No plot unless the metric declares one.
     public var plot: MetricPlot? { nil }
 
     /// `measure` with its result type erased, for the study's heterogeneous list.

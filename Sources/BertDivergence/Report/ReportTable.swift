@@ -11,16 +11,23 @@ public struct ReportTable: Hashable, Sendable {
     /// A sentence before the table, ahead of its columns' notes.
     public let intro: String?
 
+    /// A table a metric declares for a section of its own.
     public init(order: Int, heading: String?, intro: String? = nil) {
         (self.order, self.heading, self.intro) = (order, heading, intro)
     }
 
+    // The built-in tables, in the order report.md shows them.
+    /// Each model with its own head: accuracy, agreement, flips, error overlap, McNemar, KL/JS.
     public static let errorsAndOutputs = ReportTable(order: 20, heading: "## Prediction errors and outputs (each model with its own head)")
+    /// The large model's head on the variant's embeddings.
     public static let deployed = ReportTable(
         order: 30, heading: "## As deployed: the large model's head on the compressed model's embeddings")
+    /// kNN overlap and CKA.
     public static let representations = ReportTable(order: 40, heading: "## Representations")
+    /// Overlap of the flagged out-of-domain items, under the out-of-distribution section.
     public static let outOfDomainOverlap = ReportTable(
         order: 51, heading: nil, intro: "Jaccard of the flagged sets with the large model's (random baseline in brackets):")
+    /// Pruning Identified Exemplars.
     public static let pies = ReportTable(
         order: 60,
         heading: "## Pruning Identified Exemplars (modal label of the variant's head population differs from the large model's)")
@@ -39,6 +46,7 @@ public struct ReportColumn: Sendable {
     /// The variant's cell, or nil when it has no value (a row with no value at all is left out).
     public let cell: @Sendable (VariantComparison) -> String?
 
+    /// A column of `table` headed `header`, whose cells `cell` renders from each variant.
     public init(_ table: ReportTable, _ header: String, rightAligned: Bool = true, large: String? = nil, note: String? = nil,
                 cell: @escaping @Sendable (VariantComparison) -> String?) {
         (self.table, self.header, self.rightAligned, self.large, self.note, self.cell) = (table, header, rightAligned, large, note, cell)
