@@ -5,12 +5,16 @@ report.md can embed them:
   latency_vs_batch   host p50 latency against batch size, one line per model and sequence length
   kernel_breakdown   device time per kernel category, stacked, per model at its first shape
   tradeoff           (with divergence.json) accuracy against agreement; latency against KL; memory against agreement
-  cka_heatmaps       (with divergence.json) layer-by-layer linear CKA of each variant against the large model
 
-Usage: .venv/bin/python scripts/plot_results.py RUN_FOLDER
+and, with divergence.json, each divergence metric's own figure from the specs bertbench passes in
+--metric-plots (a JSON list of MetricPlot, Sources/BertDivergence/Metrics/MetricPlot.swift):
+
+  layerHeatmaps      one heatmap per variant of a [large layer][variant layer] field (CKA: cka_heatmaps)
+
+Usage: .venv/bin/python scripts/plot_results.py RUN_FOLDER [--metric-plots JSON]
 """
+import argparse
 import json
-import sys
 from pathlib import Path
 
 import matplotlib
@@ -102,9 +106,9 @@ def tradeoff(results, divergence, folder):
     save(fig, folder, "tradeoff")
 
 
-def cka_heatmaps(divergence, folder):
-    """One linear-CKA heatmap per variant: large model's layers against the variant's."""
-    variants = divergence.get("variants", [])
+def layer_heatmaps(divergence, folder, spec):
+    """One heatmap per variant of a layer-by-layer field: large model's layers against the variant's."""
+    variants = [v for v in divergence.get("variants", []) if spec["field"] in v]
     if not variants:
         return
     columns = min(4, len(variants))
@@ -115,18 +119,24 @@ def cka_heatmaps(divergence, folder):
         ax.axis("off")
     for ax, v in zip(axes.flat, variants):
         ax.axis("on")
-        image = ax.imshow(v["cka"], vmin=0, vmax=1, origin="lower", cmap="viridis", aspect="auto")
+        image = ax.imshow(v[spec["field"]], vmin=spec["minimum"], vmax=spec["maximum"], origin="lower", cmap="viridis", aspect="auto")
         ax.set_title(v["name"], fontsize=8)
         ax.set_xlabel("variant layer", fontsize=7)
         ax.set_ylabel(f"{divergence['large']} layer", fontsize=7)
-    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label="linear CKA")
-    save(fig, folder, "cka_heatmaps")
+    fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8, label=spec["label"])
+    save(fig, folder, spec["file"])
+
+
+# The figure kinds a metric's MetricPlot may name.
+PLOT_KINDS = {"layerHeatmaps": layer_heatmaps}
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: plot_results.py RUN_FOLDER")
-    folder = Path(sys.argv[1])
+    parser = argparse.ArgumentParser(description="Plots for a BertBench run folder.")
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--metric-plots", default="[]", help="JSON list of the divergence metrics' plot specs")
+    args = parser.parse_args()
+    folder = args.folder
     results = json.loads((folder / "results.json").read_text())
     latency_vs_batch(results, folder)
     kernel_breakdown(results, folder)
@@ -134,7 +144,8 @@ def main():
     if divergence_file.exists():
         divergence = json.loads(divergence_file.read_text())
         tradeoff(results, divergence, folder)
-        cka_heatmaps(divergence, folder)
+        for spec in json.loads(args.metric_plots):
+            PLOT_KINDS[spec["kind"]](divergence, folder, spec)
 
 
 if __name__ == "__main__":

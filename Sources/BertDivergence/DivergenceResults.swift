@@ -18,34 +18,6 @@ public struct OutOfDistributionSummary: Codable, Sendable {
     public let items: Int
 }
 
-/// One variant against the large model.
-public struct VariantComparison: Codable, Sendable {
-    public let name: String
-    /// A compression of the large model (so its head can be applied unchanged).
-    public let sameFamily: Bool
-    public let accuracy: BootstrapInterval
-    public let agreement: Double
-    public let flips: Flips
-    public let errorJaccard: Double
-    public let errorJaccardRandomBaseline: Double
-    public let mcNemar: McNemarTest
-    /// KL(large || variant) and JS over class probabilities of each model's own head.
-    public let kl: DistributionSummary
-    public let js: DistributionSummary
-    public let sameTop1: Double
-    /// The large model's head applied to the variant's embeddings, when `sameFamily`.
-    public let deployedAccuracy: Double?
-    public let deployedAgreement: Double?
-    public let knnJaccard: Double
-    public let knnRandomBaseline: Double
-    /// [large layer][variant layer], embeddings output first.
-    public let cka: [[Double]]
-    /// Jaccard of the flagged OOD sets, and its random baseline, per out-of-domain set.
-    public let oodJaccard: [String: Double]
-    public let oodJaccardRandomBaseline: [String: Double]
-    public let pies: PIESummary
-}
-
 /// Pruning Identified Exemplars of one variant against the large model.
 public struct PIESummary: Codable, Sendable {
     public let count: Int
@@ -58,6 +30,7 @@ public struct PIESummary: Codable, Sendable {
     public let examples: [PIEExample]
 }
 
+/// One PIE as the report shows it: the text, its label and the two populations' modal labels.
 public struct PIEExample: Codable, Sendable {
     public let text: String
     public let label: Int
@@ -89,17 +62,21 @@ public struct DivergenceResults: Codable, Sendable {
     public let attacks: [AttackSummary]
     public let transferMatrix: [[Double]]
 
-    public static func decode(from url: URL) throws -> DivergenceResults {
-        try decode(try Data(contentsOf: url))
+    /// Reads divergence.json, with each variant's fields read by the metrics of `metrics` (older
+    /// files without some metric's fields read back without that metric).
+    public static func decode(from url: URL, metrics: [any DivergenceMetric] = DivergenceMetrics.all) throws -> DivergenceResults {
+        try decode(try Data(contentsOf: url), metrics: metrics)
     }
 
     /// divergence.json bytes already in memory.
-    public static func decode(_ data: Data) throws -> DivergenceResults {
+    public static func decode(_ data: Data, metrics: [any DivergenceMetric] = DivergenceMetrics.all) throws -> DivergenceResults {
         let decoder = JSONDecoder()
+        decoder.userInfo[DivergenceMetrics.userInfoKey] = metrics
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return try decoder.decode(DivergenceResults.self, from: data)
     }
 
+    /// divergence.json's bytes: sorted keys, so the same results give the same file.
     public func encoded() throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -124,4 +101,48 @@ public struct DivergenceSettings: Codable, Sendable {
     public var attack = AttackSettings()
 
     public init() {}
+}
+
+// divergence.json files written before the word-substitution attack have no `attacks`,
+// `transferMatrix` or `settings.attack`; they read back as runs without an attack, so every
+// committed run can still be re-rendered. Every other field is required, as before.
+
+extension DivergenceResults {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try c.decode(String.self, forKey: .schema)
+        created = try c.decode(String.self, forKey: .created)
+        device = try c.decode(String.self, forKey: .device)
+        large = try c.decode(String.self, forKey: .large)
+        settings = try c.decode(DivergenceSettings.self, forKey: .settings)
+        data = try c.decode([String: Int].self, forKey: .data)
+        dataSources = try c.decode([String].self, forKey: .dataSources)
+        models = try c.decode([ModelBehaviour].self, forKey: .models)
+        variants = try c.decode([VariantComparison].self, forKey: .variants)
+        names = try c.decode([String].self, forKey: .names)
+        agreementMatrix = try c.decode([[Double]].self, forKey: .agreementMatrix)
+        errorJaccardMatrix = try c.decode([[Double]].self, forKey: .errorJaccardMatrix)
+        sanity = try c.decode([String].self, forKey: .sanity)
+        notes = try c.decode([String].self, forKey: .notes)
+        attacks = try c.decodeIfPresent([AttackSummary].self, forKey: .attacks) ?? []
+        transferMatrix = try c.decodeIfPresent([[Double]].self, forKey: .transferMatrix) ?? []
+    }
+}
+
+extension DivergenceSettings {
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        trainItems = try c.decodeIfPresent(Int.self, forKey: .trainItems)
+        testItems = try c.decodeIfPresent(Int.self, forKey: .testItems)
+        outOfDomainItems = try c.decodeIfPresent(Int.self, forKey: .outOfDomainItems)
+        testShare = try c.decode(Double.self, forKey: .testShare)
+        splitSeed = try c.decode(UInt64.self, forKey: .splitSeed)
+        neighbours = try c.decode(Int.self, forKey: .neighbours)
+        headPopulation = try c.decode(Int.self, forKey: .headPopulation)
+        regularisation = try c.decode(Double.self, forKey: .regularisation)
+        bootstrapResamples = try c.decode(Int.self, forKey: .bootstrapResamples)
+        ckaItems = try c.decode(Int.self, forKey: .ckaItems)
+        maxLength = try c.decode(Int.self, forKey: .maxLength)
+        attack = try c.decodeIfPresent(AttackSettings.self, forKey: .attack) ?? AttackSettings()
+    }
 }

@@ -82,7 +82,10 @@ struct DivergeCommand: ParsableCommand {
 
 /// Loads the models of a study and runs it, with progress.
 enum DivergenceRunner {
-    static func run(large: URL, variants: [URL], study: StudyOptions, kernels: EncoderKernels, quiet: Bool) throws -> DivergenceResults {
+    /// `expectations` declares what the sanity checks expect of each variant; nil reads it from
+    /// the names, as `diverge` always has (`expectationsFromNames`).
+    static func run(large: URL, variants: [URL], study: StudyOptions, kernels: EncoderKernels, quiet: Bool,
+                    expectations: [URL: StudyModel.Expectation]? = nil) throws -> DivergenceResults {
         let (train, test, ood) = try study.datasets()
         let largeModel = try ModelLoader.load(large, kernels: kernels)
         let largeHash = try largeModel.checkpoint.sourceHash()
@@ -94,8 +97,10 @@ enum DivergenceRunner {
             if tokenizer.vocabularySize != models[0].tokenizer.vocabularySize {
                 notes.append("\(loaded.name) has its own vocabulary (\(tokenizer.vocabularySize) tokens): texts are tokenised per model")
             }
-            models.append(StudyModel(model: loaded, tokenizer: tokenizer, sameFamily: sameFamily(loaded, large: largeModel, largeHash: largeHash)))
+            models.append(StudyModel(model: loaded, tokenizer: tokenizer, sameFamily: sameFamily(loaded, large: largeModel, largeHash: largeHash),
+                                     expectation: expectations?[url] ?? .none))
         }
+        if expectations == nil { expectationsFromNames(&models) }
         let progress = Progress("divergence", total: models.count * (train.texts.count + test.texts.count + ood.map(\.texts.count).reduce(0, +)), quiet: quiet)
         var finished = 0, current = ""
         let lexicon = study.attackItems > 0 ? try WordSubstitutionAttack.loadLexicon(study.lexicon) : nil
@@ -112,6 +117,18 @@ enum DivergenceRunner {
         results.dataSources = [study.data] + (study.outOfDomain.isEmpty ? ["assets/data/tweets.tsv", "assets/data/amazon_reviews.tsv", "assets/data/nyt_editorials.tsv"] : study.outOfDomain)
         results.notes = notes
         return results
+    }
+
+    /// `bertbench run`'s own int8 variants ("...-int8-w8a8", "...-int8-weight-only", else any
+    /// same-family int8 model) are near copies; an "L3" model is trained separately.
+    static func expectationsFromNames(_ models: inout [StudyModel]) {
+        let variants = models.indices.dropFirst()
+        var nearCopies = variants.filter { models[$0].model.name.hasSuffix("int8-w8a8") || models[$0].model.name.hasSuffix("int8-weight-only") }
+        if nearCopies.isEmpty, let other = variants.first(where: { models[$0].model.name.contains("int8") && models[$0].sameFamily }) {
+            nearCopies = [other]
+        }
+        for i in nearCopies { models[i].expectation = .nearCopy }
+        if let l3 = variants.first(where: { models[$0].model.name.contains("L3") }) { models[l3].expectation = .separatelyTrained }
     }
 
     /// A compression of the large model: BertBench derived it from that exact file, or it is an

@@ -10,15 +10,20 @@ import Testing
 
 /// A model against an exact copy of itself: every divergence measure must say "identical".
 @Suite struct StudyOfIdenticalModels {
+    /// The copy is declared a near copy and a differently seeded model separately trained, so the
+    /// sanity checks run on declared roles; the test-only metric rides along in one line.
     @Test func aModelAgainstItsCopyIsIdenticalOnEveryMeasure() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("bertbench-study-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b")
+        let a = dir.appendingPathComponent("a"), b = dir.appendingPathComponent("b"), c = dir.appendingPathComponent("c")
         try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "tiny"), seed: 5, to: a)
         try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "tiny"), seed: 5, to: b)
+        try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "tiny"), seed: 9, to: c)
         let kernels = try EncoderKernels(context: try ComputeContext(device: try Device.choose(getenv("BERTBENCH_TEST_DEVICE").map { String(cString: $0) })))
-        let models = try [a, b].map { url in
-            StudyModel(model: try ModelLoader.load(url, kernels: kernels), tokenizer: try WordPieceTokenizer(directory: url), sameFamily: true)
+        let roles: [(URL, StudyModel.Expectation)] = [(a, .none), (b, .nearCopy), (c, .separatelyTrained)]
+        let models = try roles.map { url, expectation in
+            StudyModel(model: try ModelLoader.load(url, kernels: kernels), tokenizer: try WordPieceTokenizer(directory: url), sameFamily: true,
+                       expectation: expectation)
         }
         // Texts from the synthetic vocabulary's single characters; labels from a rule the
         // embeddings can partly separate.
@@ -31,24 +36,58 @@ import Testing
         settings.headPopulation = 3
         settings.bootstrapResamples = 200
         settings.ckaItems = 30
-        let study = DivergenceStudy(settings: settings, train: train, test: test,
+        var study = DivergenceStudy(settings: settings, train: train, test: test,
                                     outOfDomain: [TextDataset(name: "digits", texts: (0..<20).map { "\($0) \($0 * 7)" }, labels: nil)]) { _ in }
+        study.metrics.append(MeanCosineMetric())
         let results = try study.compare(models, device: kernels.context.device.name) { _, _, _ in }
         let v = try #require(results.variants.first)
-        #expect(v.agreement == 1)
-        #expect(v.flips.correctToWrong == 0 && v.flips.wrongToCorrect == 0)
-        #expect(v.kl.max == 0 && v.js.max == 0 && v.sameTop1 == 1)
-        #expect(v.knnJaccard == 1)
-        #expect(v.pies.count == 0)
-        #expect(v.deployedAgreement == 1)
-        for i in v.cka.indices { #expect(abs(v.cka[i][i] - 1) < 1e-6, "CKA of layer \(i) with itself: \(v.cka[i][i])") }
-        #expect(v.oodJaccard["digits"] == 1 || results.models[0].outOfDistribution["digits"]?.flagged.isEmpty == true)
-        #expect(results.sanity.first?.contains("ok") == true)
-        // The report renders every section from these results.
-        let md = DivergenceReport.markdown(results)
-        for section in ["## Sanity checks", "## Prediction errors", "## Representations", "## Out-of-distribution", "## Pruning Identified Exemplars"] {
+        #expect(v[AgreementMetric.self]?.agreement == 1)
+        let flips = try #require(v[FlipsMetric.self]?.flips)
+        #expect(flips.correctToWrong == 0 && flips.wrongToCorrect == 0)
+        let output = try #require(v[OutputDivergenceMetric.self])
+        #expect(output.kl.max == 0 && output.js.max == 0 && output.sameTop1 == 1)
+        #expect(v[NeighbourOverlapMetric.self]?.knnJaccard == 1)
+        #expect(v[PIEMetric.self]?.pies.count == 0)
+        #expect(v[DeployedHeadMetric.self]?.deployedAgreement == 1)
+        let cka = try #require(v[CKAMetric.self]?.cka)
+        for i in cka.indices { #expect(abs(cka[i][i] - 1) < 1e-6, "CKA of layer \(i) with itself: \(cka[i][i])") }
+        #expect(v[OutOfDomainOverlapMetric.self]?.oodJaccard["digits"] == 1 || results.models[0].outOfDistribution["digits"]?.flagged.isEmpty == true)
+        #expect(abs(try #require(v[MeanCosineMetric.self]).meanCosine - 1) < 1e-6)
+        // The declared roles, not the names, decide the checks: the copy meets the near-copy bar,
+        // and the separately trained model is held to agreeing less than it.
+        #expect(results.sanity.count == 3)
+        #expect(results.sanity[0].contains("ok"))
+        #expect(results.sanity[1].hasPrefix("\(v.name) agrees with the large model on 100.0%") && results.sanity[1].hasSuffix("ok"))
+        #expect(results.sanity[2].hasPrefix("\(results.variants[1].name) agrees less"))
+        // The report renders every section from these results, the test-only metric's column included.
+        let md = DivergenceReport.markdown(results, metrics: study.metrics)
+        let sections = ["## Sanity checks", "## Prediction errors", "## Representations", "## Out-of-distribution", "## Pruning Identified Exemplars"]
+        for section in sections {
             #expect(md.contains(section), "missing \(section)")
         }
+        #expect(md.contains("| mean cosine |"))
+        #expect(md.contains("\(MeanCosineMetric.note)"))
+        #expect(!DivergenceReport.markdown(results).contains("mean cosine"))
+        try checkFile(results, metrics: study.metrics)
+    }
+
+    /// divergence.json holds exactly the declared fields of every metric beside the variant's own,
+    /// and reads back with the test-only metric when the reader knows it (and without it when not).
+    func checkFile(_ results: DivergenceResults, metrics: [any DivergenceMetric]) throws {
+        let data = try results.encoded()
+        let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let variants = try #require(json["variants"] as? [[String: Any]])
+        let declared = Set(["name", "sameFamily"] + metrics.flatMap(\.fields))
+        for variant in variants { #expect(Set(variant.keys) == declared) }
+        #expect((variants[0]["meanCosine"] as? Double).map { abs($0 - 1) < 1e-6 } == true)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("bertbench-divergence-\(UUID().uuidString).json")
+        try data.write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let known = try DivergenceResults.decode(from: file, metrics: metrics)
+        #expect(known.variants[0][MeanCosineMetric.self]?.meanCosine == results.variants[0][MeanCosineMetric.self]?.meanCosine)
+        #expect(try known.encoded() == data)
+        let unknown = try DivergenceResults.decode(from: file)
+        #expect(unknown.variants[0][MeanCosineMetric.self] == nil && unknown.variants[0][AgreementMetric.self]?.agreement == 1)
     }
 }
 
@@ -88,6 +127,6 @@ import Testing
         let logits = try #require(try embedder.embed(test.texts).logits)
         let expected = logits.map { $0[1] > $0[0] ? 1 : 0 }
         let accuracy = Double(zip(expected, test.labels!).filter { $0 == $1 }.count) / Double(expected.count)
-        #expect(abs(results.variants[0].accuracy.estimate - accuracy) < 1e-12)
+        #expect(abs(try #require(results.variants[0][AccuracyMetric.self]).accuracy.estimate - accuracy) < 1e-12)
     }
 }
