@@ -4,6 +4,14 @@ struct WordPiece: Sendable {
     let vocabulary: [String: Int32]
     let unknownID: Int32
     let maxCharacters = 100
+    /// Scalars in the longest vocabulary entry: no longer candidate can match, so none is built.
+    let longestEntry: Int
+
+    init(vocabulary: [String: Int32], unknownID: Int32) {
+        self.vocabulary = vocabulary
+        self.unknownID = unknownID
+        longestEntry = vocabulary.keys.map(\.unicodeScalars.count).max() ?? 0
+    }
 
     func ids(for word: String) -> [Int32] {
         let scalars = Array(word.unicodeScalars)
@@ -11,7 +19,7 @@ struct WordPiece: Sendable {
         var pieces: [Int32] = []
         var start = 0
         while start < scalars.count {
-            var end = scalars.count
+            var end = min(scalars.count, start + longestEntry)
             var found: Int32? = nil
             while start < end {
                 var piece = String(String.UnicodeScalarView(scalars[start..<end]))
