@@ -1,11 +1,7 @@
 import ArgumentParser
-import BertCheckpoint
 import BertDivergence
-import BertKernels
-import BertModel
-import BertTokens
+import BertExperiments
 import Foundation
-import Support
 
 /// Options that size and seed a divergence study, shared by `diverge` and `run`.
 struct StudyOptions: ParsableArguments {
@@ -38,14 +34,11 @@ struct StudyOptions: ParsableArguments {
         guard attackItems >= 0 else { throw ValidationError("--attack-items must be 0 or more") }
     }
 
-    /// Loads, splits and samples the data; the study's text sets.
-    func datasets() throws -> (train: TextDataset, test: TextDataset, ood: [TextDataset]) {
-        let s = settings
-        let labelled = try TextDataset.load(data, name: "in-domain", requireLabels: true)
-        let (train, test) = labelled.split(testShare: s.testShare, seed: s.splitSeed)
+    /// The study as a cell: the large model and variants, the data files hashed now.
+    func cell(large: ModelRef, variants: [StudyVariant], device: String) throws -> DivergenceCell {
         let oodPaths = outOfDomain.isEmpty ? ["assets/data/tweets.tsv", "assets/data/amazon_reviews.tsv", "assets/data/nyt_editorials.tsv"] : outOfDomain
-        let ood = try oodPaths.map { try TextDataset.load($0, requireLabels: false).sample(s.outOfDomainItems, seed: s.splitSeed) }
-        return (train.sample(s.trainItems, seed: s.splitSeed), test.sample(s.testItems, seed: s.splitSeed), ood)
+        return DivergenceCell(large: large, variants: variants, data: try DataRef.at(data), outOfDomain: try oodPaths.map(DataRef.at),
+                              lexicon: attackItems > 0 ? try DataRef.at(lexicon) : nil, settings: settings, device: device)
     }
 }
 
@@ -69,56 +62,15 @@ struct DivergeCommand: ParsableCommand {
 
     func run() throws {
         let kernels = try deviceOptions.kernels()
-        let results = try DivergenceRunner.run(large: URL(fileURLWithPath: large), variants: variants.map { URL(fileURLWithPath: $0) },
-                                               study: study, kernels: kernels, quiet: quiet)
+        // Directories given by hand carry no expectation: the study's own rules decide what to check.
+        let studied = try variants.map { StudyVariant(model: try ModelRef.at(URL(fileURLWithPath: $0)), role: .compression) }
+        let cell = try study.cell(large: try ModelRef.at(URL(fileURLWithPath: large)), variants: studied, device: kernels.context.device.name)
         let folder = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try writeAtomically(try results.encoded(), to: folder.appendingPathComponent("divergence.json").path)
-        try writeAtomically(Data(DivergenceReport.markdown(results).utf8), to: folder.appendingPathComponent("divergence.md").path)
+        let merged = try Experiment.run(Plan(runID: folder.lastPathComponent, cells: [cell]), shard: .all, folder: folder,
+                                        context: CellContext(quiet: quiet) { kernels })
+        guard let results = merged.divergence else { throw ValidationError("the study did not finish") }
+        try RunFolder.writeStudy(results, to: folder)
         for line in results.sanity { print(line) }
         print("wrote \(folder.path)/{divergence.json,divergence.md}")
-    }
-}
-
-/// Loads the models of a study and runs it, with progress.
-enum DivergenceRunner {
-    static func run(large: URL, variants: [URL], study: StudyOptions, kernels: EncoderKernels, quiet: Bool) throws -> DivergenceResults {
-        let (train, test, ood) = try study.datasets()
-        let largeModel = try ModelLoader.load(large, kernels: kernels)
-        let largeHash = try largeModel.checkpoint.sourceHash()
-        var models = [StudyModel(model: largeModel, tokenizer: try WordPieceTokenizer(directory: large), sameFamily: true)]
-        var notes: [String] = []
-        for url in variants {
-            let loaded = try ModelLoader.load(url, kernels: kernels)
-            let tokenizer = try WordPieceTokenizer(directory: url)
-            if tokenizer.vocabularySize != models[0].tokenizer.vocabularySize {
-                notes.append("\(loaded.name) has its own vocabulary (\(tokenizer.vocabularySize) tokens): texts are tokenised per model")
-            }
-            models.append(StudyModel(model: loaded, tokenizer: tokenizer, sameFamily: sameFamily(loaded, large: largeModel, largeHash: largeHash)))
-        }
-        let progress = Progress("divergence", total: models.count * (train.texts.count + test.texts.count + ood.map(\.texts.count).reduce(0, +)), quiet: quiet)
-        var finished = 0, current = ""
-        let lexicon = study.attackItems > 0 ? try WordSubstitutionAttack.loadLexicon(study.lexicon) : nil
-        let studyRun = DivergenceStudy(settings: study.settings, train: train, test: test, outOfDomain: ood, lexicon: lexicon) { message in
-            if !quiet { FileHandle.standardError.write(Data("divergence: \(message)\n".utf8)) }
-        }
-        var results = try studyRun.compare(models, device: kernels.context.device.name) { name, done, total in
-            if name != current {
-                if !current.isEmpty { finished += total }
-                current = name
-            }
-            progress.update(finished + done, detail: "embedding with \(name)")
-        }
-        results.dataSources = [study.data] + (study.outOfDomain.isEmpty ? ["assets/data/tweets.tsv", "assets/data/amazon_reviews.tsv", "assets/data/nyt_editorials.tsv"] : study.outOfDomain)
-        results.notes = notes
-        return results
-    }
-
-    /// A compression of the large model: BertBench derived it from that exact file, or it is an
-    /// external quantization with the same architecture.
-    static func sameFamily(_ variant: LoadedModel, large: LoadedModel, largeHash: String) -> Bool {
-        let c = variant.checkpoint.config, l = large.checkpoint.config
-        if case .object(let compression)? = c.json["compression"], compression["source_hash"]?.stringValue == largeHash { return true }
-        return c.quantizationMethod != nil && c.layerCount == l.layerCount && c.hiddenSize == l.hiddenSize && c.vocabSize == l.vocabSize
     }
 }

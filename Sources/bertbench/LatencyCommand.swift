@@ -1,10 +1,6 @@
 import ArgumentParser
-import BertCheckpoint
-import BertCompression
-import BertDivergence
-import BertKernels
+import BertExperiments
 import BertMeasure
-import BertModel
 import Foundation
 
 /// `bertbench latency`: every model x batch x sequence length, with peers, into bench-results/.
@@ -23,6 +19,7 @@ struct LatencyCommand: ParsableCommand {
     @Option(help: "Directory for results: a run folder is made under <out>/<device>/.") var out: String = "bench-results"
     @Option(help: "Name of the run folder (default: date and time).") var runName: String?
     @Flag(help: "Also time peers in the same run: onnxruntime on models with their own ONNX file, CLBlast on the models' GEMM shapes.") var peers = false
+    @OptionGroup var shardOptions: ShardOptions
     @Flag(help: "No progress on stderr.") var quiet = false
     @Flag(help: "Print results.json to stdout instead of a summary.") var json = false
 
@@ -38,41 +35,34 @@ struct LatencyCommand: ParsableCommand {
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more") }
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
         guard minTime > 0 else { throw ValidationError("--min-time must be positive") }
+        try shardOptions.validate(runName: runName)
     }
 
     func run() throws {
-        let sweep = LatencySweep(models: models.map { URL(fileURLWithPath: $0) }, batches: try Self.parseList(batch, "--batch"),
-                                 sequenceLengths: try Self.parseList(seq, "--seq"),
-                                 settings: LatencySettings(warmup: warmup, iterations: iterations, minTime: minTime),
-                                 peers: peers, quiet: quiet)
         let kernels = try deviceOptions.kernels()
-        let (results, folder) = try sweep.run(kernels: kernels, out: URL(fileURLWithPath: out), runName: runName)
+        let device = kernels.context.device
+        let batches = try Self.parseList(batch, "--batch"), lengths = try Self.parseList(seq, "--seq")
+        let settings = LatencySettings(warmup: warmup, iterations: iterations, minTime: minTime)
+        let cells = try StandardPlans.latencySweep(models: try models.map { try ModelRef.at(URL(fileURLWithPath: $0)) }, batches: batches,
+                                                   sequenceLengths: lengths, settings: settings, peers: peers, device: .of(device))
+        let plan = Plan(runID: RunFolder.runID(runName), latency: .init(settings: settings, batches: batches, sequenceLengths: lengths), cells: cells)
+        let folder = RunFolder.path(out: URL(fileURLWithPath: out), deviceSlug: RunEnvironment.capture(device: device).deviceSlug, runID: plan.runID)
+        let merged = try Experiment.run(plan, shard: try shardOptions.selected(), folder: folder, context: CellContext(quiet: quiet) { kernels })
+        guard let results = merged.latencyResults else { throw ValidationError("no latency cell has finished in \(folder.path)") }
+        try RunFolder.writeRun(results, divergence: nil, to: folder)
         if json {
             print(String(decoding: try results.encoded(), as: UTF8.self))
         } else {
-            LatencySweep.printSummary(results, folder: folder)
+            Self.printSummary(results, folder: folder)
         }
     }
-}
 
-/// `bertbench report`: re-renders report.md, results.csv and the plots from a run's results.json.
-struct ReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Re-render report.md, results.csv and plots from a run folder's results.json.")
-
-    @Argument(help: "A run folder (holding results.json).") var directory: String
-
-    func run() throws {
-        let url = URL(fileURLWithPath: directory)
-        let json = url.appendingPathComponent("results.json")
-        guard FileManager.default.fileExists(atPath: json.path) else { throw ResultsError("\(json.path): no such file") }
-        let results: LatencyResults
-        do { results = try LatencyResults.decode(from: json) } catch let error as ResultsError { throw error } catch {
-            throw ResultsError("\(json.path): not a BertBench results file (\(error))")
+    /// One line per measurement, then where the files are.
+    static func printSummary(_ results: LatencyResults, folder: URL) {
+        for m in results.measurements {
+            print(String(format: "%@ batch %d seq %d: p50 %.2f ms (device %.2f ms), %.1f seq/s, %.1f GFLOP/s", m.model, m.batch, m.sequenceLength,
+                         m.host.p50, m.device.p50, m.sequencesPerSecond, m.gflopsPerSecond))
         }
-        let divergenceURL = url.appendingPathComponent("divergence.json")
-        let divergence = FileManager.default.fileExists(atPath: divergenceURL.path) ? try DivergenceResults.decode(from: divergenceURL) : nil
-        try LatencyReport.write(results, to: url, extraFiles: try divergence.map { ["divergence.json": try $0.encoded()] } ?? [:],
-                                plots: Plots.render) { images in divergence.map { DivergenceReport.markdown($0, plots: images) } ?? "" }
-        print("re-rendered \(url.path)/{results.csv,report.md}")
+        print("wrote \(folder.path)/{results.json,results.csv,report.md}")
     }
 }

