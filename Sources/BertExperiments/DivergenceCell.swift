@@ -50,8 +50,9 @@ public struct DivergenceCell: CellKind {
         let kernels = try context.kernels()
         let labelled = try TextDataset.load(data.path, name: "in-domain", requireLabels: true)
         let (trainAll, testAll) = labelled.split(testShare: settings.testShare, seed: settings.splitSeed)
-        let ood = try outOfDomain.map { try TextDataset.load($0.path, requireLabels: false).sample(settings.outOfDomainItems, seed: settings.splitSeed) }
-        let train = trainAll.sample(settings.trainItems, seed: settings.splitSeed), test = testAll.sample(settings.testItems, seed: settings.splitSeed)
+        let seed = settings.splitSeed
+        let ood = try outOfDomain.map { try TextDataset.load($0.path, requireLabels: false).sample(settings.outOfDomainItems, seed: seed) }
+        let train = trainAll.sample(settings.trainItems, seed: seed), test = testAll.sample(settings.testItems, seed: seed)
         let largeModel = try ModelLoader.load(URL(fileURLWithPath: large.path), kernels: kernels)
         let largeHash = try largeModel.checkpoint.sourceHash()
         var models = [StudyModel(model: largeModel, tokenizer: try WordPieceTokenizer(directory: URL(fileURLWithPath: large.path)), sameFamily: true)]
@@ -63,7 +64,8 @@ public struct DivergenceCell: CellKind {
             if tokenizer.vocabularySize != models[0].tokenizer.vocabularySize {
                 notes.append("\(loaded.name) has its own vocabulary (\(tokenizer.vocabularySize) tokens): texts are tokenised per model")
             }
-            models.append(StudyModel(model: loaded, tokenizer: tokenizer, sameFamily: Self.sameFamily(loaded, large: largeModel, largeHash: largeHash)))
+            let family = Self.sameFamily(loaded, large: largeModel, largeHash: largeHash)
+            models.append(StudyModel(model: loaded, tokenizer: tokenizer, sameFamily: family))
         }
         let total = models.count * (train.texts.count + test.texts.count + ood.map(\.texts.count).reduce(0, +))
         let progress = ProgressLine("divergence", total: total, quiet: context.quiet)
@@ -91,7 +93,8 @@ public struct DivergenceCell: CellKind {
     }
 
     public static func merge(_ output: DivergenceResults, into merged: inout MergedRun) {
-        if merged.divergence == nil { merged.divergence = output } else { merged.note("a second divergence cell was not merged: one study per run folder") }
+        guard merged.divergence == nil else { return merged.note("a second divergence cell was not merged: one study per run folder") }
+        merged.divergence = output
     }
 }
 

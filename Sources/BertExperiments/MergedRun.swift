@@ -48,7 +48,8 @@ public struct MergedRun: Sendable {
         results.notes = notes
         for note in plan.notes where !results.notes.contains(note) { results.notes.append(note) }
         if !missing.isEmpty {
-            results.notes.append("partial: \(missing.count) of \(plan.cells.count) planned cells have not finished (\(missing.joined(separator: ", ")))")
+            let ids = missing.joined(separator: ", ")
+            results.notes.append("partial: \(missing.count) of \(plan.cells.count) planned cells have not finished (\(ids))")
         }
         results.peakHostResidentBytes = peakHostResidentBytes
         return results

@@ -8,6 +8,13 @@ public struct ModelRef: Codable, Sendable, Equatable {
     public let path: String
     public let hash: String
 
+    /// A reference to a checkpoint already hashed (by `at`, or on another host).
+    public init(name: String, path: String, hash: String) {
+        self.name = name
+        self.path = path
+        self.hash = hash
+    }
+
     /// A reference to the checkpoint in `directory`, hashing its weights now.
     public static func at(_ directory: URL) throws -> ModelRef {
         let checkpoint = try Checkpoint(directory: directory)

@@ -25,7 +25,8 @@ public enum Peers {
                             settings: LatencySettings) -> Result<PeerMeasurement, ResultsError> {
         let python = root.appendingPathComponent(".venv/bin/python"), script = root.appendingPathComponent("scripts/peer_onnxruntime.py")
         guard FileManager.default.fileExists(atPath: python.path), FileManager.default.fileExists(atPath: script.path) else {
-            return .failure(ResultsError("onnxruntime peer skipped: run from the repository after scripts/setup (no .venv or scripts/peer_onnxruntime.py in \(root.path))"))
+            return .failure(ResultsError(
+                "onnxruntime peer skipped: run from the repository after scripts/setup (no .venv or scripts/peer_onnxruntime.py in \(root.path))"))
         }
         var arguments = [script.path, "--model", onnxName, "--batch", "\(batch)", "--seq", "\(sequenceLength)", "--threads", "\(threads)",
                          "--warmup", "\(settings.warmup)"]
@@ -48,20 +49,24 @@ public enum Peers {
         guard FileManager.default.fileExists(atPath: script.path) else {
             return .failure(ResultsError("CLBlast peer skipped: no scripts/peer_clblast.sh in \(root.path)"))
         }
-        guard let output = run(URL(fileURLWithPath: "/bin/bash"), [script.path, "--m", "\(m)", "--n", "\(n)", "--k", "\(k)", "--device", "\(deviceIndex)"]),
+        let arguments = [script.path, "--m", "\(m)", "--n", "\(n)", "--k", "\(k)", "--device", "\(deviceIndex)"]
+        guard let output = run(URL(fileURLWithPath: "/bin/bash"), arguments),
               let line = output.split(separator: "\n").last,
               let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let median = json["median_ms"] as? Double, let gflops = json["gflops"] as? Double else {
             return .failure(ResultsError("CLBlast peer failed for \(m)x\(n)x\(k)"))
         }
         let version = (json["clblast_version"] as? String).map { " \($0)" } ?? ""
-        return .success(GEMMMeasurement(engine: "CLBlast\(version) (host clock around the call)", m: m, n: n, k: k, medianMilliseconds: median, gflopsPerSecond: gflops))
+        return .success(GEMMMeasurement(engine: "CLBlast\(version) (host clock around the call)", m: m, n: n, k: k,
+                                        medianMilliseconds: median, gflopsPerSecond: gflops))
     }
 
     /// numpy's matmul (OpenBLAS on the CPU, its own thread pool), median of 10 after a warm-up.
     public static func numpy(m: Int, n: Int, k: Int) -> Result<GEMMMeasurement, ResultsError> {
         let python = root.appendingPathComponent(".venv/bin/python")
-        guard FileManager.default.fileExists(atPath: python.path) else { return .failure(ResultsError("numpy peer skipped: no .venv in \(root.path)")) }
+        guard FileManager.default.fileExists(atPath: python.path) else {
+            return .failure(ResultsError("numpy peer skipped: no .venv in \(root.path)"))
+        }
         let code = """
         import json, sys, time, numpy as np
         m, n, k = map(int, sys.argv[1:4])
@@ -73,7 +78,8 @@ public enum Peers {
         t.sort(); print(json.dumps({"median_ms": t[5], "version": np.__version__}))
         """
         guard let output = run(python, ["-c", code, "\(m)", "\(n)", "\(k)"]),
-              let json = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], let median = json["median_ms"] as? Double else {
+              let json = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+              let median = json["median_ms"] as? Double else {
             return .failure(ResultsError("numpy peer failed for \(m)x\(n)x\(k)"))
         }
         return .success(GEMMMeasurement(engine: "numpy \(json["version"] as? String ?? "?") (OpenBLAS, CPU)", m: m, n: n, k: k,

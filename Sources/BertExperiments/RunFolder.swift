@@ -35,7 +35,8 @@ public enum RunFolder {
         let images = plots(folder)
         let divergenceImages = images.filter { $0.hasPrefix("cka_") || $0.hasPrefix("tradeoff") }
         let latencyImages = images.filter { !divergenceImages.contains($0) }
-        let markdown = LatencyReport.markdown(latency, plots: latencyImages) + (divergence.map { DivergenceReport.markdown($0, plots: divergenceImages) } ?? "")
+        let study = divergence.map { DivergenceReport.markdown($0, plots: divergenceImages) } ?? ""
+        let markdown = LatencyReport.markdown(latency, plots: latencyImages) + study
         try write(Data(markdown.utf8), "report.md", folder)
     }
 

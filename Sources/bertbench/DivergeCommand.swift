@@ -5,8 +5,10 @@ import Foundation
 
 /// Options that size and seed a divergence study, shared by `diverge` and `run`.
 struct StudyOptions: ParsableArguments {
-    @Option(help: "Labelled in-domain data (TSV with text and label or mean_sentiment, or JSONL).") var data: String = "assets/data/movie_snippets.tsv"
-    @Option(name: .customLong("ood"), help: "Out-of-domain text files (repeat); default: the tweet, Amazon and NYT snippets.") var outOfDomain: [String] = []
+    @Option(help: "Labelled in-domain data (TSV with text and label or mean_sentiment, or JSONL).")
+    var data: String = "assets/data/movie_snippets.tsv"
+    @Option(name: .customLong("ood"), help: "Out-of-domain text files (repeat); default: the tweet, Amazon and NYT snippets.")
+    var outOfDomain: [String] = []
     @Option(help: "Training items for the probes (after the split); 0 = all.") var trainItems: Int = 1500
     @Option(help: "Test items; 0 = all.") var testItems: Int = 800
     @Option(help: "Items per out-of-domain set; 0 = all.") var oodItems: Int = 200
@@ -36,7 +38,8 @@ struct StudyOptions: ParsableArguments {
 
     /// The study as a cell: the large model and variants, the data files hashed now.
     func cell(large: ModelRef, variants: [StudyVariant], device: String) throws -> DivergenceCell {
-        let oodPaths = outOfDomain.isEmpty ? ["assets/data/tweets.tsv", "assets/data/amazon_reviews.tsv", "assets/data/nyt_editorials.tsv"] : outOfDomain
+        let defaults = ["assets/data/tweets.tsv", "assets/data/amazon_reviews.tsv", "assets/data/nyt_editorials.tsv"]
+        let oodPaths = outOfDomain.isEmpty ? defaults : outOfDomain
         return DivergenceCell(large: large, variants: variants, data: try DataRef.at(data), outOfDomain: try oodPaths.map(DataRef.at),
                               lexicon: attackItems > 0 ? try DataRef.at(lexicon) : nil, settings: settings, device: device)
     }
@@ -46,7 +49,8 @@ struct StudyOptions: ParsableArguments {
 struct DivergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diverge",
-        abstract: "Compare variants with a large model: errors, flips, KL, kNN and CKA representations, OOD flags, PIEs; writes divergence.json and divergence.md.")
+        abstract: "Compare variants with a large model: errors, flips, KL, kNN and CKA representations, OOD flags, PIEs; "
+            + "writes divergence.json and divergence.md.")
 
     @Option(help: "The large model's directory.") var large: String
     @Option(name: .customLong("variant"), help: "A variant's directory (repeat).") var variants: [String]

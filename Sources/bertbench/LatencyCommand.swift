@@ -7,7 +7,8 @@ import Foundation
 struct LatencyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latency",
-        abstract: "Measure forward-pass latency and memory of models over batch sizes and sequence lengths; write results.json, results.csv and report.md.")
+        abstract: "Measure forward-pass latency and memory of models over batch sizes and sequence lengths; "
+            + "write results.json, results.csv and report.md.")
 
     @Option(name: .customLong("model"), help: "Model directory (repeat for several).") var models: [String]
     @Option(help: "Batch sizes, comma-separated.") var batch: String = "1,8,32"
@@ -18,14 +19,17 @@ struct LatencyCommand: ParsableCommand {
     @OptionGroup var deviceOptions: DeviceOptions
     @Option(help: "Directory for results: a run folder is made under <out>/<device>/.") var out: String = "bench-results"
     @Option(help: "Name of the run folder (default: date and time).") var runName: String?
-    @Flag(help: "Also time peers in the same run: onnxruntime on models with their own ONNX file, CLBlast on the models' GEMM shapes.") var peers = false
+    @Flag(help: "Also time peers in the same run: onnxruntime on models with their own ONNX file, CLBlast on the models' GEMM shapes.")
+    var peers = false
     @OptionGroup var shardOptions: ShardOptions
     @Flag(help: "No progress on stderr.") var quiet = false
     @Flag(help: "Print results.json to stdout instead of a summary.") var json = false
 
     static func parseList(_ text: String, _ name: String) throws -> [Int] {
         let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("\(name) '\(text)' must be positive integers separated by commas") }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("\(name) '\(text)' must be positive integers separated by commas")
+        }
         return values.map { $0! }
     }
 

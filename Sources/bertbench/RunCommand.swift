@@ -67,7 +67,10 @@ struct RunCommand: ParsableCommand {
                                                     peers: false, device: .of(device))
         }
         var studyOptions = study
-        if quick { (studyOptions.trainItems, studyOptions.testItems, studyOptions.oodItems, studyOptions.heads, studyOptions.attackItems) = (300, 200, 60, 5, 8) }
+        if quick {
+            (studyOptions.trainItems, studyOptions.testItems, studyOptions.oodItems) = (300, 200, 60)
+            (studyOptions.heads, studyOptions.attackItems) = (5, 8)
+        }
         let roles = StandardPlans.ownVariants.map(\.role) + StandardPlans.externalVariants.map(\.role)
         cells.append(try studyOptions.cell(large: l6, variants: zip(family, roles).map { StudyVariant(model: $0, role: $1) }, device: device.name))
         let plan = Plan(runID: RunFolder.runID(runName), latency: .init(settings: settings, batches: batches, sequenceLengths: [128]),
@@ -80,7 +83,9 @@ struct RunCommand: ParsableCommand {
         try RunFolder.writeRun(results, divergence: merged.divergence, to: folder)
         for line in merged.divergence?.sanity ?? [] { print(line) }
         LatencyCommand.printSummary(results, folder: folder)
-        if !merged.missing.isEmpty { print("partial: \(merged.missing.count) planned cells have not run yet; `bertbench report \(folder.path)` merges them later") }
+        if !merged.missing.isEmpty {
+            print("partial: \(merged.missing.count) planned cells have not run yet; `bertbench report \(folder.path)` merges them later")
+        }
         print("finished in \(formatSeconds(Date().timeIntervalSince(started))); read \(folder.path)/report.md")
     }
 

@@ -42,6 +42,11 @@ import Testing
             #expect(report.contains(section), "report.md lacks '\(section)'")
         }
 
+        // The run is a plan of cells: 2 batches x 2 lengths, each finished cell in its own file.
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("plan.json").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("cells").path).count == 4)
+        expectOneLineError(try bertbench(["latency", "--model", model.path, "--shard", "0/2", "--out", out.path]), mentioning: "--run-name")
+
         try FileManager.default.removeItem(at: folder.appendingPathComponent("report.md"))
         let again = try bertbench(["report", folder.path])
         #expect(again.status == 0, "\(again.stderr)")
