@@ -1,4 +1,5 @@
 import BertCheckpoint
+import BertCompression
 import BertDivergence
 import BertMeasure
 import Foundation
@@ -9,7 +10,7 @@ public enum StandardPlans {
     /// A variant `run` makes from a source model, and its role in the study.
     public struct Variant: Sendable {
         public let name: String
-        public let recipe: VariantRecipe
+        public let method: CompressionMethod
         public let role: VariantRole
     }
 
@@ -18,12 +19,12 @@ public enum StandardPlans {
 
     /// BertBench's own compressions of all-MiniLM-L6-v2, made under assets/variants.
     public static let ownVariants: [Variant] = [
-        Variant(name: "all-MiniLM-L6-v2-int8-w8a8", recipe: .int8, role: .int8Miniature),
-        Variant(name: "all-MiniLM-L6-v2-int8-weight-only", recipe: .int8WeightOnly, role: .int8Miniature),
-        Variant(name: "all-MiniLM-L6-v2-pruned-50", recipe: .pruneUnstructured(sparsity: 0.5, global: true), role: .compression),
-        Variant(name: "all-MiniLM-L6-v2-pruned-90", recipe: .pruneUnstructured(sparsity: 0.9, global: true), role: .compression),
-        Variant(name: "all-MiniLM-L6-v2-heads-50", recipe: .pruneHeads(fraction: 0.5), role: .compression),
-        Variant(name: "all-MiniLM-L6-v2-layers-0-2-4", recipe: .dropLayers(keep: [0, 2, 4]), role: .compression),
+        Variant(name: "all-MiniLM-L6-v2-int8-w8a8", method: .int8, role: .int8Miniature),
+        Variant(name: "all-MiniLM-L6-v2-int8-weight-only", method: .int8WeightOnly, role: .int8Miniature),
+        Variant(name: "all-MiniLM-L6-v2-pruned-50", method: .pruneUnstructured(sparsity: 0.5, global: true), role: .compression),
+        Variant(name: "all-MiniLM-L6-v2-pruned-90", method: .pruneUnstructured(sparsity: 0.9, global: true), role: .compression),
+        Variant(name: "all-MiniLM-L6-v2-heads-50", method: .pruneHeads(fraction: 0.5), role: .compression),
+        Variant(name: "all-MiniLM-L6-v2-layers-0-2-4", method: .dropLayers(keep: [0, 2, 4]), role: .compression),
     ]
 
     /// Models under assets/models that join the study as they are: the external int8 model and
@@ -35,9 +36,9 @@ public enum StandardPlans {
     /// The synthetic BERT-large (random weights, seed 0) and its variants, for latency only.
     public static let syntheticLarge = "bert-large"
     public static let largeVariants: [Variant] = [
-        Variant(name: "bert-large-int8-w8a8", recipe: .int8, role: .int8Miniature),
-        Variant(name: "bert-large-pruned-90", recipe: .pruneUnstructured(sparsity: 0.9, global: true), role: .compression),
-        Variant(name: "bert-large-layers-every-2", recipe: .dropLayers(keep: Array(stride(from: 0, to: 24, by: 2))), role: .compression),
+        Variant(name: "bert-large-int8-w8a8", method: .int8, role: .int8Miniature),
+        Variant(name: "bert-large-pruned-90", method: .pruneUnstructured(sparsity: 0.9, global: true), role: .compression),
+        Variant(name: "bert-large-layers-every-2", method: .dropLayers(keep: Array(stride(from: 0, to: 24, by: 2))), role: .compression),
     ]
 
     /// The note results.json carries when the synthetic BERT-large rows are in it.
@@ -46,7 +47,7 @@ public enum StandardPlans {
 
     /// The cells that make `variants` of `source` in `folder`.
     public static func prepareCells(_ variants: [Variant], from source: ModelRef, in folder: URL) -> [PrepareVariantCell] {
-        variants.map { PrepareVariantCell(source: source, target: folder.appendingPathComponent($0.name).path, recipe: $0.recipe) }
+        variants.map { PrepareVariantCell(source: source, target: folder.appendingPathComponent($0.name).path, method: $0.method) }
     }
 
     /// The device facts a sweep's cells record.
