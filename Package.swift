@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "MeasureTests", dependencies: ["BertMeasure"]),
         .testTarget(name: "DivergenceTests", dependencies: ["BertDivergence", "BertModel", "BertTokens", "BertKernels", "OpenCLRuntime", "BertCheckpoint", "Support"]),
         .testTarget(name: "CompressionTests", dependencies: ["BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint", "EncoderWeights", "Support"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["BertExperiments", "BertMeasure", "BertCheckpoint", "Support"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["BertExperiments", "BertMeasure", "BertKernels", "OpenCLRuntime", "BertCheckpoint"]),
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint", "Support"]),
     ]
 )
