@@ -16,15 +16,18 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: directory)
         if let merged = try RunFolder.merge(url) {
+            let report: String
             if let results = merged.latencyResults {
                 try RunFolder.writeRun(results, divergence: merged.divergence, to: url)
+                report = "report.md"
             } else if let divergence = merged.divergence {
                 try RunFolder.writeStudy(divergence, to: url)
+                report = "divergence.md"
             } else {
                 throw ResultsError("\(url.path): no finished cells to report (\(merged.missing.count) planned cells missing)")
             }
             let partial = merged.missing.isEmpty ? "" : "; partial: \(merged.missing.count) planned cells missing"
-            print("merged \(url.path)/cells into \(url.path)/report.md\(partial)")
+            print("merged \(url.path)/cells into \(url.path)/\(report)\(partial)")
             return
         }
         let json = url.appendingPathComponent("results.json")
