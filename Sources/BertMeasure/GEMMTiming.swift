@@ -1,5 +1,4 @@
 import BertKernels
-import BertMeasure
 import Foundation
 
 /// Times BertBench's own GEMM on one shape (device-event median of 10 after a warm-up).

@@ -90,31 +90,4 @@ public enum LatencyReport {
         let present = Set(r.measurements.flatMap { $0.kernels.map(\.category) })
         return order.filter(present.contains) + present.subtracting(order).sorted()
     }
-
-    /// Writes results.json, results.csv and report.md into `directory`, building them in a
-    /// sibling staging folder and renaming it into place, so no half-written run is left.
-    /// `extraFiles` are written beside them first (divergence.json), and `extraMarkdown` gets
-    /// the plot names and returns a section appended to report.md.
-    public static func write(_ r: LatencyResults, to directory: URL, extraFiles: [String: Data] = [:],
-                             plots: (URL) -> [String] = { _ in [] }, extraMarkdown: ([String]) -> String = { _ in "" }) throws {
-        let fm = FileManager.default
-        try fm.createDirectory(at: directory.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let staging = directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).partial")
-        try? fm.removeItem(at: staging)
-        try fm.createDirectory(at: staging, withIntermediateDirectories: false)
-        do {
-            try r.encoded().write(to: staging.appendingPathComponent("results.json"))
-            try Data(csv(r).utf8).write(to: staging.appendingPathComponent("results.csv"))
-            for (name, data) in extraFiles { try data.write(to: staging.appendingPathComponent(name)) }
-            let images = plots(staging)
-            let latencyImages = images.filter { !$0.hasPrefix("cka_") && !$0.hasPrefix("tradeoff") }
-            let divergenceImages = images.filter { $0.hasPrefix("cka_") || $0.hasPrefix("tradeoff") }
-            try Data((markdown(r, plots: latencyImages) + extraMarkdown(divergenceImages)).utf8).write(to: staging.appendingPathComponent("report.md"))
-            if fm.fileExists(atPath: directory.path) { try fm.removeItem(at: directory) }
-            try fm.moveItem(at: staging, to: directory)
-        } catch {
-            try? fm.removeItem(at: staging)
-            throw error
-        }
-    }
 }
