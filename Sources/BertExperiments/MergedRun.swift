@@ -14,6 +14,7 @@ public struct MergedRun: Sendable {
     public internal(set) var ignored: [String] = []
     /// Where and on what the first latency cell ran: results.json's `environment`.
     public var environment: RunEnvironment?
+    /// results.json's lists, in plan order (see LatencyResults).
     public var models: [ModelRecord] = []
     public var measurements: [LatencyMeasurement] = []
     public var peers: [PeerMeasurement] = []

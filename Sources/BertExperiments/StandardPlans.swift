@@ -33,8 +33,9 @@ public enum StandardPlans {
         ("all-MiniLM-L6-v2-int8", .int8Miniature), ("paraphrase-MiniLM-L3-v2", .separatelyTrained),
     ]
 
-    /// The synthetic BERT-large (random weights, seed 0) and its variants, for latency only.
+    /// The synthetic BERT-large (random weights, seed 0), for latency only.
     public static let syntheticLarge = "bert-large"
+    /// Its variants, made beside it under assets/synthetic.
     public static let largeVariants: [Variant] = [
         Variant(name: "bert-large-int8-w8a8", method: .int8, role: .int8Miniature),
         Variant(name: "bert-large-pruned-90", method: .pruneUnstructured(sparsity: 0.9, global: true), role: .compression),
