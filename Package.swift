@@ -43,8 +43,12 @@ let package = Package(
         .target(name: "BertMeasure", dependencies: [
             "BertModel", "Support", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        // Experiments as plans of cells with stable ids: run any subset, merge into the reports.
+        .target(name: "BertExperiments", dependencies: [
+            "BertModel", "BertMeasure", "BertDivergence", "BertCompression", "BertCheckpoint", "BertKernels", "BertTokens", "Support",
+        ]),
         .executableTarget(name: "bertbench", dependencies: [
-            "BertModel", "BertMetrics", "BertMeasure", "BertCompression", "BertDivergence", "Support", "EncoderWeights",
+            "BertExperiments", "BertModel", "BertMetrics", "BertMeasure", "BertCompression", "BertDivergence", "Support", "EncoderWeights",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "Support"]),
@@ -56,6 +60,7 @@ let package = Package(
         .testTarget(name: "DivergenceTests", dependencies: ["BertDivergence", "BertModel", "BertTokens", "BertKernels", "OpenCLRuntime", "BertCheckpoint", "Support"]),
         .testTarget(name: "CompressionTests", dependencies: ["BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint", "EncoderWeights", "Support"]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["BertExperiments", "BertMeasure", "BertKernels", "OpenCLRuntime", "BertCheckpoint"]),
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint", "Support"]),
         // Weights and compression without a device: no OpenCLRuntime, no BertModel.
         .testTarget(name: "WeightsTests", dependencies: ["BertCheckpoint", "EncoderWeights", "BertCompression", "Support"]),

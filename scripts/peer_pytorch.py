@@ -2,28 +2,67 @@
 """Times PyTorch (Hugging Face transformers' BertModel) on a CUDA GPU as the peer of BertBench
 on GPU hosts: the same checkpoint directory, the same batch x sequence shapes, fp32 with TF32
 matrix units off (BertBench's kernels compute in plain fp32), CUDA events around each forward
-pass after warm-up. With --merge it appends its rows to a BertBench results.json `peers` list.
+pass after warm-up. Prints its rows as one JSON list; with --cells it also writes each row as a
+BertBench cell file (kind "pytorch-peer", see docs/architecture-parts/experiments.md) into a run
+folder's cells/, where `bertbench report RUN` merges it. It never edits results.json.
 
-  python3 scripts/peer_pytorch.py --model DIR --batch 1,8 --seq 128 [--iterations 20] [--merge RUN/results.json]
+  python3 scripts/peer_pytorch.py --model DIR --batch 1,8 --seq 128 [--iterations 20] [--cells RUN/cells]
 """
 import argparse
+import datetime
 import json
 import os
+import socket
 import sys
+import tempfile
 
-import numpy as np
-import torch
-from transformers import BertConfig, BertModel
+KIND = "pytorch-peer"
+
+
+def fnv1a64(text):
+    """64-bit FNV-1a of the UTF-8 bytes of text, as BertExperiments' CellID computes it."""
+    h = 0xCBF29CE484222325
+    for byte in text.encode("utf-8"):
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def cell_id(cell):
+    """The stable id of a pytorch-peer cell: kind, slug, and the hash of its inputs as sorted key=value lines."""
+    inputs = {"model": cell["model"], "batch": str(cell["batch"]), "sequenceLength": str(cell["sequenceLength"]),
+              "warmup": str(cell["warmup"]), "iterations": str(cell["iterations"]), "device": cell["device"]}
+    text = "\n".join(f"{k}={inputs[k]}" for k in sorted(inputs))
+    slug = "".join(c if c.isalnum() or c in "._-" else "_" for c in f"{cell['model']}-b{cell['batch']}-s{cell['sequenceLength']}")
+    return f"{KIND}-{slug}-{fnv1a64(text):016x}"[:-4]
+
+
+def write_cell(folder, cell, row):
+    """Writes one finished cell as folder/<id>.json, atomically (temporary file, fsync, rename)."""
+    os.makedirs(folder, exist_ok=True)
+    identifier = cell_id(cell)
+    record = {"schema": "bertbench.cell/1", "id": identifier, "kind": KIND, "cell": cell, "output": {"value": row},
+              "host": socket.gethostname(), "finished": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    fd, temporary = tempfile.mkstemp(prefix=f".{identifier}.json.partial-", dir=folder)
+    with os.fdopen(fd, "w") as f:
+        json.dump(record, f, indent=2, sort_keys=True)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(temporary, os.path.join(folder, identifier + ".json"))
+    return identifier
 
 
 def main():
+    import numpy as np
+    import torch
+    from transformers import BertConfig, BertModel
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--model", required=True)
     parser.add_argument("--batch", default="1")
     parser.add_argument("--seq", default="128")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--iterations", type=int, default=20)
-    parser.add_argument("--merge", help="a results.json whose peers list gets these rows")
+    parser.add_argument("--cells", help="a run folder's cells/ directory to write one cell file per shape into")
     args = parser.parse_args()
     if not torch.cuda.is_available():
         sys.exit("peer_pytorch: no CUDA device")
@@ -49,17 +88,15 @@ def main():
                     if i >= args.warmup:
                         times.append(start.elapsed_time(end))
             p = lambda q: float(np.percentile(times, q, method="inverted_cdf"))
-            rows.append({"peer": "pytorch", "version": torch.__version__,
-                         "detail": f"{torch.cuda.get_device_name()}, transformers BertModel fp32, TF32 off, eager attention, CUDA events",
-                         "model": name, "batch": b, "sequenceLength": s, "p50": p(50), "p90": p(90), "p99": p(99), "milliseconds": times})
+            row = {"peer": "pytorch", "version": torch.__version__,
+                   "detail": f"{torch.cuda.get_device_name()}, transformers BertModel fp32, TF32 off, eager attention, CUDA events",
+                   "model": name, "batch": b, "sequenceLength": s, "p50": p(50), "p90": p(90), "p99": p(99), "milliseconds": times}
+            rows.append(row)
+            if args.cells:
+                cell = {"model": name, "path": args.model, "batch": b, "sequenceLength": s, "warmup": args.warmup,
+                        "iterations": args.iterations, "device": torch.cuda.get_device_name()}
+                write_cell(args.cells, cell, row)
             print(f"pytorch {name} batch {b} seq {s}: p50 {p(50):.3f} ms", file=sys.stderr)
-    if args.merge:
-        with open(args.merge) as f:
-            results = json.load(f)
-        results["peers"] = [r for r in results["peers"] if not (r["peer"] == "pytorch" and r["model"] == name)] + rows
-        with open(args.merge + ".tmp", "w") as f:
-            json.dump(results, f, indent=2, sort_keys=True)
-        os.replace(args.merge + ".tmp", args.merge)
     print(json.dumps(rows))
 
 

@@ -2,8 +2,8 @@ import BertCheckpoint
 import EncoderWeights
 import Foundation
 
-/// One way to compress a checkpoint, with its parameters.
-public enum CompressionMethod: Sendable, Equatable {
+/// One way to compress a checkpoint, with its parameters (Codable: plans name it as data).
+public enum CompressionMethod: Sendable, Equatable, Codable {
     /// W8A8: int8 weights per output channel; activations quantized per token at run time.
     case int8
     /// int8 weights per output channel, widened inside the GEMM; fp32 activations.

@@ -96,32 +96,4 @@ public enum LatencyReport {
         let present = Set(r.measurements.flatMap { $0.kernels.map(\.category) })
         return order.filter(present.contains) + present.subtracting(order).sorted()
     }
-
-    /// Writes results.json, results.csv and report.md into `directory`, building them in a
-    /// sibling staging folder and moving them into place per `mode`, so no half-written run is
-    /// left and nothing BertBench did not write is replaced.
-    /// `extraFiles` are written beside them first (divergence.json), and `extraMarkdown` gets
-    /// the plot names and returns a section appended to report.md.
-    /// With `rerender`, results.json and the extra files are left as they are (nothing edits a
-    /// results file after it is written) and only the renderings are replaced.
-    public static func write(_ r: LatencyResults, to directory: URL, mode: OutputFolder.Mode = .createNew, rerender: Bool = false,
-                             extraFiles: [String: Data] = [:], plots: (URL) -> [String] = { _ in [] },
-                             extraMarkdown: ([String]) -> String = { _ in "" }) throws {
-        try OutputFolder.write(directory, mode: mode) { staging in
-            // The plot script reads the data files from the folder, so they are staged either way.
-            try r.encoded().write(to: staging.appendingPathComponent("results.json"))
-            try Data(csv(r).utf8).write(to: staging.appendingPathComponent("results.csv"))
-            for (name, data) in extraFiles { try data.write(to: staging.appendingPathComponent(name)) }
-            let images = plots(staging)
-            // The latency figures are these two; every other one is a divergence figure (the tradeoff
-            // and each metric's own), whose names this layer does not know.
-            let latencyImages = images.filter { ["latency_vs_batch.png", "kernel_breakdown.png"].contains($0) }
-            let divergenceImages = images.filter { !latencyImages.contains($0) }
-            let markdown = markdown(r, plots: latencyImages) + extraMarkdown(divergenceImages)
-            try Data(markdown.utf8).write(to: staging.appendingPathComponent("report.md"))
-            if rerender {
-                for name in ["results.json"] + extraFiles.keys { try FileManager.default.removeItem(at: staging.appendingPathComponent(name)) }
-            }
-        }
-    }
 }

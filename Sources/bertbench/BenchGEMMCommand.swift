@@ -1,5 +1,7 @@
 import ArgumentParser
+import BertExperiments
 import BertKernels
+import BertMeasure
 import Foundation
 import OpenCLRuntime
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BertExperiments
 import BertModel
 import BertTokens
 import Foundation
@@ -54,7 +55,7 @@ struct EmbedCommand: ParsableCommand {
     func embedAll(_ ids: [[Int32]], encoder: BertEncoder, padID: Int32) throws -> [[Float]] {
         let order = ids.indices.sorted { ids[$0].count < ids[$1].count }
         var result = [[Float]](repeating: [], count: ids.count)
-        let progress = Progress("embedding", total: ids.count, quiet: quiet)
+        let progress = ProgressLine("embedding", total: ids.count, quiet: quiet)
         let h = encoder.shape.hiddenSize
         for start in stride(from: 0, to: order.count, by: batchSize) {
             let members = Array(order[start..<min(start + batchSize, order.count)])

@@ -1,35 +1,35 @@
 import ArgumentParser
-import BertCheckpoint
-import BertCompression
-import BertDivergence
-import BertKernels
+import BertExperiments
 import BertMeasure
-import BertModel
 import Foundation
-import Support
 
 /// `bertbench latency`: every model x batch x sequence length, with peers, into bench-results/.
 struct LatencyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latency",
-        abstract: "Measure forward-pass latency and memory of models over batch sizes and sequence lengths; write results.json, results.csv and report.md.")
+        abstract: "Measure forward-pass latency and memory of models over batch sizes and sequence lengths; "
+            + "write results.json, results.csv and report.md.")
 
     @Option(name: .customLong("model"), help: "Model directory (repeat for several).") var models: [String]
     @Option(help: "Batch sizes, comma-separated.") var batch: String = "1,8,32"
     @Option(help: "Sequence lengths, comma-separated.") var seq: String = "128,384"
     @Option(help: "Warm-up passes per shape (not timed).") var warmup: Int = 3
     @Option(help: "Timed passes per shape (default: as many as fit --min-time, at least 10).") var iterations: Int?
-    @Option(help: "Seconds of timed passes per shape when --iterations is not given.") var minTime: Double = 2
+    @Option(help: "Seconds of timed passes per shape (default 2); not with --iterations.") var minTime: Double?
     @OptionGroup var deviceOptions: DeviceOptions
     @Option(help: "Directory for results: a run folder is made under <out>/<device>/.") var out: String = "bench-results"
     @Option(help: "Name of the run folder (default: date and time).") var runName: String?
-    @Flag(help: "Also time peers in the same run: onnxruntime on models with their own ONNX file, CLBlast on the models' GEMM shapes.") var peers = false
+    @Flag(help: "Also time peers in the same run: onnxruntime on models with their own ONNX file, CLBlast on the models' GEMM shapes.")
+    var peers = false
+    @OptionGroup var shardOptions: ShardOptions
     @Flag(help: "No progress on stderr.") var quiet = false
     @Flag(help: "Print results.json to stdout instead of a summary.") var json = false
 
     static func parseList(_ text: String, _ name: String) throws -> [Int] {
         let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("\(name) '\(text)' must be positive integers separated by commas") }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("\(name) '\(text)' must be positive integers separated by commas")
+        }
         return values.map { $0! }
     }
 
@@ -38,44 +38,43 @@ struct LatencyCommand: ParsableCommand {
         _ = try Self.parseList(seq, "--seq")
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more") }
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
-        guard minTime > 0 else { throw ValidationError("--min-time must be positive") }
+        if let iterations, iterations > 1_000_000 { throw ValidationError("--iterations \(iterations) is more than 1000000") }
+        if let minTime {
+            guard iterations == nil else { throw ValidationError("--min-time and --iterations exclude each other (one decides when timing stops)") }
+            guard minTime > 0, minTime <= 3600 else { throw ValidationError("--min-time \(minTime) must be more than 0 and at most 3600 seconds") }
+        }
+        for value in try Self.parseList(batch, "--batch") + Self.parseList(seq, "--seq") where value > 65536 {
+            throw ValidationError("--batch and --seq values must be at most 65536, not \(value)")
+        }
+        try shardOptions.validate(runName: runName)
     }
 
     func run() throws {
-        let sweep = LatencySweep(models: models.map { URL(fileURLWithPath: $0) }, batches: try Self.parseList(batch, "--batch"),
-                                 sequenceLengths: try Self.parseList(seq, "--seq"),
-                                 settings: LatencySettings(warmup: warmup, iterations: iterations, minTime: minTime),
-                                 peers: peers, quiet: quiet)
         let kernels = try deviceOptions.kernels()
-        let (results, folder) = try sweep.run(kernels: kernels, out: URL(fileURLWithPath: out), runName: runName)
+        let device = kernels.context.device
+        let batches = try Self.parseList(batch, "--batch"), lengths = try Self.parseList(seq, "--seq")
+        let settings = LatencySettings(warmup: warmup, iterations: iterations, minTime: minTime ?? 2)
+        let cells = try StandardPlans.latencySweep(models: try models.map { try ModelRef.at(URL(fileURLWithPath: $0)) }, batches: batches,
+                                                   sequenceLengths: lengths, settings: settings, peers: peers, device: .of(device))
+        let plan = Plan(runID: RunFolder.runID(runName), latency: .init(settings: settings, batches: batches, sequenceLengths: lengths), cells: cells)
+        let folder = RunFolder.path(out: URL(fileURLWithPath: out), deviceSlug: RunEnvironment.capture(device: device).deviceSlug, runID: plan.runID)
+        let merged = try Experiment.run(plan, shard: try shardOptions.selected(), folder: folder,
+                                        context: CellContext(quiet: quiet) { kernels }, existing: shardOptions.existing)
+        guard let results = merged.latencyResults else { throw ValidationError("no latency cell has finished in \(folder.path)") }
+        try RunFolder.writeRun(results, divergence: nil, to: folder)
         if json {
             print(String(decoding: try results.encoded(), as: UTF8.self))
         } else {
-            LatencySweep.printSummary(results, folder: folder)
+            Self.printSummary(results, folder: folder)
         }
     }
-}
 
-/// `bertbench report`: re-renders report.md, results.csv and the plots from a run's results.json.
-struct ReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "report", abstract: "Re-render report.md, results.csv and plots from a run folder's results.json.")
-
-    @Argument(help: "A run folder (holding results.json).") var directory: String
-
-    func run() throws {
-        let url = URL(fileURLWithPath: directory)
-        let json = url.appendingPathComponent("results.json")
-        guard FileManager.default.fileExists(atPath: json.path) else { throw ResultsError("\(json.path): no such file") }
-        let results: LatencyResults
-        do { results = try LatencyResults.decode(from: json) } catch let error as ResultsError { throw error } catch {
-            throw ResultsError("\(json.path): not a BertBench results file (\(error))")
+    /// One line per measurement, then where the files are.
+    static func printSummary(_ results: LatencyResults, folder: URL) {
+        for m in results.measurements {
+            print(String(format: "%@ batch %d seq %d: p50 %.2f ms (device %.2f ms), %.1f seq/s, %.1f GFLOP/s", m.model, m.batch, m.sequenceLength,
+                         m.host.p50, m.device.p50, m.sequencesPerSecond, m.gflopsPerSecond))
         }
-        let divergenceURL = url.appendingPathComponent("divergence.json")
-        let divergence = FileManager.default.fileExists(atPath: divergenceURL.path) ? try DivergenceResults.decode(from: divergenceURL) : nil
-        // Only BertBench's renderings are replaced: README.md and other files a person added stay.
-        let rendering: @Sendable (String) -> Bool = { name in ["report.md", "results.csv"].contains(name) || name.hasSuffix(".png") || name.hasSuffix(".svg") }
-        try LatencyReport.write(results, to: url, mode: .updateOwnFiles(legacyOwnFile: rendering), rerender: true,
-                                extraFiles: try divergence.map { ["divergence.json": try $0.encoded()] } ?? [:], plots: Plots.render) { images in divergence.map { DivergenceReport.markdown($0, plots: images) } ?? "" }
-        print("re-rendered \(url.path)/{results.csv,report.md}")
+        print("wrote \(folder.path)/{results.json,results.csv,report.md}")
     }
 }

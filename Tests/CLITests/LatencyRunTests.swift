@@ -42,10 +42,35 @@ import Testing
             #expect(report.contains(section), "report.md lacks '\(section)'")
         }
 
+        // The run is a plan of cells: 2 batches x 2 lengths, each finished cell in its own file.
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("plan.json").path))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("cells").path).count == 4)
+        expectOneLineError(try bertbench(["latency", "--model", model.path, "--shard", "0/2", "--out", out.path]), mentioning: "--run-name")
+
         try FileManager.default.removeItem(at: folder.appendingPathComponent("report.md"))
         let again = try bertbench(["report", folder.path])
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8).contains("## Latency"))
         expectOneLineError(try bertbench(["report", dir.path]), mentioning: "results.json")
+
+        // A peer timed elsewhere arrives as a cell file written by scripts/peer_pytorch.py's own
+        // writer; `report` merges it into results.json (never edited in place).
+        let code = """
+        import sys; sys.path.insert(0, sys.argv[1]); import peer_pytorch as p
+        row = {"peer": "pytorch", "version": "test", "detail": "written by the test", "model": "tiny", "batch": 1, "sequenceLength": 8,
+               "p50": 0.5, "p90": 0.6, "p99": 0.7, "milliseconds": [0.5, 0.6]}
+        p.write_cell(sys.argv[2], {"model": "tiny", "path": "/gpu/tiny", "batch": 1, "sequenceLength": 8, "warmup": 3, "iterations": 2,
+                                   "device": "NVIDIA test"}, row)
+        """
+        let script = Process()
+        script.executableURL = python
+        script.arguments = ["-c", code, repositoryRoot.appendingPathComponent("scripts").path, folder.appendingPathComponent("cells").path]
+        try script.run()
+        script.waitUntilExit()
+        #expect(script.terminationStatus == 0)
+        let merged = try bertbench(["report", folder.path])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let peers = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])["peers"] as? [[String: Any]]
+        #expect(peers?.map { $0["peer"] as? String } == ["pytorch"])
     }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Latency on a GPU host through NVIDIA's OpenCL, with PyTorch on CUDA as the peer in the same
 # run: synthetic bert-base and bert-large (made there from the same seeds as here) and the
-# external int8 L6 model; writes a BertBench run folder under $OUT.
+# external int8 L6 model; writes a BertBench run folder under $OUT. The sweep is one
+# `bertbench latency` plan; give SHARD=I/N to run part of it (the same RUN_NAME for every part).
 set -euo pipefail
 source scripts/gpu/env.sh
 OUT=${OUT:-/tmp/bertbench-out}
@@ -14,10 +15,12 @@ done
 [ -d "$WORK/models/bert-large-layers-every-2" ] || "$BB" compress --model "$WORK/models/bert-large" --out "$WORK/models/bert-large-layers-every-2" --method drop-layers --every 2 | tail -1
 "$BB" latency --model "$WORK/models/bert-base" --model "$WORK/models/bert-large" --model "$WORK/models/bert-large-int8-w8a8" \
     --model "$WORK/models/bert-large-layers-every-2" --model "$WORK/all-MiniLM-L6-v2-int8" \
-    --batch 1,8,32 --seq 128,384 --warmup 3 --iterations 20 --out "$OUT/results" --run-name "${RUN_NAME:-gpu}" --quiet
+    --batch 1,8,32 --seq 128,384 --warmup 3 --iterations 20 --out "$OUT/results" --run-name "${RUN_NAME:-gpu}" ${SHARD:+--shard "$SHARD"} --quiet
 run=$(ls -d "$OUT"/results/*/"${RUN_NAME:-gpu}")
+# PyTorch's timings are cells of their own, written into the run's cells/ folder; `report`
+# merges them with BertBench's cells (results.json is rendered from cells, never edited).
 for m in bert-base bert-large; do
-    python3 scripts/peer_pytorch.py --model "$WORK/models/$m" --batch 1,8,32 --seq 128,384 --iterations 20 --merge "$run/results.json" >/dev/null
+    python3 scripts/peer_pytorch.py --model "$WORK/models/$m" --batch 1,8,32 --seq 128,384 --warmup 3 --iterations 20 --cells "$run/cells" >/dev/null
 done
 "$BB" report "$run" >/dev/null
 cp "$run"/* "$OUT"/ 2>/dev/null || true

@@ -1,12 +1,12 @@
 import BertKernels
-import BertMeasure
 import Foundation
 
 /// Times BertBench's own GEMM on one shape (device-event median of 10 after a warm-up), with the
 /// variant and parameters the kernels' selection runs for the gemm operation.
-enum GEMMTiming {
-    static func bertbench(kernels: EncoderKernels, m: Int, n: Int, k: Int, layout: MatrixLayout = .kByN,
-                          iterations: Int = 10) throws -> GEMMMeasurement {
+public enum GEMMTiming {
+    /// BertBench's GEMM on m x n x k: the median of `iterations` device-event times.
+    public static func bertbench(kernels: EncoderKernels, m: Int, n: Int, k: Int, layout: MatrixLayout = .kByN,
+                                 iterations: Int = 10) throws -> GEMMMeasurement {
         let context = kernels.context
         var generator = SystemRandomNumberGenerator()
         let a = try context.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) })

@@ -3,8 +3,9 @@ import Foundation
 
 /// Runs scripts/plot_results.py on a run folder (matplotlib, PNG and SVG) and returns the PNG
 /// names it wrote, for report.md to embed; none when the script or the venv is missing.
-enum Plots {
-    static func render(_ folder: URL) -> [String] {
+public enum Plots {
+    /// The PNG names scripts/plot_results.py wrote into `folder`.
+    public static func render(_ folder: URL) -> [String] {
         let python = Peers.root.appendingPathComponent(".venv/bin/python"), script = Peers.root.appendingPathComponent("scripts/plot_results.py")
         // The divergence metrics' own figures, as specs the script interprets.
         let specs = (try? JSONEncoder().encode(DivergenceMetrics.all.compactMap(\.plot))).flatMap { String(data: $0, encoding: .utf8) } ?? "[]"

@@ -3,7 +3,7 @@ import Support
 
 /// Progress of long work on stderr: what is running, done of total, elapsed and estimated time.
 /// On a terminal one line is rewritten in place; otherwise a line is printed every few seconds.
-final class Progress {
+public final class ProgressLine {
     private let label: String
     private let total: Int
     private let quiet: Bool
@@ -11,14 +11,15 @@ final class Progress {
     private var lastPrint = Date.distantPast
     private let interactive = isatty(STDERR_FILENO) != 0
 
-    init(_ label: String, total: Int, quiet: Bool = false) {
+    /// A bar for `total` steps of `label`; silent when `quiet`.
+    public init(_ label: String, total: Int, quiet: Bool = false) {
         self.label = label
         self.total = total
         self.quiet = quiet
     }
 
     /// Reports `done` of `total`; cheap to call often.
-    func update(_ done: Int, detail: String = "") {
+    public func update(_ done: Int, detail: String = "") {
         guard !quiet else { return }
         let now = Date()
         let interval = interactive ? 0.2 : 5.0

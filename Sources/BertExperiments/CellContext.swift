@@ -1,0 +1,56 @@
+import BertKernels
+import BertMeasure
+import BertModel
+import Foundation
+
+/// What a running cell may use: the device (opened on first use, so cells that need none never
+/// touch OpenCL), the last loaded model (consecutive cells of one model load it once), and
+/// where to say what is happening.
+public final class CellContext {
+    private let openKernels: () throws -> EncoderKernels
+    private var opened: EncoderKernels?
+    private var loaded: LoadedModel?
+    private var captured: RunEnvironment?
+    /// No progress on stderr.
+    public let quiet: Bool
+
+    /// A context that opens the device with `kernels` when a cell first asks for it.
+    public init(quiet: Bool, kernels: @escaping () throws -> EncoderKernels) {
+        self.quiet = quiet
+        self.openKernels = kernels
+    }
+
+    /// The device's kernels.
+    public func kernels() throws -> EncoderKernels {
+        if let opened { return opened }
+        let made = try openKernels()
+        opened = made
+        return made
+    }
+
+    /// Host, device and commit, captured once per process (it asks git).
+    public func environment() throws -> RunEnvironment {
+        if let captured { return captured }
+        let made = RunEnvironment.capture(device: try kernels().context.device)
+        captured = made
+        return made
+    }
+
+    /// The model at `path` on the device; only the most recent one is kept, to bound memory.
+    public func model(_ path: String) throws -> LoadedModel {
+        let url = URL(fileURLWithPath: path)
+        if let loaded, loaded.directory.standardizedFileURL == url.standardizedFileURL { return loaded }
+        loaded = nil
+        let model = try ModelLoader.load(url, kernels: try kernels())
+        loaded = model
+        return model
+    }
+
+    /// Drops the cached model (before a cell that loads many of its own).
+    public func releaseModel() { loaded = nil }
+
+    /// A line on stderr, prefixed with `label`, unless quiet.
+    public func say(_ label: String, _ message: String) {
+        if !quiet { FileHandle.standardError.write(Data("\(label): \(message)\n".utf8)) }
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// One kind of unit of work in an experiment. A new kind is a new file with a type conforming
+/// to this protocol plus one line in `CellRegistry.kinds`.
+public protocol CellKind: Codable, Sendable {
+    /// What the cell produces: the JSON under "output" in `cells/<id>.json`.
+    associatedtype Output: Codable & Sendable
+
+    /// The name of the kind in plan.json and cell files (e.g. "latency").
+    static var kind: String { get }
+
+    /// Cells of this kind may be written by programs outside the plan (a peer script on a GPU
+    /// host) and are merged even when plan.json does not list them.
+    static var external: Bool { get }
+
+    /// A short human-readable part of the id (model, shape); the hash part makes it unique.
+    var slug: String { get }
+
+    /// Everything the output depends on, as text: the id is a hash of these, so equal inputs
+    /// give equal ids on any host and a changed input gives a new id.
+    var inputs: [String: String] { get }
+
+    /// Does the work.
+    func run(_ context: CellContext) throws -> Output
+
+    /// Adds a finished output to the merged results.
+    static func merge(_ output: Output, into merged: inout MergedRun)
+}
+
+extension CellKind {
+    /// Most kinds are only ever produced by running a plan.
+    public static var external: Bool { false }
+
+    /// The cell's stable id: kind, slug and a hash of `inputs`.
+    public var id: String { CellID.make(kind: Self.kind, slug: slug, inputs: inputs) }
+}

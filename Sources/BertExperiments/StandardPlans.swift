@@ -1,0 +1,107 @@
+import BertCheckpoint
+import BertCompression
+import BertDivergence
+import BertMeasure
+import Foundation
+
+/// The experiments BertBench ships, as plan data: which variants `run` makes and what the study
+/// expects of each, and how a latency sweep becomes cells. The CLI only passes options in.
+public enum StandardPlans {
+    /// A variant `run` makes from a source model, and its role in the study.
+    public struct Variant: Sendable {
+        public let name: String
+        public let method: CompressionMethod
+        public let role: VariantRole
+    }
+
+    /// The large model of the main study, under assets/models.
+    public static let largeModel = "all-MiniLM-L6-v2"
+
+    /// BertBench's own compressions of all-MiniLM-L6-v2, made under assets/variants.
+    public static let ownVariants: [Variant] = [
+        Variant(name: "all-MiniLM-L6-v2-int8-w8a8", method: .int8, role: .int8Miniature),
+        Variant(name: "all-MiniLM-L6-v2-int8-weight-only", method: .int8WeightOnly, role: .int8Miniature),
+        Variant(name: "all-MiniLM-L6-v2-pruned-50", method: .pruneUnstructured(sparsity: 0.5, global: true), role: .compression),
+        Variant(name: "all-MiniLM-L6-v2-pruned-90", method: .pruneUnstructured(sparsity: 0.9, global: true), role: .compression),
+        Variant(name: "all-MiniLM-L6-v2-heads-50", method: .pruneHeads(fraction: 0.5), role: .compression),
+        Variant(name: "all-MiniLM-L6-v2-layers-0-2-4", method: .dropLayers(keep: [0, 2, 4]), role: .compression),
+    ]
+
+    /// Models under assets/models that join the study as they are: the external int8 model and
+    /// the separately trained three-layer model.
+    public static let externalVariants: [(name: String, role: VariantRole)] = [
+        // The external int8 model is compared like any other compression; the near-copy check
+        // holds BertBench's own int8 variants, as the report always has.
+        ("all-MiniLM-L6-v2-int8", .compression), ("paraphrase-MiniLM-L3-v2", .separatelyTrained),
+    ]
+
+    /// The synthetic BERT-large (random weights, seed 0), for latency only.
+    public static let syntheticLarge = "bert-large"
+    /// Its variants, made beside it under assets/synthetic.
+    public static let largeVariants: [Variant] = [
+        Variant(name: "bert-large-int8-w8a8", method: .int8, role: .int8Miniature),
+        Variant(name: "bert-large-pruned-90", method: .pruneUnstructured(sparsity: 0.9, global: true), role: .compression),
+        Variant(name: "bert-large-layers-every-2", method: .dropLayers(keep: Array(stride(from: 0, to: 24, by: 2))), role: .compression),
+    ]
+
+    /// The note results.json carries when the synthetic BERT-large rows are in it.
+    public static let syntheticLargeNote = "bert-large rows are synthetic checkpoints (random weights, bert-large-uncased shapes): "
+        + "latency and memory only; batch 1 with 1 warm-up and 3 timed passes, unlike the L6 family"
+
+    /// The cells that make `variants` of `source` in `folder`.
+    public static func prepareCells(_ variants: [Variant], from source: ModelRef, in folder: URL) -> [PrepareVariantCell] {
+        variants.map { PrepareVariantCell(source: source, target: folder.appendingPathComponent($0.name).path, method: $0.method) }
+    }
+
+    /// The device facts a sweep's cells record.
+    public struct DeviceFacts: Sendable {
+        public let name: String
+        public let index: Int
+        /// Threads onnxruntime gets: the device's compute units on a CPU, the host's cores beside a GPU.
+        public let peerThreads: Int
+        /// Facts about the device called `name`.
+        public init(name: String, index: Int, peerThreads: Int) {
+            self.name = name
+            self.index = index
+            self.peerThreads = peerThreads
+        }
+    }
+
+    /// Every model x batch x length as latency cells, in that order; with `peers`, each fitting
+    /// shape of a model with its own ONNX file gets an onnxruntime cell after it, and each model's
+    /// three GEMM shapes at the first batch and length get a cell per engine (a shape once).
+    public static func latencySweep(models: [ModelRef], batches: [Int], sequenceLengths: [Int], settings: LatencySettings,
+                                    peers: Bool, device: DeviceFacts) throws -> [any CellKind] {
+        var cells: [any CellKind] = [], shapes: [[Int]] = []
+        for model in models {
+            let checkpoint = try Checkpoint(directory: URL(fileURLWithPath: model.path))
+            let onnx = peers ? Peers.onnxName(checkpoint.config) : nil
+            for b in batches {
+                for s in sequenceLengths {
+                    cells.append(LatencyCell(model: model, batch: b, sequenceLength: s, device: device.name, settings: settings))
+                    if let onnx, s <= checkpoint.config.maxPositions {
+                        cells.append(OnnxPeerCell(model: model, onnxName: onnx, batch: b, sequenceLength: s, threads: device.peerThreads,
+                                                  settings: settings))
+                    }
+                }
+            }
+            guard peers, let b = batches.first, let s = sequenceLengths.first else { continue }
+            for shape in try gemmShapes(checkpoint, tokens: b * s) where !shapes.contains(shape) {
+                shapes.append(shape)
+                cells += GEMMPeerCell.Engine.allCases.map {
+                    GEMMPeerCell(engine: $0, m: shape[0], n: shape[1], k: shape[2], device: device.name, deviceIndex: device.index)
+                }
+            }
+        }
+        return cells
+    }
+
+    /// The first layer's three GEMMs at `tokens` rows (fused QKV, FFN in, FFN out) as [m, n, k],
+    /// read from the checkpoint's tensor shapes (pruned heads and neurons shrink them).
+    static func gemmShapes(_ checkpoint: Checkpoint, tokens: Int) throws -> [[Int]] {
+        guard let layer = checkpoint.layout.layers.first else { return [] }
+        let h = checkpoint.config.hiddenSize
+        let attention = try checkpoint.rows(layer.query.weight), intermediate = try checkpoint.rows(layer.intermediate.weight)
+        return [[tokens, 3 * attention, h], [tokens, intermediate, h], [tokens, h, intermediate]]
+    }
+}
