@@ -12,38 +12,36 @@ struct CompressCommand: ParsableCommand {
 
     @Option(help: "Source model directory.") var model: String
     @Option(help: "Output directory (must not exist).") var out: String
-    @Option(help: "int8 | int8-weight-only | prune-unstructured | prune-heads | prune-ffn | drop-layers") var method: String
+    @Option(help: ArgumentHelp("The technique: " + CompressionRegistry.all.map { "\($0.name) (\($0.summary))" }.joined(separator: "; ") + "."))
+    var method: String
     @Option(help: "prune-unstructured: share of weights set to zero, in [0, 1).") var sparsity: Double?
-    @Option(help: "prune-unstructured: one threshold over all layers (global) or per matrix (layer).") var scope: String = "global"
+    @Option(help: "prune-unstructured: one threshold over all layers (global, the default) or per matrix (layer).") var scope: String?
     @Option(help: "prune-heads / prune-ffn: share of heads or neurons removed per layer, in [0, 1).") var fraction: Double?
     @Option(help: "drop-layers: teacher layers to keep, e.g. 0,2,4.") var keep: String?
     @Option(help: "drop-layers: keep every N-th layer starting at 0 (instead of --keep).") var every: Int?
 
+    /// The method as data: the technique's name and the options given (the technique refuses
+    /// options it does not read, so none is ignored silently).
     func compressionMethod(layerCount: () throws -> Int) throws -> CompressionMethod {
-        switch method {
-        case "int8": return .int8
-        case "int8-weight-only": return .int8WeightOnly
-        case "prune-unstructured":
-            guard let sparsity else { throw ValidationError("prune-unstructured needs --sparsity") }
-            guard (0..<1).contains(sparsity) else { throw ValidationError("--sparsity \(sparsity) must be in [0, 1)") }
-            guard ["global", "layer"].contains(scope) else { throw ValidationError("--scope must be global or layer, not '\(scope)'") }
-            return .pruneUnstructured(sparsity: sparsity, global: scope == "global")
-        case "prune-heads", "prune-ffn":
-            guard let fraction else { throw ValidationError("\(method) needs --fraction") }
-            guard (0..<1).contains(fraction) else { throw ValidationError("--fraction \(fraction) must be in [0, 1)") }
-            return method == "prune-heads" ? .pruneHeads(fraction: fraction) : .pruneFFN(fraction: fraction)
-        case "drop-layers":
-            if let keep {
-                let parts = keep.split(separator: ",", omittingEmptySubsequences: false)
-                let layers = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-                guard layers.count == parts.count, !layers.isEmpty else { throw ValidationError("--keep '\(keep)' is not a comma-separated list of layer numbers") }
-                return .dropLayers(keep: layers)
+        do { _ = try CompressionRegistry.technique(named: method) } catch let error as CheckpointError { throw ValidationError(error.message) }
+        var parameters: [String: JSONValue] = [:]
+        if let sparsity { parameters["sparsity"] = .number(sparsity) }
+        if let scope { parameters["scope"] = .string(scope) }
+        if let fraction { parameters["fraction"] = .number(fraction) }
+        if keep != nil && every != nil { throw ValidationError("give --keep or --every, not both") }
+        if let keep {
+            let parts = keep.split(separator: ",", omittingEmptySubsequences: false)
+            let layers = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard layers.count == parts.count, !layers.isEmpty else {
+                throw ValidationError("--keep '\(keep)' is not a comma-separated list of layer numbers")
             }
-            guard let every, every >= 1 else { throw ValidationError("drop-layers needs --keep 0,2,4 or --every N (N >= 1)") }
-            return .dropLayers(keep: Array(stride(from: 0, to: try layerCount(), by: every)))
-        default:
-            throw ValidationError("unknown method '\(method)' (int8, int8-weight-only, prune-unstructured, prune-heads, prune-ffn, drop-layers)")
+            parameters["keep"] = .array(layers.map { .number(Double($0)) })
         }
+        if let every {
+            guard every >= 1 else { throw ValidationError("--every must be at least 1") }
+            parameters["keep"] = .array(stride(from: 0, to: try layerCount(), by: every).map { .number(Double($0)) })
+        }
+        return CompressionMethod(name: method, parameters: parameters)
     }
 
     func run() throws {
