@@ -39,9 +39,7 @@ public struct Embedder: Sendable {
         for start in stride(from: 0, to: order.count, by: batchSize) {
             let members = Array(order[start..<min(start + batchSize, order.count)])
             let batch = TokenBatch(rows: members.map { ids[$0] }, padID: tokenizer.padID)
-            let input = EncoderInput(ids: batch.ids, attentionMask: batch.attentionMask, tokenTypes: batch.tokenTypes,
-                                     batchSize: batch.batchSize, sequenceLength: batch.sequenceLength)
-            let output = try model.encoder.forward(input, outputs: allLayers ? [.pooled, .allHiddenStates] : [.pooled])
+            let output = try model.encoder.forward(batch, outputs: allLayers ? [.pooled, .allHiddenStates] : [.pooled])
             for (row, index) in members.enumerated() {
                 pooled.replaceSubrange((index * h)..<((index + 1) * h), with: EncoderOutput.row(output.meanPooled!, row, width: h))
                 if let classes, let values = output.logits { logits?[index] = Array(EncoderOutput.row(values, row, width: classes)) }

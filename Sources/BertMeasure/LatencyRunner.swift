@@ -1,4 +1,5 @@
 import BertModel
+import BertTokens
 import Foundation
 import OpenCLRuntime
 
@@ -102,14 +103,14 @@ public enum LatencyRunner {
     /// Token ids drawn uniformly from the vocabulary (past the first 1000, BERT's special and
     /// unused entries), with [CLS]-like and [SEP]-like ends left to chance: latency does not
     /// depend on which ids they are.
-    public static func syntheticInput(vocabSize: Int, batch: Int, sequenceLength: Int, seed: UInt64 = 0x5EED) -> EncoderInput {
+    public static func syntheticInput(vocabSize: Int, batch: Int, sequenceLength: Int, seed: UInt64 = 0x5EED) -> TokenBatch {
         var state = seed
         let low = vocabSize > 2000 ? 1000 : 0
         let ids = (0..<(batch * sequenceLength)).map { _ -> Int32 in
             state = state &* 6364136223846793005 &+ 1442695040888963407
             return Int32(low + Int((state >> 33) % UInt64(vocabSize - low)))
         }
-        return EncoderInput(ids: ids, attentionMask: [Int32](repeating: 1, count: ids.count), batchSize: batch, sequenceLength: sequenceLength)
+        return TokenBatch(ids: ids, attentionMask: [Int32](repeating: 1, count: ids.count), batchSize: batch, sequenceLength: sequenceLength)
     }
 }
 

@@ -1,4 +1,5 @@
 import BertKernels
+import BertTokens
 import EncoderWeights
 import OpenCLRuntime
 
@@ -42,7 +43,7 @@ public final class BertEncoder: @unchecked Sendable {
     public var workspaceBytes: Int { workspace?.bytes ?? 0 }
 
     /// Checks that every id, type and length fits the model; the message names the position.
-    public func validate(_ input: EncoderInput) throws {
+    public func validate(_ input: TokenBatch) throws {
         if input.sequenceLength > shape.maxPositions {
             throw EncoderInputError(message: "sequence length \(input.sequenceLength) exceeds the model's \(shape.maxPositions) positions")
         }
@@ -58,7 +59,7 @@ public final class BertEncoder: @unchecked Sendable {
     /// Runs the encoder on a batch and returns the results `outputs` asks for. With `.none` the
     /// work is only enqueued; call `context.finish()` to wait for it.
     @discardableResult
-    public func forward(_ input: EncoderInput, outputs: OutputRequest = [.pooled]) throws -> EncoderOutput {
+    public func forward(_ input: TokenBatch, outputs: OutputRequest = [.pooled]) throws -> EncoderOutput {
         try validate(input)
         let tokens = input.tokenCount
         let h = shape.hiddenSize

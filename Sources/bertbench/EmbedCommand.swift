@@ -60,8 +60,7 @@ struct EmbedCommand: ParsableCommand {
         for start in stride(from: 0, to: order.count, by: batchSize) {
             let members = Array(order[start..<min(start + batchSize, order.count)])
             let batch = TokenBatch(rows: members.map { ids[$0] }, padID: padID)
-            let output = try encoder.forward(EncoderInput(ids: batch.ids, attentionMask: batch.attentionMask, tokenTypes: batch.tokenTypes,
-                                                          batchSize: batch.batchSize, sequenceLength: batch.sequenceLength))
+            let output = try encoder.forward(batch)
             for (row, index) in members.enumerated() { result[index] = Array(EncoderOutput.row(output.meanPooled!, row, width: h)) }
             progress.update(start + members.count)
         }

@@ -31,7 +31,7 @@ func tinyTeacher(in dir: URL) throws -> URL {
     return base
 }
 
-let probe = EncoderInput(ids: [101, 40, 41, 42, 102, 101, 50, 51, 102, 0], attentionMask: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0],
+let probe = TokenBatch(ids: [101, 40, 41, 42, 102, 101, 50, 51, 102, 0], attentionMask: [1, 1, 1, 1, 1, 1, 1, 1, 1, 0],
                          batchSize: 2, sequenceLength: 5)
 
 func lastHidden(_ dir: URL, mode: LinearMode? = nil) throws -> [Float] {
@@ -152,7 +152,7 @@ func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
         let rows = try String(contentsOf: repositoryRoot.appendingPathComponent("assets/data/movie_snippets.tsv"), encoding: .utf8)
             .split(separator: "\n").dropFirst().prefix(64).map { String($0.split(separator: "\t", maxSplits: 2)[2]) }
         let batch = tokenizer.encodeBatch(rows, maxLength: 128)
-        let input = EncoderInput(ids: batch.ids, attentionMask: batch.attentionMask, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength)
+        let input = TokenBatch(ids: batch.ids, attentionMask: batch.attentionMask, batchSize: batch.batchSize, sequenceLength: batch.sequenceLength)
         let a = try ModelLoader.load(l6, kernels: TestDevice.kernels).encoder.forward(input).meanPooled!
         let loaded = try ModelLoader.load(int8, kernels: TestDevice.kernels)
         #expect(loaded.encoder.linearMode == .int8)

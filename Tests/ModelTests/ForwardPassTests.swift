@@ -1,5 +1,6 @@
 import BertKernels
 import BertModel
+import BertTokens
 import EncoderWeights
 import Foundation
 import OpenCLRuntime
@@ -54,7 +55,7 @@ extension OnDevice {
                     types.append(s < length ? Int32.random(in: 0...1, using: &rng) : 0)
                 }
             }
-            let input = EncoderInput(ids: ids, attentionMask: mask, tokenTypes: types, batchSize: lengths.count, sequenceLength: seq)
+            let input = TokenBatch(ids: ids, attentionMask: mask, tokenTypes: types, batchSize: lengths.count, sequenceLength: seq)
             let output = try encoder.forward(input, outputs: [.pooled, .lastHiddenState, .allHiddenStates])
             let h = shape.hiddenSize
             #expect(output.hiddenStates?.count == shape.layerCount + 1)
@@ -84,8 +85,8 @@ extension OnDevice {
             // Padding must not leak into real tokens: a sequence alone and inside a padded batch agree.
             let (weights, shape) = randomTinyWeights(seed: 4)
             let encoder = try BertEncoder(weights: weights, shape: shape, kernels: TestDevice.kernels)
-            let alone = try encoder.forward(EncoderInput(ids: [1, 5, 9], attentionMask: [1, 1, 1], batchSize: 1, sequenceLength: 3))
-            let batched = try encoder.forward(EncoderInput(ids: [3, 4, 0, 0, 0, 0, 1, 5, 9, 0, 0, 0],
+            let alone = try encoder.forward(TokenBatch(ids: [1, 5, 9], attentionMask: [1, 1, 1], batchSize: 1, sequenceLength: 3))
+            let batched = try encoder.forward(TokenBatch(ids: [3, 4, 0, 0, 0, 0, 1, 5, 9, 0, 0, 0],
                                                            attentionMask: [1, 1, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0], batchSize: 2, sequenceLength: 6))
             let h = shape.hiddenSize
             #expect(maxAbsDifference(EncoderOutput.row(batched.meanPooled!, 1, width: h), alone.meanPooled!.map(Double.init)) < 1e-5)
@@ -95,15 +96,15 @@ extension OnDevice {
             let (weights, shape) = randomTinyWeights(seed: 5)
             let encoder = try BertEncoder(weights: weights, shape: shape, kernels: TestDevice.kernels)
             let badID = #expect(throws: EncoderInputError.self) {
-                try encoder.forward(EncoderInput(ids: [1, 2, 50, 3], attentionMask: [1, 1, 1, 1], batchSize: 2, sequenceLength: 2))
+                try encoder.forward(TokenBatch(ids: [1, 2, 50, 3], attentionMask: [1, 1, 1, 1], batchSize: 2, sequenceLength: 2))
             }
             #expect(badID?.description.contains("batch row 1, position 0") == true)
             #expect(throws: EncoderInputError.self) {
-                try encoder.forward(EncoderInput(ids: [Int32](repeating: 1, count: 17), attentionMask: [Int32](repeating: 1, count: 17),
+                try encoder.forward(TokenBatch(ids: [Int32](repeating: 1, count: 17), attentionMask: [Int32](repeating: 1, count: 17),
                                                  batchSize: 1, sequenceLength: 17))
             }
             #expect(throws: EncoderInputError.self) {
-                try encoder.forward(EncoderInput(ids: [1, 2], attentionMask: [1, 1], tokenTypes: [0, 2], batchSize: 1, sequenceLength: 2))
+                try encoder.forward(TokenBatch(ids: [1, 2], attentionMask: [1, 1], tokenTypes: [0, 2], batchSize: 1, sequenceLength: 2))
             }
         }
     }

@@ -1,5 +1,6 @@
 import BertKernels
 import BertModel
+import BertTokens
 import Foundation
 import Testing
 
@@ -26,14 +27,14 @@ struct Golden: Decodable {
 func assetModel(_ name: String) -> URL { repositoryRoot.appendingPathComponent("assets/models/\(name)") }
 
 /// Pads `items` into one batch, the way the embed command does.
-func paddedBatch(_ items: [Golden.Item]) -> EncoderInput {
+func paddedBatch(_ items: [Golden.Item]) -> TokenBatch {
     let seq = items.map(\.ids.count).max()!
     var ids = [Int32](), mask = [Int32]()
     for item in items {
         ids += item.ids + [Int32](repeating: 0, count: seq - item.ids.count)
         mask += [Int32](repeating: 1, count: item.ids.count) + [Int32](repeating: 0, count: seq - item.ids.count)
     }
-    return EncoderInput(ids: ids, attentionMask: mask, batchSize: items.count, sequenceLength: seq)
+    return TokenBatch(ids: ids, attentionMask: mask, batchSize: items.count, sequenceLength: seq)
 }
 
 extension OnDevice {
@@ -47,7 +48,7 @@ extension OnDevice {
             var worstCosine = 1.0
             var worstAbs: Float = 0
             for (b, item) in golden.items.enumerated() {
-                let input = EncoderInput(ids: item.ids, attentionMask: [Int32](repeating: 1, count: item.ids.count),
+                let input = TokenBatch(ids: item.ids, attentionMask: [Int32](repeating: 1, count: item.ids.count),
                                          batchSize: 1, sequenceLength: item.ids.count)
                 let alone = try loaded.encoder.forward(input, outputs: [.pooled, .lastHiddenState])
                 for pooled in [alone.meanPooled!, Array(EncoderOutput.row(batch.meanPooled!, b, width: h))] {

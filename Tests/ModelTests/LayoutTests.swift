@@ -1,5 +1,6 @@
 import BertCheckpoint
 import BertModel
+import BertTokens
 import EncoderWeights
 import Foundation
 import Support
@@ -23,7 +24,7 @@ func rewrite(_ source: URL, to target: URL, rename: (String) -> String, extra: (
 
 extension OnDevice {
     @Suite struct Layouts {
-        let input = EncoderInput(ids: [101, 40, 41, 102, 101, 50, 102, 0], attentionMask: [1, 1, 1, 1, 1, 1, 1, 0],
+        let input = TokenBatch(ids: [101, 40, 41, 102, 101, 50, 102, 0], attentionMask: [1, 1, 1, 1, 1, 1, 1, 0],
                                  batchSize: 2, sequenceLength: 4)
 
         @Test func sequenceClassifierWithBertPrefixGivesLogitsFromThePooler() throws {

@@ -1,5 +1,6 @@
 import BertKernels
 import BertModel
+import BertTokens
 import EncoderWeights
 import Foundation
 import OpenCLRuntime
@@ -24,7 +25,7 @@ func cosine(_ a: [Float], _ b: [Float]) -> Double {
 
 extension OnDevice {
     @Suite struct LinearModes {
-        let input = EncoderInput(ids: [2, 7, 11, 4, 9, 1, 3, 3, 0, 0], attentionMask: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0],
+        let input = TokenBatch(ids: [2, 7, 11, 4, 9, 1, 3, 3, 0, 0], attentionMask: [1, 1, 1, 1, 1, 1, 1, 1, 0, 0],
                                  batchSize: 2, sequenceLength: 5)
 
         @Test func int8WeightOnlyMatchesTheDequantizedModel() throws {

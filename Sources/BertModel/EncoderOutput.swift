@@ -1,24 +1,3 @@
-/// A padded batch of token ids on the host, row-major [batchSize, sequenceLength].
-public struct EncoderInput: Sendable {
-    public let ids: [Int32]
-    public let attentionMask: [Int32]
-    public let tokenTypes: [Int32]
-    public let batchSize: Int
-    public let sequenceLength: Int
-
-    public init(ids: [Int32], attentionMask: [Int32], tokenTypes: [Int32]? = nil, batchSize: Int, sequenceLength: Int) {
-        precondition(ids.count == batchSize * sequenceLength && attentionMask.count == ids.count)
-        precondition(tokenTypes == nil || tokenTypes!.count == ids.count)
-        self.ids = ids
-        self.attentionMask = attentionMask
-        self.tokenTypes = tokenTypes ?? [Int32](repeating: 0, count: ids.count)
-        self.batchSize = batchSize
-        self.sequenceLength = sequenceLength
-    }
-
-    public var tokenCount: Int { batchSize * sequenceLength }
-}
-
 /// What a forward pass should bring back to the host beyond the pooled embeddings.
 public struct OutputRequest: OptionSet, Sendable {
     public let rawValue: Int
