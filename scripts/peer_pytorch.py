@@ -3,7 +3,7 @@
 on GPU hosts: the same checkpoint directory, the same batch x sequence shapes, fp32 with TF32
 matrix units off (BertBench's kernels compute in plain fp32), CUDA events around each forward
 pass after warm-up. Prints its rows as one JSON list; with --cells it also writes each row as a
-BertBench cell file (kind "pytorch-peer", see docs/architecture-parts/experiments.md) into a run
+BertBench cell file (kind "pytorch-peer", see docs/architecture/experiments.md) into a run
 folder's cells/, where `bertbench report RUN` merges it. It never edits results.json.
 
   python3 scripts/peer_pytorch.py --model DIR --batch 1,8 --seq 128 [--iterations 20] [--cells RUN/cells]

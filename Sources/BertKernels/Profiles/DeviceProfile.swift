@@ -2,7 +2,7 @@ import Foundation
 import OpenCLRuntime
 
 /// Which kernel variant and parameters run each operation on the devices a profile matches: the
-/// content of one profiles/*.json file (see docs/architecture-parts/kernels.md for the format).
+/// content of one profiles/*.json file (see docs/architecture/kernels.md for the format).
 public struct DeviceProfile: Codable, Sendable {
     /// Case-insensitive substrings a device must contain; an absent field matches anything, so a
     /// profile with no fields is the default for any OpenCL device.
