@@ -57,8 +57,12 @@ let package = Package(
         .testTarget(name: "ModelTests", dependencies: ["BertModel", "EncoderWeights", "Support"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MetricsTests", dependencies: ["BertMetrics", "Support"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MeasureTests", dependencies: ["BertMeasure"]),
-        .testTarget(name: "DivergenceTests", dependencies: ["BertDivergence", "BertModel", "BertTokens", "BertKernels", "OpenCLRuntime", "BertCheckpoint", "Support"]),
-        .testTarget(name: "CompressionTests", dependencies: ["BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint", "EncoderWeights", "Support"]),
+        .testTarget(name: "DivergenceTests", dependencies: [
+            "BertDivergence", "BertModel", "BertTokens", "BertKernels", "OpenCLRuntime", "BertCheckpoint", "Support",
+        ]),
+        .testTarget(name: "CompressionTests", dependencies: [
+            "BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint", "EncoderWeights", "Support",
+        ]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["BertExperiments", "BertMeasure", "BertKernels", "OpenCLRuntime", "BertCheckpoint"]),
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint", "Support"]),

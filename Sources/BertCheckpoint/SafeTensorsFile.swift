@@ -39,10 +39,12 @@ public final class SafeTensorsFile: @unchecked Sendable {
         self.url = url
         self.data = data
         let path = url.path
-        guard data.count >= 8 else { throw CheckpointError("\(path): truncated (\(data.count) bytes, a safetensors file starts with an 8-byte header length)") }
+        guard data.count >= 8 else { throw CheckpointError("\(path): truncated (\(data.count) bytes, a safetensors file starts with an 8-byte "
+                + "header length)") }
         let headerLength = data.prefix(8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard headerLength <= UInt64(data.count - 8) else {
-            throw CheckpointError("\(path): header length \(headerLength) runs past the end of the \(data.count)-byte file (truncated or not safetensors)")
+            throw CheckpointError("\(path): header length \(headerLength) runs past the end of the \(data.count)-byte file (truncated or not "
+                    + "safetensors)")
         }
         dataStart = 8 + Int(headerLength)
         let headerBytes = data[8..<dataStart]
@@ -62,13 +64,15 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 throw CheckpointError("\(path): tensor \(name): header entry lacks dtype, shape or data_offsets")
             }
             guard let dtype = DType(rawValue: dtypeName) else {
-                throw CheckpointError("\(path): tensor \(name): unsupported dtype \(dtypeName) (BertBench reads \(DType.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw CheckpointError("\(path): tensor \(name): unsupported dtype \(dtypeName) (BertBench reads "
+                        + "\(DType.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             guard offsets.count == 2, offsets[0] >= 0, offsets[0] <= offsets[1] else {
                 throw CheckpointError("\(path): tensor \(name): data_offsets \(offsets) are not [begin, end]")
             }
             guard offsets[1] <= dataLength else {
-                throw CheckpointError("\(path): tensor \(name): data_offsets end at \(offsets[1]) but the data section has \(dataLength) bytes (truncated file or lying header)")
+                throw CheckpointError("\(path): tensor \(name): data_offsets end at \(offsets[1]) but the data section has \(dataLength) bytes "
+                        + "(truncated file or lying header)")
             }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw CheckpointError("\(path): tensor \(name): negative dimension in shape \(shape)") }
             // Checked: a lying header must not trap on an overflowing shape product.
@@ -79,7 +83,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
                 expected = product
             }
             guard offsets[1] - offsets[0] == expected else {
-                throw CheckpointError("\(path): tensor \(name): \(offsets[1] - offsets[0]) bytes for shape \(shape) of \(dtypeName), which needs \(expected)")
+                throw CheckpointError("\(path): tensor \(name): \(offsets[1] - offsets[0]) bytes for shape \(shape) of \(dtypeName), which needs "
+                        + "\(expected)")
             }
             tensors[name] = TensorInfo(name: name, dtype: dtype, shape: shape, range: offsets[0]..<offsets[1])
         }
@@ -91,7 +96,8 @@ public final class SafeTensorsFile: @unchecked Sendable {
         var covered = 0
         for info in ordered {
             guard info.range.lowerBound == covered else {
-                throw CheckpointError("\(path): bytes \(covered)..<\(info.range.lowerBound) of the data section belong to no tensor (before \(info.name))")
+                throw CheckpointError("\(path): bytes \(covered)..<\(info.range.lowerBound) of the data section belong to no tensor (before "
+                        + "\(info.name))")
             }
             covered = info.range.upperBound
         }
@@ -129,13 +135,16 @@ public final class SafeTensorsFile: @unchecked Sendable {
     private func widenedFloats(_ name: String) throws -> [Float] {
         let info = try self.info(name)
         return try withRawBytes(name) { raw in
+            func u16(_ i: Int) -> UInt16 { UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: i * 2, as: UInt16.self)) }
             switch info.dtype {
             case .f32:
-                return (0..<info.elementCount).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+                return (0..<info.elementCount).map { i in
+                    Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i * 4, as: UInt32.self)))
+                }
             case .f16:
-                return (0..<info.elementCount).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))) }
+                return (0..<info.elementCount).map { Float(Float16(bitPattern: u16($0))) }
             case .bf16:
-                return (0..<info.elementCount).map { Float(bitPattern: UInt32(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) << 16) }
+                return (0..<info.elementCount).map { Float(bitPattern: UInt32(u16($0)) << 16) }
             default:
                 throw CheckpointError("\(url.path): tensor \(name) is \(info.dtype.rawValue), expected a floating-point dtype")
             }

@@ -42,7 +42,8 @@ public struct Parameters: Sendable {
     public func number(_ key: String, in range: Range<Double>) throws -> Double {
         guard let value = values[key]?.doubleValue else { throw CheckpointError("\(method) needs --\(key) (a number)") }
         guard range.contains(value) else {
-            throw CheckpointError("--\(key) \(JSONValue.number(value)) must be in [\(JSONValue.number(range.lowerBound)), \(JSONValue.number(range.upperBound)))")
+            throw CheckpointError("--\(key) \(JSONValue.number(value)) must be in [\(JSONValue.number(range.lowerBound)), "
+                    + "\(JSONValue.number(range.upperBound)))")
         }
         return value
     }
@@ -65,7 +66,8 @@ public struct Parameters: Sendable {
     /// Refuses parameters the technique does not read, so a misspelt one is not ignored.
     public func only(_ keys: Set<String>) throws {
         if let extra = values.keys.sorted().first(where: { !keys.contains($0) }) {
-            throw CheckpointError("\(method) takes no parameter '\(extra)'" + (keys.isEmpty ? "" : " (it reads \(keys.sorted().joined(separator: ", ")))"))
+            throw CheckpointError("\(method) takes no parameter '\(extra)'" + (keys.isEmpty ? "" : " (it reads "
+                    + "\(keys.sorted().joined(separator: ", ")))"))
         }
     }
 }

@@ -68,7 +68,8 @@ public struct WordSubstitutionAttack {
 
     /// Reads assets/data/vader_lexicon.tsv (word, valence).
     public static func loadLexicon(_ path: String) throws -> [String: Double] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw DatasetError("\(path): cannot read the VADER lexicon (run scripts/setup)") }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw DatasetError("\(path): cannot read the VADER lexicon (run "
+                + "scripts/setup)") }
         var lexicon: [String: Double] = [:]
         for line in text.split(separator: "\n").dropFirst() {
             let parts = line.split(separator: "\t")

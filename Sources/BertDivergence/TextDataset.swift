@@ -29,7 +29,8 @@ public struct TextDataset: Sendable {
         guard !dataset.texts.isEmpty else { throw DatasetError("\(path): no usable rows") }
         if requireLabels {
             guard let labels = dataset.labels else { throw DatasetError("\(path): no labels (need a label or mean_sentiment column)") }
-            guard Set(labels).count == 2 else { throw DatasetError("\(path): labels must include both classes 0 and 1, found \(Set(labels).sorted())") }
+            guard Set(labels).count == 2 else { throw DatasetError("\(path): labels must include both classes 0 and 1, found "
+                    + "\(Set(labels).sorted())") }
         }
         return dataset
     }

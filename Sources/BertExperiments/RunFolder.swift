@@ -49,8 +49,9 @@ public enum RunFolder {
             let markdown = LatencyReport.markdown(latency, plots: latencyImages) + study
             try Data(markdown.utf8).write(to: staging.appendingPathComponent("report.md"))
             if keepData {
-                for name in ["results.json", "divergence.json"] where FileManager.default.fileExists(atPath: staging.appendingPathComponent(name).path) {
-                    try FileManager.default.removeItem(at: staging.appendingPathComponent(name))
+                for name in ["results.json", "divergence.json"] {
+                    let staged = staging.appendingPathComponent(name)
+                    if FileManager.default.fileExists(atPath: staged.path) { try FileManager.default.removeItem(at: staged) }
                 }
             }
         }

@@ -48,11 +48,13 @@ public final class BertEncoder: @unchecked Sendable {
             throw EncoderInputError(message: "sequence length \(input.sequenceLength) exceeds the model's \(shape.maxPositions) positions")
         }
         for (index, id) in input.ids.enumerated() where id < 0 || Int(id) >= shape.vocabSize {
-            throw EncoderInputError(message: "token id \(id) at batch row \(index / input.sequenceLength), position \(index % input.sequenceLength) is outside the vocabulary of \(shape.vocabSize)")
+            throw EncoderInputError(message: "token id \(id) at batch row \(index / input.sequenceLength), position \(index % input.sequenceLength) "
+                    + "is outside the vocabulary of \(shape.vocabSize)")
         }
         let types = max(shape.typeVocabSize, 1)
         for (index, type) in input.tokenTypes.enumerated() where type < 0 || Int(type) >= types {
-            throw EncoderInputError(message: "token type \(type) at batch row \(index / input.sequenceLength), position \(index % input.sequenceLength) is outside the model's \(types) token types")
+            throw EncoderInputError(message: "token type \(type) at batch row \(index / input.sequenceLength), position "
+                    + "\(index % input.sequenceLength) is outside the model's \(types) token types")
         }
     }
 

@@ -45,7 +45,8 @@ struct DeviceLinear {
             var codes: [Int8] = [], scales: [Float] = []
             for part in parts {
                 guard case .int8(let q, let s) = part.weight else {
-                    throw EncoderLoadError(message: "\(label): mode \(mode.rawValue) needs int8 weights, but the checkpoint stores fp32 (run `bertbench compress --method \(mode.rawValue)` first)")
+                    throw EncoderLoadError(message: "\(label): mode \(mode.rawValue) needs int8 weights, but the checkpoint stores fp32 (run "
+                            + "`bertbench compress --method \(mode.rawValue)` first)")
                 }
                 codes += q
                 scales += s

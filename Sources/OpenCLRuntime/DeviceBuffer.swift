@@ -14,7 +14,8 @@ public final class DeviceBuffer<Element>: @unchecked Sendable {
         let bytes = max(count, 1) * MemoryLayout<Element>.stride
         if UInt64(bytes) > context.device.maxAllocationBytes {
             throw CLError(call: "clCreateBuffer(\(label))", code: CL_INVALID_BUFFER_SIZE,
-                          detail: "\(bytes) bytes is more than the device's largest allocation, \(context.device.maxAllocationBytes) bytes (CL_DEVICE_MAX_MEM_ALLOC_SIZE) on \(context.device.name)")
+                          detail: "\(bytes) bytes is more than the device's largest allocation, \(context.device.maxAllocationBytes) bytes "
+                                  + "(CL_DEVICE_MAX_MEM_ALLOC_SIZE) on \(context.device.name)")
         }
         var status: cl_int = 0
         guard let mem = clCreateBuffer(context.context, cl_mem_flags(CL_MEM_READ_WRITE), bytes, nil, &status),

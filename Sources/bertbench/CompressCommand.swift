@@ -50,7 +50,8 @@ struct CompressCommand: ParsableCommand {
         let started = Date()
         let summary = try Compressor.compress(source: source, target: target, method: chosen)
         for line in summary.lines { print(line) }
-        let sizes = (source: try fileSize(source.appendingPathComponent("model.safetensors")), target: try fileSize(target.appendingPathComponent("model.safetensors")))
+        let sizes = (source: try fileSize(source.appendingPathComponent("model.safetensors")),
+                     target: try fileSize(target.appendingPathComponent("model.safetensors")))
         print(String(format: "wrote %@ (%@) in %@: weights %@ on disk vs %@ for the source (%.2fx)", out, summary.method,
                      formatSeconds(Date().timeIntervalSince(started)), formatBytes(sizes.target), formatBytes(sizes.source),
                      Double(sizes.source) / Double(max(sizes.target, 1))))

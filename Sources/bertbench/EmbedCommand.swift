@@ -36,7 +36,8 @@ struct EmbedCommand: ParsableCommand {
         let tokenizer = try WordPieceTokenizer(directory: directory)
         let loaded = try ModelLoader.load(directory, kernels: try deviceOptions.kernels())
         guard tokenizer.vocabularySize == loaded.encoder.shape.vocabSize else {
-            throw TextInput.Failure(message: "\(model): vocab.txt has \(tokenizer.vocabularySize) tokens but config.json says vocab_size \(loaded.encoder.shape.vocabSize)")
+            throw TextInput.Failure(message: "\(model): vocab.txt has \(tokenizer.vocabularySize) tokens but config.json says vocab_size "
+                    + "\(loaded.encoder.shape.vocabSize)")
         }
         let maxLength = min(self.maxLength, loaded.encoder.shape.maxPositions)
         let ids = texts.map { tokenizer.encode($0, maxLength: maxLength) }
@@ -46,7 +47,8 @@ struct EmbedCommand: ParsableCommand {
         }
         try out.commit()
         if !quiet {
-            FileHandle.standardError.write(Data("embedded \(texts.count) texts with \(loaded.name) on \(loaded.encoder.context.device.name) -> \(output)\n".utf8))
+            let device = loaded.encoder.context.device.name
+            FileHandle.standardError.write(Data("embedded \(texts.count) texts with \(loaded.name) on \(device) -> \(output)\n".utf8))
         }
     }
 

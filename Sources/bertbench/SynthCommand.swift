@@ -18,7 +18,8 @@ struct SynthCommand: ParsableCommand {
         let chosen = try SyntheticCheckpoint.preset(named: preset)
         var vocabulary: [String]? = nil
         if let vocab {
-            guard let text = try? String(contentsOfFile: vocab, encoding: .utf8) else { throw ValidationError("--vocab \(vocab): cannot read as UTF-8") }
+            guard let text = try? String(contentsOfFile: vocab, encoding: .utf8) else { throw ValidationError("--vocab \(vocab): cannot read as "
+                    + "UTF-8") }
             vocabulary = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             if vocabulary?.last == "" { vocabulary?.removeLast() }
         }
@@ -26,6 +27,7 @@ struct SynthCommand: ParsableCommand {
         try SyntheticCheckpoint.write(chosen, seed: seed, to: URL(fileURLWithPath: out), vocabulary: vocabulary) { step in
             FileHandle.standardError.write(Data("synth \(chosen.name): \(step)\n".utf8))
         }
-        print("wrote \(out): \(chosen.name) shapes, \(SyntheticCheckpoint.parameterCount(chosen)) random parameters (seed \(seed)) in \(formatSeconds(Date().timeIntervalSince(started)))")
+        print("wrote \(out): \(chosen.name) shapes, \(SyntheticCheckpoint.parameterCount(chosen)) random parameters (seed \(seed)) in "
+                + "\(formatSeconds(Date().timeIntervalSince(started)))")
     }
 }

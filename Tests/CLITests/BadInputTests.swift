@@ -109,7 +109,8 @@ import Testing
 
     @Test func shapeThatContradictsTheConfig() throws {
         let copy = try broken("config.json") { data in
-            Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"intermediate_size\" : 64", with: "\"intermediate_size\" : 96").utf8)
+            Data(String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\"intermediate_size\" : 64", with: "\"intermediate_size\" : "
+                    + "96").utf8)
         }
         try expectNoOutput(try embed(model: copy), mentioning: "config.json implies")
     }

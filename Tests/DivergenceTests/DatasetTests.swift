@@ -21,7 +21,8 @@ func write(_ text: String, _ name: String) throws -> String {
     @Test func labelColumnAndJSONLinesAreRead() throws {
         let tsv = try TextDataset.load(try write("text\tlabel\na\t1\nb\t0\n", "l.tsv"), requireLabels: true)
         #expect(tsv.labels == [1, 0])
-        let jsonl = try TextDataset.load(try write("{\"text\": \"a\", \"label\": 0}\n{\"text\": \"b\", \"label\": 1}\n", "l.jsonl"), requireLabels: true)
+        let jsonl = try TextDataset.load(try write("{\"text\": \"a\", \"label\": 0}\n{\"text\": \"b\", \"label\": "
+                + "1}\n", "l.jsonl"), requireLabels: true)
         #expect(jsonl.texts == ["a", "b"] && jsonl.labels == [0, 1])
         let unlabelled = try TextDataset.load(try write("{\"text\": \"x\"}\n", "u.jsonl"), requireLabels: false)
         #expect(unlabelled.labels == nil)

@@ -63,7 +63,8 @@ extension OnDevice {
                 }
             }
             #expect(worstAbs <= maxAbs, "\(model): max abs error \(worstAbs)")
-            print("golden \(model) vs onnxruntime \(golden.onnxruntime): \(golden.items.count) sentences, worst pooled cosine \(worstCosine), max abs error \(worstAbs)")
+            print("golden \(model) vs onnxruntime \(golden.onnxruntime): \(golden.items.count) sentences, worst pooled cosine \(worstCosine), max "
+                    + "abs error \(worstAbs)")
         }
 
         @Test func l3MatchesOnnxRuntime() throws {
