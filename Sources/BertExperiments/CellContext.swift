@@ -31,7 +31,8 @@ public final class CellContext {
     /// Host, device and commit, captured once per process (it asks git).
     public func environment() throws -> RunEnvironment {
         if let captured { return captured }
-        let made = RunEnvironment.capture(device: try kernels().context.device)
+        let kernels = try kernels()
+        let made = RunEnvironment.capture(device: kernels.context.device, kernels: kernels.selection)
         captured = made
         return made
     }

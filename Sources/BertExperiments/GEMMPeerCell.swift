@@ -17,9 +17,12 @@ public struct GEMMPeerCell: CellKind {
     public let device: String
     /// The device's OpenCL index, which CLBlast's peer program takes.
     public let deviceIndex: Int
+    /// BertBench's kernel variant and parameters when planned (nil for the peers).
+    public let kernels: String?
 
     /// `engine` timing m x n x k on `device`.
-    public init(engine: Engine, m: Int, n: Int, k: Int, device: String, deviceIndex: Int) {
+    public init(engine: Engine, m: Int, n: Int, k: Int, device: String, deviceIndex: Int, kernels: String? = nil) {
+        self.kernels = kernels
         self.engine = engine
         self.m = m
         self.n = n
@@ -32,6 +35,7 @@ public struct GEMMPeerCell: CellKind {
 
     public var inputs: [String: String] {
         ["engine": engine.rawValue, "m": "\(m)", "n": "\(n)", "k": "\(k)", "device": device]
+            .merging(kernels.map { ["kernels": $0] } ?? [:]) { $1 }
     }
 
     public func run(_ context: CellContext) throws -> Outcome<GEMMMeasurement> {

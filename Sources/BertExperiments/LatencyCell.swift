@@ -11,10 +11,13 @@ public struct LatencyCell: CellKind {
     public let sequenceLength: Int
     /// The device's name when planned; part of the id, so each device has its own cells.
     public let device: String
+    /// The kernel variants and parameters when planned: another profile gives another cell.
+    public let kernels: String?
     public let settings: LatencySettings
 
     /// A cell for `model` at `batch` x `sequenceLength` on `device`.
-    public init(model: ModelRef, batch: Int, sequenceLength: Int, device: String, settings: LatencySettings) {
+    public init(model: ModelRef, batch: Int, sequenceLength: Int, device: String, settings: LatencySettings, kernels: String? = nil) {
+        self.kernels = kernels
         self.model = model
         self.batch = batch
         self.sequenceLength = sequenceLength
@@ -26,7 +29,7 @@ public struct LatencyCell: CellKind {
 
     public var inputs: [String: String] {
         ["model": model.identity, "batch": "\(batch)", "sequenceLength": "\(sequenceLength)", "device": device,
-         "settings": LatencyCell.text(settings)]
+         "settings": LatencyCell.text(settings)].merging(kernels.map { ["kernels": $0] } ?? [:]) { $1 }
     }
 
     /// The settings as id text: every field, fixed order.

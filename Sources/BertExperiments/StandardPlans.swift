@@ -59,11 +59,15 @@ public enum StandardPlans {
         public let index: Int
         /// Threads onnxruntime gets: the device's compute units on a CPU, the host's cores beside a GPU.
         public let peerThreads: Int
+        /// The kernel variants and parameters that run each operation there (one line per
+        /// operation); part of the ids of the cells that time BertBench's kernels.
+        public let kernels: String?
         /// Facts about the device called `name`.
-        public init(name: String, index: Int, peerThreads: Int) {
+        public init(name: String, index: Int, peerThreads: Int, kernels: String? = nil) {
             self.name = name
             self.index = index
             self.peerThreads = peerThreads
+            self.kernels = kernels
         }
     }
 
@@ -78,7 +82,8 @@ public enum StandardPlans {
             let onnx = peers ? Peers.onnxName(checkpoint.config) : nil
             for b in batches {
                 for s in sequenceLengths {
-                    cells.append(LatencyCell(model: model, batch: b, sequenceLength: s, device: device.name, settings: settings))
+                    cells.append(LatencyCell(model: model, batch: b, sequenceLength: s, device: device.name, settings: settings,
+                                                 kernels: device.kernels))
                     if let onnx, s <= checkpoint.config.maxPositions {
                         cells.append(OnnxPeerCell(model: model, onnxName: onnx, batch: b, sequenceLength: s, threads: device.peerThreads,
                                                   settings: settings))
@@ -89,7 +94,8 @@ public enum StandardPlans {
             for shape in try gemmShapes(checkpoint, tokens: b * s) where !shapes.contains(shape) {
                 shapes.append(shape)
                 cells += GEMMPeerCell.Engine.allCases.map {
-                    GEMMPeerCell(engine: $0, m: shape[0], n: shape[1], k: shape[2], device: device.name, deviceIndex: device.index)
+                    GEMMPeerCell(engine: $0, m: shape[0], n: shape[1], k: shape[2], device: device.name, deviceIndex: device.index,
+                                 kernels: $0 == .bertbench ? device.kernels : nil)
                 }
             }
         }

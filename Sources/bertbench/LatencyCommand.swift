@@ -55,7 +55,7 @@ struct LatencyCommand: ParsableCommand {
         let batches = try Self.parseList(batch, "--batch"), lengths = try Self.parseList(seq, "--seq")
         let settings = LatencySettings(warmup: warmup, iterations: iterations, minTime: minTime ?? 2)
         let cells = try StandardPlans.latencySweep(models: try models.map { try ModelRef.at(URL(fileURLWithPath: $0)) }, batches: batches,
-                                                   sequenceLengths: lengths, settings: settings, peers: peers, device: .of(device))
+                                                   sequenceLengths: lengths, settings: settings, peers: peers, device: .of(kernels))
         let plan = Plan(runID: RunFolder.runID(runName), latency: .init(settings: settings, batches: batches, sequenceLengths: lengths), cells: cells)
         let folder = RunFolder.path(out: URL(fileURLWithPath: out), deviceSlug: RunEnvironment.capture(device: device).deviceSlug, runID: plan.runID)
         let merged = try Experiment.run(plan, shard: try shardOptions.selected(), folder: folder,

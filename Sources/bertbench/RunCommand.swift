@@ -61,10 +61,10 @@ struct RunCommand: ParsableCommand {
         let batches = quick ? [1] : [1, 8]
         var cells: [any CellKind] = prepare
         cells += try StandardPlans.latencySweep(models: [l6] + family, batches: batches, sequenceLengths: [128], settings: settings,
-                                                peers: true, device: .of(device))
+                                                peers: true, device: .of(kernels))
         if let large {
             cells += try StandardPlans.latencySweep(models: [large] + largeVariants, batches: [1], sequenceLengths: [128], settings: quickSettings,
-                                                    peers: false, device: .of(device))
+                                                    peers: false, device: .of(kernels))
         }
         var studyOptions = study
         if quick {

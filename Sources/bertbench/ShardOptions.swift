@@ -1,5 +1,6 @@
 import ArgumentParser
 import BertExperiments
+import BertKernels
 import Foundation
 import OpenCLRuntime
 
@@ -43,9 +44,11 @@ struct ShardOptions: ParsableArguments {
 }
 
 extension StandardPlans.DeviceFacts {
-    /// The facts of an OpenCL device; onnxruntime gets the host's cores beside a GPU.
-    static func of(_ device: Device) -> StandardPlans.DeviceFacts {
-        .init(name: device.name, index: device.index,
-              peerThreads: device.isGPU ? ProcessInfo.processInfo.activeProcessorCount : device.computeUnits)
+    /// The facts of the kernels' device; onnxruntime gets the host's cores beside a GPU.
+    static func of(_ kernels: EncoderKernels) -> StandardPlans.DeviceFacts {
+        let device = kernels.context.device
+        return .init(name: device.name, index: device.index,
+                     peerThreads: device.isGPU ? ProcessInfo.processInfo.activeProcessorCount : device.computeUnits,
+                     kernels: kernels.selection.lines.joined(separator: "; "))
     }
 }
