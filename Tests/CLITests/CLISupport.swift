@@ -48,3 +48,23 @@ func expectOneLineError(_ result: RunResult, mentioning fragment: String, source
     #expect(lines.count == 1, "stderr is not one line: \(result.stderr)", sourceLocation: sourceLocation)
     #expect(result.stderr.contains(fragment), "stderr does not mention '\(fragment)': \(result.stderr)", sourceLocation: sourceLocation)
 }
+
+/// A work folder a user might have: a tiny model, an input file of texts, and a results folder
+/// holding a file of their own (which no command may touch).
+struct WorkFolder {
+    let dir: URL
+    let model: URL
+    let input: URL
+    let results: URL
+
+    init(seed: UInt64, texts: String = "a good movie\nA BAD ONE\n") throws {
+        dir = try scratchDirectory()
+        model = dir.appendingPathComponent("model")
+        try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "tiny"), seed: seed, to: model)
+        input = dir.appendingPathComponent("in.txt")
+        try texts.write(to: input, atomically: true, encoding: .utf8)
+        results = dir.appendingPathComponent("results")
+        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
+        try "a person's notes".write(to: results.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+    }
+}

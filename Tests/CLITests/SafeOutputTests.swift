@@ -20,14 +20,8 @@ func snapshot(_ folder: URL) throws -> [String: Data] {
     let input: URL
 
     init() throws {
-        dir = try scratchDirectory()
-        model = dir.appendingPathComponent("model")
-        try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "tiny"), seed: 1, to: model)
-        input = dir.appendingPathComponent("in.txt")
-        try "a good movie\nA BAD ONE\n".write(to: input, atomically: true, encoding: .utf8)
-        let results = dir.appendingPathComponent("results")
-        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
-        try "keep me".write(to: results.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let work = try WorkFolder(seed: 1)
+        (dir, model, input) = (work.dir, work.model, work.input)
     }
 
     @Test func embedRefusesFolderDeviceAndEmptyDestinations() throws {

@@ -10,14 +10,8 @@ import Testing
     let input: URL
 
     init() throws {
-        dir = try scratchDirectory()
-        model = dir.appendingPathComponent("model")
-        try SyntheticCheckpoint.write(try SyntheticCheckpoint.preset(named: "tiny"), seed: 4, to: model)
-        input = dir.appendingPathComponent("in.txt")
-        try "a good movie\r\nA BAD ONE\rthird line\n".write(to: input, atomically: true, encoding: .utf8)
-        let results = dir.appendingPathComponent("results")
-        try FileManager.default.createDirectory(at: results, withIntermediateDirectories: true)
-        try "a person's notes".write(to: results.appendingPathComponent("README.md"), atomically: true, encoding: .utf8)
+        let work = try WorkFolder(seed: 4, texts: "a good movie\r\nA BAD ONE\rthird line\n")
+        (dir, model, input) = (work.dir, work.model, work.input)
         try "text\tlabel\ngood\t1\nbad\t0\n".write(to: dir.appendingPathComponent("data.tsv"), atomically: true, encoding: .utf8)
     }
 
