@@ -75,3 +75,23 @@ func snapshot(_ folder: URL) throws -> [String: Data] {
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: folder.path)) == [".live.partial-1"])
     }
 }
+
+/// `-` reads the texts from standard input (a pipe), with the same output as the file.
+@Suite struct StandardInput {
+    @Test func embedReadsTextsFromAPipe() throws {
+        let work = try WorkFolder(seed: 6)
+        let fromFile = work.dir.appendingPathComponent("file.jsonl"), fromPipe = work.dir.appendingPathComponent("pipe.jsonl")
+        #expect(try bertbench(["embed", "--model", work.model.path, "--input", work.input.path, "--output", fromFile.path, "--quiet"]).status == 0)
+        let process = Process()
+        process.executableURL = repositoryRoot.appendingPathComponent(".build/debug/bertbench")
+        process.arguments = ["embed", "--model", work.model.path, "--input", "-", "--output", fromPipe.path, "--quiet"]
+        let pipe = Pipe()
+        process.standardInput = pipe
+        try process.run()
+        try pipe.fileHandleForWriting.write(contentsOf: try Data(contentsOf: work.input))
+        try pipe.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try Data(contentsOf: fromPipe) == Data(contentsOf: fromFile))
+    }
+}
