@@ -63,6 +63,12 @@ public enum CellFiles {
         try writeAtomically(data, to: folder.appendingPathComponent("\(cell.id).json").path)
     }
 
+    /// Writes `output` as the finished cell's file, as a program other than PlanRunner would
+    /// (a peer script, or a test building a large folder without running every cell).
+    public static func writeFinished<K: CellKind>(_ cell: K, output: K.Output, run: URL, stamp: UnitStamp?) throws {
+        try write(cell, output: output, run: run, stamp: stamp)
+    }
+
     /// Whether `cells/<id>.json` exists.
     public static func exists(_ id: String, run: URL) -> Bool {
         FileManager.default.fileExists(atPath: folder(run).appendingPathComponent("\(id).json").path)
