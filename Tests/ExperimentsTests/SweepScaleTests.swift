@@ -7,7 +7,8 @@ import OpenCLRuntime
 import Testing
 
 /// A sweep of many latency units (one really run, the rest written with its output under their
-/// own ids, as finished tasks would leave them) merges to exactly its planned units, and the
+/// own ids, as finished tasks would leave them, half as if on a second device) merges to exactly
+/// its planned units with a latency table per device and units.csv naming each unit's device; the
 /// merge's time and the folder's size are printed. BERTBENCH_SCALE_UNITS sets the count (300 by
 /// default; docs/scale.md quotes a run with 10000).
 @Suite(.serialized) struct SweepScale {
@@ -33,7 +34,12 @@ import Testing
         _ = try SweepWork.run(folder: folder, unit: 0, force: false, context: context)
         let first = try CellFiles.read(CellFiles.folder(folder).appendingPathComponent("\(plan.cells[0].id).json"))
         let output = try #require(first.output as? LatencyCell.Output)
-        for cell in plan.cells.dropFirst() { try CellFiles.writeFinished(cell.cell as! LatencyCell, output: output, run: folder, stamp: first.stamp) }
+        // Every other unit as if a second device class had run it: the report gets a table per device.
+        let stamp = try #require(first.stamp)
+        let other = UnitStamp(device: "Second GPU", driver: "555.0", commit: stamp.commit)
+        for (index, cell) in plan.cells.enumerated().dropFirst() {
+            try CellFiles.writeFinished(cell.cell as! LatencyCell, output: output, run: folder, stamp: index % 2 == 1 ? other : stamp)
+        }
 
         let started = Date()
         let collected = try SweepMerge.collect(folder: folder)
@@ -42,6 +48,11 @@ import Testing
         let seconds = (read.timeIntervalSince(started), Date().timeIntervalSince(read))
         #expect(report == "report.md" && collected.missing.isEmpty && collected.cells.count == count)
         #expect(collected.merged.measurements.count == count)
+        let run = dir.appendingPathComponent("run")
+        let markdown = try String(contentsOf: run.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("## Latency per device") && markdown.contains("### Second GPU") && markdown.contains("### \(stamp.device)"))
+        let rows = try String(contentsOf: run.appendingPathComponent("units.csv"), encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(rows.count == count && rows.filter { $0.contains(",Second GPU,555.0,") }.count == count / 2)
         let planBytes = try Data(contentsOf: folder.appendingPathComponent("plan.json")).count
         let cellBytes = try FileManager.default.contentsOfDirectory(atPath: CellFiles.folder(folder).path).reduce(0) {
             $0 + (try Data(contentsOf: CellFiles.folder(folder).appendingPathComponent($1)).count)
