@@ -37,6 +37,14 @@ public final class CellContext {
         return made
     }
 
+    /// Commit, device and driver for cell files, once the device is open (nil before: a cell
+    /// that needs no device does not open one just to be stamped).
+    public var stamp: UnitStamp? {
+        guard let opened else { return nil }
+        let device = opened.context.device
+        return UnitStamp(device: device.name, driver: device.driverVersion)
+    }
+
     /// The model at `path` on the device; only the most recent one is kept, to bound memory.
     public func model(_ path: String) throws -> LoadedModel {
         let url = URL(fileURLWithPath: path)

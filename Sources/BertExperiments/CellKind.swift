@@ -20,6 +20,10 @@ public protocol CellKind: Codable, Sendable {
     /// give equal ids on any host and a changed input gives a new id.
     var inputs: [String: String] { get }
 
+    /// The files the output depends on, with the hashes planned for them: a unit run on a cluster
+    /// checks them first, so a checkpoint changed since planning is an error, not a silent mix.
+    var inputFiles: [InputFile] { get }
+
     /// Does the work.
     func run(_ context: CellContext) throws -> Output
 
@@ -30,6 +34,9 @@ public protocol CellKind: Codable, Sendable {
 extension CellKind {
     /// Most kinds are only ever produced by running a plan.
     public static var external: Bool { false }
+
+    /// Kinds that read no file (a GEMM shape) have nothing to check.
+    public var inputFiles: [InputFile] { [] }
 
     /// The cell's stable id: kind, slug and a hash of `inputs`.
     public var id: String { CellID.make(kind: Self.kind, slug: slug, inputs: inputs) }

@@ -11,16 +11,27 @@ struct CellRecord<K: CellKind>: Codable {
     let output: K.Output
     let host: String
     let finished: String
+    /// Commit, device and driver, when the cell ran with a device open (absent in older files).
+    let stamp: UnitStamp?
+    /// FNV-1a of the output as encoded, so an edited or damaged output is refused, not merged.
+    let outputHash: String?
 
     static var schemaVersion: String { "bertbench.cell/1" }
 
-    init(cell: K, output: K.Output) {
+    init(cell: K, output: K.Output, stamp: UnitStamp?) throws {
         self.id = cell.id
         self.kind = K.kind
         self.cell = cell
         self.output = output
         self.host = ProcessInfo.processInfo.hostName
         self.finished = ISO8601DateFormatter().string(from: Date())
+        self.stamp = stamp
+        self.outputHash = try Self.hash(output)
+    }
+
+    /// The hash of `output` in the file's own encoding (sorted keys, so the same on every host).
+    static func hash(_ output: K.Output) throws -> String {
+        String(format: "fnv1a64:%016llx", CellID.fnv1a64(try CellJSON.encoder.encode(output)))
     }
 }
 
@@ -30,6 +41,11 @@ public struct FinishedCell: Sendable {
     public let id: String
     /// The cell that ran.
     public let cell: any CellKind
+    /// Its output (the kind's `Output`), for views beyond the merge such as per-device tables.
+    public let output: any Sendable
+    /// The host, and commit, device and driver when recorded.
+    public let host: String
+    public let stamp: UnitStamp?
     /// Adds this cell's output to merged results.
     let mergeInto: @Sendable (inout MergedRun) -> Void
 }
@@ -40,15 +56,21 @@ public enum CellFiles {
     public static func folder(_ run: URL) -> URL { run.appendingPathComponent("cells") }
 
     /// Writes a finished cell to `cells/<id>.json` atomically.
-    static func write<K: CellKind>(_ cell: K, output: K.Output, run: URL) throws {
+    static func write<K: CellKind>(_ cell: K, output: K.Output, run: URL, stamp: UnitStamp? = nil) throws {
         let folder = folder(run)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let data = try CellJSON.encoder.encode(CellRecord(cell: cell, output: output))
+        let data = try CellJSON.encoder.encode(try CellRecord(cell: cell, output: output, stamp: stamp))
         try writeAtomically(data, to: folder.appendingPathComponent("\(cell.id).json").path)
     }
 
+    /// Writes `output` as the finished cell's file, as a program other than PlanRunner would
+    /// (a peer script, or a test building a large folder without running every cell).
+    public static func writeFinished<K: CellKind>(_ cell: K, output: K.Output, run: URL, stamp: UnitStamp?) throws {
+        try write(cell, output: output, run: run, stamp: stamp)
+    }
+
     /// Whether `cells/<id>.json` exists.
-    static func exists(_ id: String, run: URL) -> Bool {
+    public static func exists(_ id: String, run: URL) -> Bool {
         FileManager.default.fileExists(atPath: folder(run).appendingPathComponent("\(id).json").path)
     }
 
@@ -62,7 +84,7 @@ public enum CellFiles {
     }
 
     /// One cell file.
-    static func read(_ url: URL) throws -> FinishedCell {
+    public static func read(_ url: URL) throws -> FinishedCell {
         struct Head: Decodable { let schema: String; let kind: String }
         let data: Data, head: Head
         do {
@@ -83,7 +105,10 @@ public enum CellFiles {
         guard record.id == record.cell.id, url.deletingPathExtension().lastPathComponent == record.id else {
             throw ExperimentError("\(url.path): id \(record.id) does not match its inputs (\(record.cell.id)) or its file name")
         }
+        if let stored = record.outputHash, try CellRecord<K>.hash(record.output) != stored {
+            throw ExperimentError("\(url.path): unit \(record.id): its output does not match its recorded hash (edited or damaged); run it again")
+        }
         let output = record.output
-        return FinishedCell(id: record.id, cell: record.cell) { K.merge(output, into: &$0) }
+        return FinishedCell(id: record.id, cell: record.cell, output: output, host: record.host, stamp: record.stamp) { K.merge(output, into: &$0) }
     }
 }

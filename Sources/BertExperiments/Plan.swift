@@ -16,6 +16,9 @@ public struct Plan: Codable, Sendable {
     public var notes: [String]
     /// The cells, in the order they run and merge.
     public var cells: [AnyCell]
+    /// For a plan folder made by `bertbench plan`: the commit and each unit's command and input
+    /// hashes (nil for a run folder).
+    public var sweep: Sweep?
 
     /// A plan of `cells`.
     public init(runID: String, latency: LatencyHeader? = nil, notes: [String] = [], cells: [any CellKind]) {

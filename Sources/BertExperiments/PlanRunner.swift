@@ -21,6 +21,6 @@ public enum PlanRunner {
 
     private static func runOne<K: CellKind>(_ cell: K, folder: URL, context: CellContext) throws {
         let output = try cell.run(context)
-        try CellFiles.write(cell, output: output, run: folder)
+        try CellFiles.write(cell, output: output, run: folder, stamp: context.stamp)
     }
 }

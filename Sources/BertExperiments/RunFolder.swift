@@ -35,9 +35,11 @@ public enum RunFolder {
     /// With `keepData`, results.json and divergence.json are left as they are (a folder from before
     /// plans has no cells to render them from, and nothing edits a results file after it is
     /// written): only the renderings are replaced.
+    /// `appendix` ends report.md and `extraFiles` (name: bytes) join the folder: a sweep's merge adds its units there.
     public static func writeRun(_ latency: LatencyResults, divergence: DivergenceResults?, to folder: URL, keepData: Bool = false,
-                                plots: (URL) -> [String] = Plots.render) throws {
+                                appendix: String = "", extraFiles: [String: Data] = [:], plots: (URL) -> [String] = Plots.render) throws {
         try OutputFolder.write(folder, mode: .updateOwnFiles(legacyOwnFile: renderings)) { staging in
+            for (name, data) in extraFiles { try data.write(to: staging.appendingPathComponent(name)) }
             try latency.encoded().write(to: staging.appendingPathComponent("results.json"))
             try Data(LatencyReport.csv(latency).utf8).write(to: staging.appendingPathComponent("results.csv"))
             if let divergence { try divergence.encoded().write(to: staging.appendingPathComponent("divergence.json")) }
@@ -46,7 +48,7 @@ public enum RunFolder {
             let latencyImages = images.filter { ["latency_vs_batch.png", "kernel_breakdown.png"].contains($0) }
             let divergenceImages = images.filter { !latencyImages.contains($0) }
             let study = divergence.map { DivergenceReport.markdown($0, plots: divergenceImages) } ?? ""
-            let markdown = LatencyReport.markdown(latency, plots: latencyImages) + study
+            let markdown = LatencyReport.markdown(latency, plots: latencyImages) + study + appendix
             try Data(markdown.utf8).write(to: staging.appendingPathComponent("report.md"))
             if keepData {
                 for name in ["results.json", "divergence.json"] {
@@ -59,10 +61,11 @@ public enum RunFolder {
 
     /// Writes divergence.json and divergence.md of a study alone into `folder`, replacing only
     /// files BertBench wrote there.
-    public static func writeStudy(_ divergence: DivergenceResults, to folder: URL) throws {
+    public static func writeStudy(_ divergence: DivergenceResults, to folder: URL, appendix: String = "", extraFiles: [String: Data] = [:]) throws {
         try OutputFolder.write(folder, mode: .updateOwnFiles(legacyOwnFile: renderings)) { staging in
+            for (name, data) in extraFiles { try data.write(to: staging.appendingPathComponent(name)) }
             try divergence.encoded().write(to: staging.appendingPathComponent("divergence.json"))
-            try Data(DivergenceReport.markdown(divergence).utf8).write(to: staging.appendingPathComponent("divergence.md"))
+            try Data((DivergenceReport.markdown(divergence) + appendix).utf8).write(to: staging.appendingPathComponent("divergence.md"))
         }
     }
 }

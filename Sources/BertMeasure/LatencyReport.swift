@@ -70,8 +70,10 @@ public enum LatencyReport {
 
         md += "\n## Where the device time goes\n\nMean milliseconds per pass and share of kernel time.\n\n| model | batch | seq | "
                 + "" + categories(r).joined(separator: " | ") + " |\n| --- | ---: | ---: |" + categories(r).map { _ in " ---: |" }.joined() + "\n"
+        // Once, not per row: it scans every measurement, so per row a 10,000-unit sweep took minutes.
+        let columns = categories(r)
         for m in r.measurements {
-            let cells = categories(r).map { c -> String in
+            let cells = columns.map { c -> String in
                 guard let k = m.kernels.first(where: { $0.category == c }) else { return "—" }
                 return String(format: "%.2f (%.0f%%)", k.milliseconds, k.share * 100)
             }

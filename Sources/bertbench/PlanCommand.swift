@@ -1,0 +1,70 @@
+import ArgumentParser
+import BertExperiments
+import BertMeasure
+import Foundation
+
+/// `bertbench plan`: writes a sweep's plan folder (plan.json: units with ids, commands and input
+/// hashes, and the commit) for a scheduler to run one unit per task with `bertbench work` and
+/// then `bertbench merge`. Nothing runs here.
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Plan a sweep as independent units (latency cells, a divergence study) for a cluster: writes PLAN_DIR/plan.json.")
+
+    @Option(name: .customLong("model"), help: "Model directory for the latency sweep (repeat).") var models: [String] = []
+    @Option(help: "Batch sizes, comma-separated.") var batch: String = "1,8"
+    @Option(help: "Sequence lengths, comma-separated.") var seq: String = "128"
+    @Option(help: "Warm-up passes per shape (not timed).") var warmup: Int = 2
+    @Option(help: "Timed passes per shape (default: as many as fit --min-time, at least 5).") var iterations: Int?
+    @Option(help: "Seconds of timed passes per shape; not with --iterations.") var minTime: Double = 2
+    @Flag(help: "Add the peers' units: onnxruntime on models with an ONNX file, the GEMM engines on each model's shapes.") var peers = false
+    @Option(help: "The study's large model: adds one divergence unit over the --variant models.") var large: String?
+    @Option(name: .customLong("variant"), help: "A variant in the divergence unit (repeat; needs --large).") var variants: [String] = []
+    @OptionGroup var study: StudyOptions
+    @OptionGroup var deviceOptions: DeviceOptions
+    @Option(help: ArgumentHelp("Name the device class the units are planned for (e.g. 'NVIDIA H100 80GB HBM3') instead of opening "
+                               + "--device here: a login host without the GPU plans for it.")) var deviceClass: String?
+    @Option(help: "The plan folder (must not exist, or be empty).") var out: String
+    @Option(help: "The run's name in results.json (default: the plan folder's name).") var runName: String?
+    @Option(help: "The bertbench the units' commands call (default: this executable).") var bertbench: String?
+
+    func validate() throws {
+        _ = try LatencyCommand.parseList(batch, "--batch")
+        _ = try LatencyCommand.parseList(seq, "--seq")
+        guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more") }
+        if let iterations, !(1...1_000_000).contains(iterations) { throw ValidationError("--iterations must be 1 to 1000000") }
+        guard minTime > 0, minTime <= 3600 else { throw ValidationError("--min-time \(minTime) must be more than 0 and at most 3600 seconds") }
+        guard !models.isEmpty || large != nil else { throw ValidationError("give --model (latency units) or --large with --variant (a study)") }
+        if large != nil { try study.validateCounts() }
+        guard (large == nil) == variants.isEmpty else { throw ValidationError("--large and --variant go together") }
+    }
+
+    func run() throws {
+        let folder = URL(fileURLWithPath: out).standardizedFileURL
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        guard present.filter({ !$0.hasPrefix(".") }).isEmpty else {
+            throw ValidationError("\(folder.path): exists and is not empty; plan into a new folder")
+        }
+        let device: StandardPlans.DeviceFacts
+        if let deviceClass {
+            device = .init(name: deviceClass, index: 0, peerThreads: ProcessInfo.processInfo.activeProcessorCount)
+        } else {
+            device = .of(try deviceOptions.kernels())
+        }
+        let batches = try LatencyCommand.parseList(batch, "--batch"), lengths = try LatencyCommand.parseList(seq, "--seq")
+        let settings = LatencySettings(warmup: warmup, iterations: iterations, minTime: minTime, minIterations: 5)
+        var cells = try StandardPlans.latencySweep(models: try models.map { try ModelRef.at(URL(fileURLWithPath: $0)) }, batches: batches,
+                                                   sequenceLengths: lengths, settings: settings, peers: peers, device: device)
+        if let large {
+            let studied = try variants.map { StudyVariant(model: try ModelRef.at(URL(fileURLWithPath: $0)), role: .compression) }
+            cells.append(try study.cell(large: try ModelRef.at(URL(fileURLWithPath: large)), variants: studied, device: device.name))
+        }
+        let header = models.isEmpty ? nil : Plan.LatencyHeader(settings: settings, batches: batches, sequenceLengths: lengths)
+        var plan = Plan(runID: runName ?? folder.lastPathComponent, latency: header, cells: cells)
+        let executable = bertbench ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
+        plan.sweep = Sweep(plan: plan, folder: folder, executable: executable, workOptions: deviceOptions.device.map { ["--device", $0] } ?? [])
+        try plan.write(to: folder)
+        print("planned \(plan.cells.count) units at commit \(plan.sweep!.commit) into \(folder.path)/plan.json")
+        print("run unit K with: \(executable) work \(folder.path) --unit K   (or scripts/slurm/submit.sh \(folder.path))")
+    }
+}
