@@ -110,7 +110,7 @@ public struct DivergenceSettings: Codable, Sendable {
     /// Fold partitions (split seeds) the probe statistics are repeated over: splitSeed, splitSeed + 1, ...
     public var seeds: Int? = 5
     /// The C candidates the large model's cross-validation chooses from (L2-normalised features).
-    public var regularisationGrid: [Double]? = [0.1, 0.3, 1, 3, 10, 30, 100, 300, 1000]
+    public var regularisationGrid: [Double]? = [1, 3, 10, 30, 100, 300, 1000, 3000, 10000]
 
     public init() {}
 }

@@ -36,10 +36,13 @@ public struct ExcessDisagreementMetric: DivergenceMetric {
             Double(items.reduce(0) { $0 + (differs($1) ? 1 : 0) }) / Double(items.count)
         }
         let full = (0..<seeds).map { (large.crossFits[$0].predictions, run.crossFits[$0].predictions) }
-        let agreement = SeededEstimate(seeds: seeds, items: n, resamples: resamples) { s, items in 1 - share(items) { full[s].0[$0] != full[s].1[$0] } }
-        let null = SeededEstimate(seeds: seeds, items: n, resamples: resamples) { s, items in share(items) { large.halfA[s][$0] != large.halfB[s][$0] } }
-        let cross = SeededEstimate(seeds: seeds, items: n, resamples: resamples) { s, items in share(items) { large.halfA[s][$0] != run.halfB[s][$0] } }
-        let excess = SeededEstimate(seeds: seeds, items: n, resamples: resamples) { s, items in
+        func estimate(_ statistic: (Int, [Int]) -> Double) -> SeededEstimate {
+            SeededEstimate(seeds: seeds, items: n, resamples: resamples, statistic: statistic)
+        }
+        let agreement = estimate { s, items in 1 - share(items) { full[s].0[$0] != full[s].1[$0] } }
+        let null = estimate { s, items in share(items) { large.halfA[s][$0] != large.halfB[s][$0] } }
+        let cross = estimate { s, items in share(items) { large.halfA[s][$0] != run.halfB[s][$0] } }
+        let excess = estimate { s, items in
             share(items) { large.halfA[s][$0] != run.halfB[s][$0] } - share(items) { large.halfA[s][$0] != large.halfB[s][$0] }
         }
         var onlyVariant = 0, onlyNull = 0

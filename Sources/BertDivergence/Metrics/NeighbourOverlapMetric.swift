@@ -24,10 +24,12 @@ public struct NeighbourOverlapMetric: DivergenceMetric {
                       knnPool: context.large.test.pooled.rows)
     }
 
+    /// The pool the neighbours were drawn from, when the file records it.
+    func pool(_ results: DivergenceResults) -> Int? { results.variants.first?[NeighbourOverlapMetric.self]?.knnPool }
+
     public func columns(in results: DivergenceResults) -> [ReportColumn] {
         let note = "kNN Jaccard: mean over test items of the Jaccard of their \(results.settings.neighbours) nearest neighbours (cosine) "
-            + "in each model's space (Rai et al.)" + (results.variants.first?[NeighbourOverlapMetric.self]?.knnPool.map { ", among \($0) test items" } ?? "")
-            + "."
+            + "in each model's space (Rai et al.)" + (pool(results).map { ", among \($0) test items" } ?? "") + "."
         return [ReportColumn(.representations, "kNN Jaccard (random)", note: note) {
             $0[NeighbourOverlapMetric.self].map { "\(ReportCell.number($0.knnJaccard)) (\(ReportCell.number($0.knnRandomBaseline)))" }
         }]
