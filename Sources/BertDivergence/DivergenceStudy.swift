@@ -77,13 +77,14 @@ public struct DivergenceStudy {
         let errorJaccard = runs.map { a in
             runs.map { b in PredictionErrors.errorJaccard(reference: a.predictions, variant: b.predictions, labels: labels) }
         }
+        let sanity = SanityChecks.lines(models, runs: runs) + SanityChecks.nullLines(models, comparisons: comparisons)
         var data = ["train": train.texts.count, "test": test.texts.count, "cross-fitted": labels.count]
         for set in outOfDomain { data[set.name] = set.texts.count }
         return DivergenceResults(
             created: ISO8601DateFormatter().string(from: Date()), device: device, large: large.name, settings: settings,
             data: data, dataSources: [train.name, test.name] + outOfDomain.map(\.name),
             models: behaviours, variants: comparisons, names: runs.map(\.name), agreementMatrix: agreement, errorJaccardMatrix: errorJaccard,
-            sanity: SanityChecks.lines(models, runs: runs), notes: [], attacks: attacks, transferMatrix: transfer,
+            sanity: sanity, notes: [], attacks: attacks, transferMatrix: transfer,
             probe: probe, tests: CorrectedTest.holm(comparisons))
     }
 }

@@ -67,7 +67,8 @@ import Testing
         #expect(results.tests?.count == 2 * results.variants.count)
         // The declared roles, not the names, decide the checks: the copy meets the near-copy bar,
         // and the separately trained model is held to agreeing less than it.
-        #expect(results.sanity.count == 3)
+        #expect(results.sanity.count == 4)
+        #expect(results.sanity[3].hasPrefix("\(v.name) disagrees with the large model +0.00%") && results.sanity[3].hasSuffix("ok"))
         #expect(results.sanity[0].contains("ok"))
         #expect(results.sanity[1].hasPrefix("\(v.name) agrees with the large model on 100.0%") && results.sanity[1].hasSuffix("ok"))
         #expect(results.sanity[2].hasPrefix("\(results.variants[1].name) agrees less"))
