@@ -60,6 +60,7 @@ import Testing
         #expect(excess.excess.bySeed.allSatisfy { $0 == 0 } && excess.agreement.interval.estimate == 1)
         #expect(excess.signTest.b == 0 && excess.signTest.c == 0)
         #expect(v[KappaMetric.self].map { $0.kappa.bySeed.allSatisfy { $0 == 1 || $0.isNaN } } == true)
+        #expect(v[NeighbourCurveMetric.self].map { $0.knnCurve.allSatisfy { $0.jaccard == 1 } } == true)
         let debiased = try #require(v[DebiasedCKAMetric.self])
         for i in debiased.ckaDebiased.indices { #expect(abs(debiased.ckaDebiased[i][i] - 1) < 1e-6) }
         let probe = try #require(results.probe)

@@ -90,6 +90,13 @@ import Testing
         #expect(ChanceAgreement.cohensKappa([0, 1, 0, 1], [1, 0, 1, 0]) == -1)
     }
 
+    /// The kNN curve takes each smaller k's neighbours as a prefix of the largest k's list.
+    @Test func nearestNeighboursOfSmallerKArePrefixes() {
+        let x = randomMatrix(rows: 80, columns: 6, seed: 11)
+        let wide = Representations.nearestNeighbors(x, k: 20)
+        for k in [1, 5, 10] { #expect(Representations.nearestNeighbors(x, k: k) == wide.map { Array($0.prefix(k)) }) }
+    }
+
     @Test func holmMatchesTheTextbookSteps() {
         // Sorted 0.005·4 = 0.02, 0.01·3 = 0.03, 0.03·2 = 0.06, 0.04·1 = 0.04 → running max 0.06.
         let adjusted = MultipleTesting.holm([0.01, 0.04, 0.03, 0.005])

@@ -14,6 +14,7 @@ public enum DivergenceMetrics {
         OutputDivergenceMetric(),
         DeployedHeadMetric(),
         NeighbourOverlapMetric(),
+        NeighbourCurveMetric(),
         CKAMetric(),
         DebiasedCKAMetric(),
         OutOfDomainOverlapMetric(),
