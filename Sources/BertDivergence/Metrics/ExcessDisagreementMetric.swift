@@ -71,4 +71,9 @@ public struct ExcessDisagreementMetric: DivergenceMetric {
             },
         ]
     }
+
+    public var plot: MetricPlot? {
+        MetricPlot(kind: .seededIntervals, file: "excess_disagreement", field: "excessDisagreement.excess",
+                   label: "excess disagreement over the large model's own probe noise", minimum: -0.05, maximum: 0.4)
+    }
 }
