@@ -23,7 +23,9 @@ public struct SeededEstimate: Codable, Sendable {
 public struct ProbeSummary: Codable, Sendable {
     /// The C chosen by cross-validation on the large model, shared by every model's probe.
     public let regularisation: RegularisationChoice
+    /// Folds of the cross-fitting.
     public let folds: Int
+    /// Fold partitions the probe statistics were repeated over.
     public let seeds: Int
     /// Labelled items cross-fitted (each predicted once per seed).
     public let items: Int
@@ -36,7 +38,9 @@ public struct ProbeSummary: Codable, Sendable {
 public struct CorrectedTest: Codable, Sendable {
     /// What is tested, e.g. "McNemar (error rates)" or "excess disagreement > 0".
     public let test: String
+    /// The variant the test compares with the large model.
     public let variant: String
+    /// The unadjusted p-value.
     public let p: Double
     /// Holm's adjusted p-value over every test in `DivergenceResults.tests`.
     public let holm: Double

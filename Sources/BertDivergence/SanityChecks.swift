@@ -13,7 +13,7 @@ enum SanityChecks {
         }
         let nearCopies = variants.filter { $0.expectation == .nearCopy }
         for v in nearCopies {
-            lines.append(String(format: "%@ agrees with the large model on %.1f%% of the test set (expected at least 97%%) — %@",
+            lines.append(String(format: "%@ agrees with the large model on %.1f%% of the items (expected at least 97%%) — %@",
                                 v.name, v.agreement * 100, v.agreement >= 0.97 ? "ok" : "NOT MET"))
         }
         if let best = nearCopies.max(by: { $0.agreement < $1.agreement }) {

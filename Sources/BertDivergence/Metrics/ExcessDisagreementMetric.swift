@@ -21,6 +21,7 @@ public struct ExcessDisagreementMetric: DivergenceMetric {
         public let signTest: McNemarTest
     }
 
+    /// The metric's field in divergence.json.
     public struct Result: Codable, Sendable {
         public let excessDisagreement: Comparison
     }

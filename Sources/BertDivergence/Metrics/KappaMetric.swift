@@ -4,8 +4,11 @@ import Foundation
 /// Cohen's kappa of the two models' cross-fitted predictions, and of their error indicators:
 /// agreement and error overlap corrected for what the label balance gives by chance.
 public struct KappaMetric: DivergenceMetric {
+    /// The metric's fields in divergence.json.
     public struct Result: Codable, Sendable {
+        /// Kappa of the two probes' labels.
         public let kappa: SeededEstimate
+        /// Kappa of their right/wrong indicators.
         public let errorKappa: SeededEstimate
     }
 
