@@ -10,6 +10,8 @@ and, with divergence.json, each divergence metric's own figure from the specs be
 --metric-plots (a JSON list of MetricPlot, Sources/BertDivergence/Metrics/MetricPlot.swift):
 
   layerHeatmaps      one heatmap per variant of a [large layer][variant layer] field (CKA: cka_heatmaps)
+  seededIntervals    per variant, a seeded estimate (dotted field path) with its 95% interval and
+                     each seed's value, against 0 (excess disagreement: excess_disagreement)
 
 Usage: .venv/bin/python scripts/plot_results.py RUN_FOLDER [--metric-plots JSON]
 """
@@ -127,8 +129,30 @@ def layer_heatmaps(divergence, folder, spec):
     save(fig, folder, spec["file"])
 
 
+def seeded_intervals(divergence, folder, spec):
+    """Per variant: a seeded estimate's bootstrap interval as a bar, each seed's value as a dot, 0 marked."""
+    def field(v):
+        for part in spec["field"].split("."):
+            v = v.get(part) if isinstance(v, dict) else None
+        return v
+    rows = [(v["name"], field(v)) for v in divergence.get("variants", []) if field(v) is not None]
+    if not rows:
+        return
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(rows) + 1.2))
+    for y, (name, e) in enumerate(rows):
+        i = e["interval"]
+        ax.errorbar([i["estimate"]], [y], xerr=[[i["estimate"] - i["lower"]], [i["upper"] - i["estimate"]]], fmt="o", capsize=4)
+        ax.scatter(e["bySeed"], [y] * len(e["bySeed"]), s=10, color="grey", zorder=3)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rows)), [name for name, _ in rows], fontsize=7)
+    ax.set_xlim(spec["minimum"], spec["maximum"])
+    ax.set_xlabel(spec["label"] + " (95% paired bootstrap; grey: each seed)")
+    ax.grid(True, axis="x", alpha=0.3)
+    save(fig, folder, spec["file"])
+
+
 # The figure kinds a metric's MetricPlot may name.
-PLOT_KINDS = {"layerHeatmaps": layer_heatmaps}
+PLOT_KINDS = {"layerHeatmaps": layer_heatmaps, "seededIntervals": seeded_intervals}
 
 
 def main():

@@ -61,6 +61,11 @@ public struct DivergenceResults: Codable, Sendable {
     /// [source model][evaluated model] = accuracy on the source's successful adversarial texts.
     public let attacks: [AttackSummary]
     public let transferMatrix: [[Double]]
+    /// The cross-fitted probe: its chosen C and the large model's self-agreement (the null); nil
+    /// in files written before cross-fitting.
+    public var probe: ProbeSummary? = nil
+    /// Every p-value of the report with its Holm adjustment across all of them; nil in older files.
+    public var tests: [CorrectedTest]? = nil
 
     /// Reads divergence.json, with each variant's fields read by the metrics of `metrics` (older
     /// files without some metric's fields read back without that metric).
@@ -87,8 +92,8 @@ public struct DivergenceResults: Codable, Sendable {
 
 /// The knobs of a divergence study.
 public struct DivergenceSettings: Codable, Sendable {
-    public var trainItems: Int? = 1500
-    public var testItems: Int? = 800
+    public var trainItems: Int? = nil
+    public var testItems: Int? = nil
     public var outOfDomainItems: Int? = 200
     public var testShare = 0.2
     public var splitSeed: UInt64 = 20241021
@@ -99,6 +104,13 @@ public struct DivergenceSettings: Codable, Sendable {
     public var ckaItems = 500
     public var maxLength = 128
     public var attack = AttackSettings()
+    /// Folds of the cross-fitted probe (every labelled item predicted once by a probe that did not
+    /// see it); nil in files written before cross-fitting, whose probes used one train/test split.
+    public var folds: Int? = 5
+    /// Fold partitions (split seeds) the probe statistics are repeated over: splitSeed, splitSeed + 1, ...
+    public var seeds: Int? = 5
+    /// The C candidates the large model's cross-validation chooses from (L2-normalised features).
+    public var regularisationGrid: [Double]? = [1, 3, 10, 30, 100, 300, 1000, 3000, 10000]
 
     public init() {}
 }
@@ -126,6 +138,8 @@ extension DivergenceResults {
         notes = try c.decode([String].self, forKey: .notes)
         attacks = try c.decodeIfPresent([AttackSummary].self, forKey: .attacks) ?? []
         transferMatrix = try c.decodeIfPresent([[Double]].self, forKey: .transferMatrix) ?? []
+        probe = try c.decodeIfPresent(ProbeSummary.self, forKey: .probe)
+        tests = try c.decodeIfPresent([CorrectedTest].self, forKey: .tests)
     }
 }
 
@@ -144,5 +158,8 @@ extension DivergenceSettings {
         ckaItems = try c.decode(Int.self, forKey: .ckaItems)
         maxLength = try c.decode(Int.self, forKey: .maxLength)
         attack = try c.decodeIfPresent(AttackSettings.self, forKey: .attack) ?? AttackSettings()
+        folds = try c.decodeIfPresent(Int.self, forKey: .folds)
+        seeds = try c.decodeIfPresent(Int.self, forKey: .seeds)
+        regularisationGrid = try c.decodeIfPresent([Double].self, forKey: .regularisationGrid)
     }
 }

@@ -29,12 +29,21 @@ public struct DivergenceStudy {
     public func compare(_ models: [StudyModel], device: String, progress: (String, Int, Int) -> Void) throws -> DivergenceResults {
         let collisions = DivergenceMetrics.collisions(metrics)
         guard collisions.isEmpty else { throw DivergenceError("metrics write the same divergence.json fields: \(collisions)") }
-        var runs: [ModelRun] = []
+        var embeddings: [ModelEmbeddings] = []
         for m in models {
-            log("behaviour: \(m.model.name)")
-            runs.append(try run(m, progress: progress))
+            log("embedding: \(m.model.name)")
+            embeddings.append(try embed(m, progress: progress))
         }
-        let labels = test.labels!
+        let labels = labelled.labels
+        let grid = settings.regularisationGrid ?? [settings.regularisation]
+        log("choosing C on \(models[0].model.name) among \(grid)")
+        let choice = try CrossFitting.chooseRegularisation(embeddings[0].features, labels: labels, folds: partition(0).folds, grid: grid)
+        log("C = \(choice.c)")
+        var runs: [ModelRun] = []
+        for (i, (m, e)) in zip(models, embeddings).enumerated() {
+            log("probes: \(m.model.name)")
+            runs.append(try fit(m, e, c: choice.c, isLarge: i == 0))
+        }
         let large = runs[0]
         let outOfDistribution = runs.map { r in
             let detector = DeepNearestNeighbors(training: r.train, k: settings.neighbours)
@@ -58,17 +67,25 @@ public struct DivergenceStudy {
             comparisons.append(VariantComparison(name: runs[index].name, sameFamily: models[index].sameFamily, results: results))
         }
         let (attacks, transfer) = try attack(models, runs: runs, labels: labels)
+        let seeds = settings.seeds ?? 1
+        let selfAgreement = SeededEstimate(seeds: seeds, items: labels.count, resamples: settings.bootstrapResamples) { s, items in
+            items.reduce(0.0) { $0 + (large.halfA[s][$1] == large.halfB[s][$1] ? 1 : 0) } / Double(items.count)
+        }
+        let probe = ProbeSummary(regularisation: choice, folds: settings.folds ?? 5, seeds: seeds, items: labels.count,
+                                 selfAgreement: selfAgreement)
         let agreement = runs.map { a in runs.map { b in PredictionErrors.agreement(a.predictions, b.predictions) } }
         let errorJaccard = runs.map { a in
             runs.map { b in PredictionErrors.errorJaccard(reference: a.predictions, variant: b.predictions, labels: labels) }
         }
-        var data = ["train": train.texts.count, "test": test.texts.count]
+        let sanity = SanityChecks.lines(models, runs: runs) + SanityChecks.nullLines(models, comparisons: comparisons)
+        var data = ["train": train.texts.count, "test": test.texts.count, "cross-fitted": labels.count]
         for set in outOfDomain { data[set.name] = set.texts.count }
         return DivergenceResults(
             created: ISO8601DateFormatter().string(from: Date()), device: device, large: large.name, settings: settings,
             data: data, dataSources: [train.name, test.name] + outOfDomain.map(\.name),
             models: behaviours, variants: comparisons, names: runs.map(\.name), agreementMatrix: agreement, errorJaccardMatrix: errorJaccard,
-            sanity: SanityChecks.lines(models, runs: runs), notes: [], attacks: attacks, transferMatrix: transfer)
+            sanity: sanity, notes: [], attacks: attacks, transferMatrix: transfer,
+            probe: probe, tests: CorrectedTest.holm(comparisons))
     }
 }
 

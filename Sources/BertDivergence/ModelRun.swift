@@ -5,24 +5,57 @@ import Support
 /// What one model produced on the study's data: the material every metric works from.
 public struct ModelRun {
     public let name: String
-    /// Pooled embeddings of the training set (the probe's features).
+    /// Pooled embeddings of the training set (Deep-kNN's reference bank).
     public let train: EmbeddingMatrix
-    /// The test set, pooled and per layer (embeddings output first).
+    /// The test set, pooled and per layer (embeddings output first): kNN, CKA, PIEs.
     public let test: TextEmbeddings
     /// Pooled embeddings of each out-of-domain set.
     public let outOfDomain: [EmbeddingMatrix]
-    /// The linear probe fitted on `train`.
-    public let head: LogisticRegression
-    /// P(class 1) per test item, from the checkpoint's own classifier if it has one, else the probe.
+    /// L2-normalised pooled embeddings of every labelled item (training then test): the probe's features.
+    public let features: EmbeddingMatrix
+    /// The cross-fitted probe under each seed's fold partition (seed 0 first).
+    public let crossFits: [CrossFit]
+    /// Per seed, predictions of probes fitted on half A / half B of each item's training folds
+    /// (disjoint data): A only for the large model, whose A-against-B disagreement is the null.
+    public let halfA: [[Int]]
+    public let halfB: [[Int]]
+    /// Seed 0's probe of fold 0: it never saw the items of fold 0, which the attack uses.
+    public var head: LogisticRegression { crossFits[0].heads[0] }
+    /// P(class 1) per labelled item, from the checkpoint's own classifier if it has one, else the
+    /// cross-fitted probe of seed 0.
     public let probabilities: [Double]
     public let predictions: [Int]
     /// Test predictions of probes refit on bootstrap resamples of the training set: [member][item].
     public let population: [[Int]]
+
+    /// The attack's probe on new embeddings (normalised as the probe's features are).
+    public func probeProbability(_ pooled: EmbeddingMatrix) -> [Double] {
+        head.predictProbability(pooled.rowsNormalised())
+    }
+}
+
+/// A model's embeddings of the study's data, before any probe is fitted (C is chosen on the
+/// large model's first, then shared).
+struct ModelEmbeddings {
+    let train: TextEmbeddings
+    let test: TextEmbeddings
+    let outOfDomain: [EmbeddingMatrix]
+    var features: EmbeddingMatrix { train.pooled.appending(test.pooled).rowsNormalised() }
 }
 
 extension DivergenceStudy {
-    /// Embeds everything with one model, fits its head and its head population.
-    func run(_ m: StudyModel, progress: (String, Int, Int) -> Void) throws -> ModelRun {
+    /// The labelled items in probe order: training then test.
+    var labelled: (texts: [String], labels: [Int]) { (train.texts + test.texts, train.labels! + test.labels!) }
+
+    /// Fold partition and halves of seed `s`: the same for every model, so comparisons are paired.
+    func partition(_ s: Int) -> (folds: [Int], halves: [Int]) {
+        let n = train.texts.count + test.texts.count, seed = settings.splitSeed &+ UInt64(s)
+        return (CrossFitting.folds(itemCount: n, folds: settings.folds ?? 5, seed: seed),
+                CrossFitting.folds(itemCount: n, folds: 2, seed: seed ^ 0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// Embeds everything with one model.
+    func embed(_ m: StudyModel, progress: (String, Int, Int) -> Void) throws -> ModelEmbeddings {
         let embedder = Embedder(model: m.model, tokenizer: m.tokenizer, maxLength: settings.maxLength)
         let total = train.texts.count + test.texts.count + outOfDomain.map(\.texts.count).reduce(0, +)
         var done = 0
@@ -31,32 +64,41 @@ extension DivergenceStudy {
             done += texts.count
             return result
         }
-        let trainEmbeddings = try step(train.texts).pooled
-        let testEmbeddings = try step(test.texts, allLayers: true)
-        let ood = try outOfDomain.map { try step($0.texts).pooled }
-        let labels = train.labels!
-        let options = LogisticRegression.Options(c: settings.regularisation, standardize: true)
-        let head = try LogisticRegression.fit(trainEmbeddings, labels: labels, options: options)
+        return ModelEmbeddings(train: try step(train.texts), test: try step(test.texts, allLayers: true),
+                               outOfDomain: try outOfDomain.map { try step($0.texts).pooled })
+    }
+
+    /// Fits one model's probes with the shared C: cross-fitted per seed, the disjoint halves, the population.
+    func fit(_ m: StudyModel, _ e: ModelEmbeddings, c: Double, isLarge: Bool) throws -> ModelRun {
+        let features = e.features, labels = labelled.labels
+        var crossFits: [CrossFit] = [], halfA: [[Int]] = [], halfB: [[Int]] = []
+        for s in 0..<(settings.seeds ?? 1) {
+            let (folds, halves) = partition(s)
+            crossFits.append(try CrossFitting.fit(features, labels: labels, folds: folds, c: c))
+            halfB.append(try CrossFitting.fit(features, labels: labels, folds: folds, c: c) { halves[$0] == 1 }.predictions)
+            if isLarge { halfA.append(try CrossFitting.fit(features, labels: labels, folds: folds, c: c) { halves[$0] == 0 }.predictions) }
+        }
         // A checkpoint with its own binary classifier is judged by it (class 1 = positive, the
         // SST-2 convention); the probe still serves the deployed mode and the PIE population.
         let probabilities: [Double]
-        if let logits = testEmbeddings.logits, m.model.encoder.labelCount == 2 {
-            probabilities = logits.map { l in 1 / (1 + exp(Double(l[0] - l[1]))) }
+        if let a = e.train.logits, let b = e.test.logits, m.model.encoder.labelCount == 2 {
+            probabilities = (a + b).map { l in 1 / (1 + exp(Double(l[0] - l[1]))) }
             log("\(m.model.name): using the checkpoint's own classifier for its predictions")
         } else {
-            probabilities = head.predictProbability(testEmbeddings.pooled)
+            probabilities = crossFits[0].probabilities
         }
-        // The population: the same probe fitted on bootstrap resamples of the training set.
+        // The population: the probe fitted on bootstrap resamples of the training set, predicting the test set.
+        let trainFeatures = e.train.pooled.rowsNormalised(), testFeatures = e.test.pooled.rowsNormalised()
+        let trainLabels = train.labels!
         var population: [[Int]] = []
         for seed in 0..<settings.headPopulation {
             var rng = SeededRandom(seed: settings.splitSeed &+ UInt64(seed) &* 7919)
-            let picks = (0..<trainEmbeddings.rows).map { _ in Int(rng.nextIndex(below: trainEmbeddings.rows)) }
-            let resampled = EmbeddingMatrix(rows: picks.count, columns: trainEmbeddings.columns,
-                                            values: picks.flatMap { Array(trainEmbeddings[$0]) })
-            let member = try LogisticRegression.fit(resampled, labels: picks.map { labels[$0] }, options: options)
-            population.append(member.predict(testEmbeddings.pooled))
+            let picks = (0..<trainFeatures.rows).map { _ in Int(rng.nextIndex(below: trainFeatures.rows)) }
+            let member = try LogisticRegression.fit(trainFeatures.subset(picks), labels: picks.map { trainLabels[$0] }, options: .init(c: c))
+            population.append(member.predict(testFeatures))
         }
-        return ModelRun(name: m.model.name, train: trainEmbeddings, test: testEmbeddings, outOfDomain: ood, head: head,
-                        probabilities: probabilities, predictions: probabilities.map { $0 >= 0.5 ? 1 : 0 }, population: population)
+        return ModelRun(name: m.model.name, train: e.train.pooled, test: e.test, outOfDomain: e.outOfDomain, features: features,
+                        crossFits: crossFits, halfA: halfA, halfB: halfB, probabilities: probabilities,
+                        predictions: probabilities.map { $0 >= 0.5 ? 1 : 0 }, population: population)
     }
 }

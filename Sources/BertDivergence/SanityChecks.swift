@@ -13,7 +13,7 @@ enum SanityChecks {
         }
         let nearCopies = variants.filter { $0.expectation == .nearCopy }
         for v in nearCopies {
-            lines.append(String(format: "%@ agrees with the large model on %.1f%% of the test set (expected at least 97%%) — %@",
+            lines.append(String(format: "%@ agrees with the large model on %.1f%% of the items (expected at least 97%%) — %@",
                                 v.name, v.agreement * 100, v.agreement >= 0.97 ? "ok" : "NOT MET"))
         }
         if let best = nearCopies.max(by: { $0.agreement < $1.agreement }) {
@@ -23,5 +23,16 @@ enum SanityChecks {
             }
         }
         return lines
+    }
+
+    /// A near copy should sit inside the null: its excess disagreement's interval contains 0.
+    static func nullLines(_ models: [StudyModel], comparisons: [VariantComparison]) -> [String] {
+        zip(models.dropFirst(), comparisons).compactMap { m, v in
+            guard m.expectation == .nearCopy, let e = v[ExcessDisagreementMetric.self]?.excessDisagreement.excess.interval else { return nil }
+            let inside = e.lower <= 0 && 0 <= e.upper
+            return String(format: "%@ disagrees with the large model %+.2f%% [%+.2f%%, %+.2f%%] beyond its own probe noise "
+                          + "(expected an interval containing 0) — %@", v.name, e.estimate * 100, e.lower * 100, e.upper * 100,
+                          inside ? "ok" : "NOT MET")
+        }
     }
 }

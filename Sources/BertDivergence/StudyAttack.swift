@@ -11,10 +11,12 @@ extension DivergenceStudy {
         let attack = WordSubstitutionAttack(settings: settings.attack, lexicon: lexicon)
         for (m, r) in zip(models, runs) {
             log("attacking \(r.name)")
-            let correct = labels.indices.filter { r.predictions[$0] == labels[$0] }.prefix(settings.attack.examples)
+            // Items of fold 0, which the attacked probe (seed 0, fold 0) never saw.
+            let folds = r.crossFits[0].folds, texts = labelled.texts
+            let correct = labels.indices.filter { folds[$0] == 0 && r.predictions[$0] == labels[$0] }.prefix(settings.attack.examples)
             let embedder = Embedder(model: m.model, tokenizer: m.tokenizer, maxLength: settings.maxLength, batchSize: 64)
-            let (summary, successes) = try attack.attack(model: m, texts: correct.map { test.texts[$0] }, labels: correct.map { labels[$0] }) {
-                r.head.predictProbability(try embedder.embed($0).pooled)
+            let (summary, successes) = try attack.attack(model: m, texts: correct.map { texts[$0] }, labels: correct.map { labels[$0] }) {
+                r.probeProbability(try embedder.embed($0).pooled)
             }
             attacks.append(summary)
             adversarial.append(successes)
@@ -23,7 +25,7 @@ extension DivergenceStudy {
             try zip(models, runs).map { m, r in
                 guard !successes.isEmpty else { return .nan }
                 let embedder = Embedder(model: m.model, tokenizer: m.tokenizer, maxLength: settings.maxLength)
-                let p = r.head.predictProbability(try embedder.embed(successes.map(\.adversarial)).pooled)
+                let p = r.probeProbability(try embedder.embed(successes.map(\.adversarial)).pooled)
                 return PredictionErrors.accuracy(predictions: p.map { $0 >= 0.5 ? 1 : 0 }, labels: successes.map(\.label))
             }
         }

@@ -2,12 +2,16 @@ import BertMetrics
 import Foundation
 
 /// What a metric reads: every model's run on the study's data (the large model first), each
-/// model's own behaviour, the test labels and the settings.
+/// model's own behaviour, the labels and the settings.
 public struct StudyContext {
     public let settings: DivergenceSettings
-    /// The labelled test set every run predicted.
+    /// The test set (kNN, CKA, PIEs and Deep-kNN work on it).
     public let test: TextDataset
+    /// Labels of every labelled item in probe order (training then test): what the cross-fitted
+    /// predictions (`ModelRun.predictions`, `crossFits`) are judged against.
     public let labels: [Int]
+    /// Labels of the test set, for the PIE populations.
+    public var testLabels: [Int] { test.labels! }
     public let outOfDomain: [TextDataset]
     public let models: [StudyModel]
     public let runs: [ModelRun]

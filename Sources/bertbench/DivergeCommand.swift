@@ -9,8 +9,10 @@ struct StudyOptions: ParsableArguments {
     var data: String = "assets/data/movie_snippets.tsv"
     @Option(name: .customLong("ood"), help: "Out-of-domain text files (repeat); default: the tweet, Amazon and NYT snippets.")
     var outOfDomain: [String] = []
-    @Option(help: "Training items for the probes (after the split); 0 = all.") var trainItems: Int = 1500
-    @Option(help: "Test items; 0 = all.") var testItems: Int = 800
+    @Option(help: "Training items (after the split; with the test items, all cross-fitted by the probes); 0 = all.") var trainItems: Int = 0
+    @Option(help: "Test items (kNN, CKA, PIEs, Deep-kNN; also cross-fitted); 0 = all.") var testItems: Int = 0
+    @Option(help: "Folds of the cross-fitted probe.") var folds: Int = 5
+    @Option(help: "Fold partitions (split seeds) the probe statistics are repeated over.") var seeds: Int = 5
     @Option(help: "Items per out-of-domain set; 0 = all.") var oodItems: Int = 200
     @Option(help: "Heads per population (bootstrap resamples) for PIEs.") var heads: Int = 10
     @Option(help: "Neighbours for kNN Jaccard and Deep-kNN.") var k: Int = 10
@@ -26,12 +28,15 @@ struct StudyOptions: ParsableArguments {
         s.headPopulation = heads
         s.neighbours = k
         s.splitSeed = seed
+        s.folds = folds
+        s.seeds = seeds
         s.attack.examples = attackItems
         return s
     }
 
     func validateCounts() throws {
         guard trainItems >= 0, testItems >= 0, oodItems >= 0 else { throw ValidationError("item counts must be 0 (all) or positive") }
+        guard folds >= 2, seeds >= 1 else { throw ValidationError("--folds must be at least 2 and --seeds at least 1") }
         guard heads >= 1, k >= 1 else { throw ValidationError("--heads and --k must be at least 1") }
         // Each item's k nearest neighbours are other items: the sets need more than k of them.
         for (name, count) in [("--train-items", trainItems), ("--test-items", testItems)] where count != 0 && count <= k {

@@ -36,6 +36,7 @@ import Testing
         settings.headPopulation = 3
         settings.bootstrapResamples = 200
         settings.ckaItems = 30
+        settings.seeds = 2
         var study = DivergenceStudy(settings: settings, train: train, test: test,
                                     outOfDomain: [TextDataset(name: "digits", texts: (0..<20).map { "\($0) \($0 * 7)" }, labels: nil)]) { _ in }
         study.metrics.append(MeanCosineMetric())
@@ -53,15 +54,28 @@ import Testing
         for i in cka.indices { #expect(abs(cka[i][i] - 1) < 1e-6, "CKA of layer \(i) with itself: \(cka[i][i])") }
         #expect(v[OutOfDomainOverlapMetric.self]?.oodJaccard["digits"] == 1 || results.models[0].outOfDistribution["digits"]?.flagged.isEmpty == true)
         #expect(abs(try #require(v[MeanCosineMetric.self]).meanCosine - 1) < 1e-6)
+        // The copy's half-B probe is the large model's: it exceeds the null by exactly nothing,
+        // and its cross-fitted labels agree with kappa 1 (or undefined, should a probe be constant).
+        let excess = try #require(v[ExcessDisagreementMetric.self]?.excessDisagreement)
+        #expect(excess.excess.bySeed.allSatisfy { $0 == 0 } && excess.agreement.interval.estimate == 1)
+        #expect(excess.signTest.b == 0 && excess.signTest.c == 0)
+        #expect(v[KappaMetric.self].map { $0.kappa.bySeed.allSatisfy { $0 == 1 || $0.isNaN } } == true)
+        #expect(v[NeighbourCurveMetric.self].map { $0.knnCurve.allSatisfy { $0.jaccard == 1 } } == true)
+        let debiased = try #require(v[DebiasedCKAMetric.self])
+        for i in debiased.ckaDebiased.indices { #expect(abs(debiased.ckaDebiased[i][i] - 1) < 1e-6) }
+        let probe = try #require(results.probe)
+        #expect(probe.items == 120 && probe.seeds == settings.seeds && probe.regularisation.grid.contains(probe.regularisation.c))
+        #expect(results.tests?.count == 2 * results.variants.count)
         // The declared roles, not the names, decide the checks: the copy meets the near-copy bar,
         // and the separately trained model is held to agreeing less than it.
-        #expect(results.sanity.count == 3)
+        #expect(results.sanity.count == 4)
+        #expect(results.sanity[3].hasPrefix("\(v.name) disagrees with the large model +0.00%") && results.sanity[3].hasSuffix("ok"))
         #expect(results.sanity[0].contains("ok"))
         #expect(results.sanity[1].hasPrefix("\(v.name) agrees with the large model on 100.0%") && results.sanity[1].hasSuffix("ok"))
         #expect(results.sanity[2].hasPrefix("\(results.variants[1].name) agrees less"))
         // The report renders every section from these results, the test-only metric's column included.
         let md = DivergenceReport.markdown(results, metrics: study.metrics)
-        let sections = ["## Sanity checks", "## Prediction errors", "## Representations", "## Out-of-distribution", "## Pruning Identified Exemplars"]
+        let sections = ["## Sanity checks", "## Against the null", "## Tests, corrected for multiplicity", "## Prediction errors", "## Representations", "## Out-of-distribution", "## Pruning Identified Exemplars"]
         for section in sections {
             #expect(md.contains(section), "missing \(section)")
         }

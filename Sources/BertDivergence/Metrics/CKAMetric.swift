@@ -33,6 +33,9 @@ public struct CKAMetric: DivergenceMetric {
     }
 
     public func columns(in results: DivergenceResults) -> [ReportColumn] {
+        // The biased estimator is pulled towards 1 on a few hundred items; where the debiased one
+        // was measured the report shows that instead (the matrix stays in divergence.json).
+        if results.variants.contains(where: { $0[DebiasedCKAMetric.self] != nil }) { return [] }
         let note = "CKA: linear CKA between the layers' mean-pooled states (Kornblith et al.); "
             + "'matching layers' averages CKA over layer pairs at the same relative depth."
         return [

@@ -1,8 +1,8 @@
 import BertMetrics
 import Foundation
 
-/// The compressed model as deployed: the large model's head applied to the variant's embeddings
-/// (only for compressions of the large model, whose embeddings live in the same space).
+/// The compressed model as deployed: the large model's cross-fitted probes applied to the variant's
+/// embeddings (only for compressions of the large model, whose embeddings live in the same space).
 public struct DeployedHeadMetric: DivergenceMetric {
     public struct Result: Codable, Sendable {
         public let deployedAccuracy: Double?
@@ -18,7 +18,8 @@ public struct DeployedHeadMetric: DivergenceMetric {
         guard context.models[variant].sameFamily && run.test.pooled.columns == large.test.pooled.columns else {
             return Result(deployedAccuracy: nil, deployedAgreement: nil)
         }
-        let deployed = large.head.predict(run.test.pooled)
+        // Each fold's large-model probe on the variant's embeddings of that fold's items.
+        let deployed = CrossFitting.apply(large.crossFits[0], to: run.features)
         return Result(deployedAccuracy: PredictionErrors.accuracy(predictions: deployed, labels: context.labels),
                       deployedAgreement: PredictionErrors.agreement(deployed, large.predictions))
     }

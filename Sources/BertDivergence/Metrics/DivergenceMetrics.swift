@@ -5,6 +5,8 @@ public enum DivergenceMetrics {
     /// One line per metric; a new metric is a new file in Metrics/ and a line here.
     public static let all: [any DivergenceMetric] = [
         AccuracyMetric(),
+        ExcessDisagreementMetric(),
+        KappaMetric(),
         AgreementMetric(),
         FlipsMetric(),
         ErrorOverlapMetric(),
@@ -12,7 +14,9 @@ public enum DivergenceMetrics {
         OutputDivergenceMetric(),
         DeployedHeadMetric(),
         NeighbourOverlapMetric(),
+        NeighbourCurveMetric(),
         CKAMetric(),
+        DebiasedCKAMetric(),
         OutOfDomainOverlapMetric(),
         PIEMetric(),
     ]

@@ -7,6 +7,8 @@ public struct MetricPlot: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         /// One heatmap per variant of a [large layer][variant layer] matrix field.
         case layerHeatmaps
+        /// Per variant, a seeded estimate (the field a dotted path) with its interval and each seed's value.
+        case seededIntervals
     }
 
     public let kind: Kind

@@ -16,7 +16,7 @@ public struct PIEMetric: DivergenceMetric {
     public var fields: [String] { ["pies"] }
 
     public func measure(_ variant: Int, in context: StudyContext) throws -> Result {
-        let labels = context.labels
+        let labels = context.testLabels
         let pie = PrunedIdentifiedExemplars.analyse(reference: context.large.population, variant: context.runs[variant].population,
                                                     labels: labels)
         let examples = pie.indices.prefix(Self.examples).map {

@@ -16,6 +16,7 @@ public enum DivergenceReport {
         }
         sections += [
             (10, "## Sanity checks\n\n" + d.sanity.map { "- \($0)" }.joined(separator: "\n") + "\n"),
+            (16, DivergenceReportSections.tests(d)),
             (50, outOfDistribution(d)),
             (70, DivergenceReportSections.attack(d)),
             (80, DivergenceReportSections.agreement(d)),
@@ -30,6 +31,7 @@ public enum DivergenceReport {
 
     /// The title and the paragraph that states the task, the probes, the data and the settings.
     static func header(_ d: DivergenceResults) -> String {
+        if let probe = d.probe { return crossFittedHeader(d, probe) }
         let s = d.settings
         var md = "\n# Is a compressed model a miniature of the large one?\n\n"
         md += "Large model: **\(d.large)**. Task: binary sentiment of movie snippets (mean rating > 0 positive, < 0 negative, 0 dropped), "
@@ -38,6 +40,24 @@ public enum DivergenceReport {
         md += String(format: "; split seed %llu; %d heads per population (bootstrap resamples of the training set); k = %d neighbours; ",
                      s.splitSeed, s.headPopulation, s.neighbours)
         md += String(format: "%d bootstrap resamples for intervals; CKA on %d test items. Device: %@.\n\n",
+                     s.bootstrapResamples, s.ckaItems, d.device)
+        return md
+    }
+
+    /// The header of a cross-fitted study: the probe, its chosen C, the folds and seeds.
+    static func crossFittedHeader(_ d: DivergenceResults, _ p: ProbeSummary) -> String {
+        let s = d.settings, r = p.regularisation
+        var md = "\n# Is a compressed model a miniature of the large one?\n\n"
+        md += "Large model: **\(d.large)**. Task: binary sentiment of movie snippets (mean rating > 0 positive, < 0 negative, 0 dropped). "
+        md += "Probe: L2 logistic regression on each model's L2-normalised mean-pooled embedding, C = \(ReportCell.compact(r.c)) chosen once "
+        md += "by cross-validation (held-out log-loss) on the large model's training folds among \(r.grid.map(ReportCell.compact)) "
+        md += "and shared by every model; \(p.folds)-fold cross-fitting over all \(p.items) labelled items (each predicted once by a "
+        md += "probe that did not see it), repeated over \(p.seeds) fold partitions (seeds \(s.splitSeed)...). "
+        if r.c == r.grid.first || r.c == r.grid.last { md += "**C is at the edge of the grid.** " }
+        md += "Data: " + d.data.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        md += String(format: "; %d heads per PIE population (bootstrap resamples of the training set); k = %d neighbours; ",
+                     s.headPopulation, s.neighbours)
+        md += String(format: "%d paired bootstrap resamples for intervals; CKA on %d test items. Device: %@.\n\n",
                      s.bootstrapResamples, s.ckaItems, d.device)
         return md
     }

@@ -31,6 +31,20 @@ enum DivergenceReportSections {
         return md
     }
 
+    /// Every test of the report with its raw and Holm-adjusted p-value.
+    static func tests(_ d: DivergenceResults) -> String {
+        guard let tests = d.tests, !tests.isEmpty else { return "" }
+        var md = "\n## Tests, corrected for multiplicity\n\n"
+        md += "Holm's step-down correction over all \(tests.count) tests of this report (family-wise error 5%); "
+        md += "confidence intervals are marginal 95% paired bootstrap intervals, not corrected.\n\n"
+        md += "| variant | test | p | Holm p | at 5% |\n| --- | --- | ---: | ---: | --- |\n"
+        for t in tests {
+            md += "| \(t.variant) | \(t.test) | \(String(format: "%.3g", t.p)) | \(String(format: "%.3g", t.holm)) | "
+            md += (t.holm < 0.05 ? "significant" : "not significant") + " |\n"
+        }
+        return md
+    }
+
     static func agreement(_ d: DivergenceResults) -> String {
         var md = "\n## Agreement between all models\n\n| | " + d.names.joined(separator: " | ") + " |\n| --- |"
         md += d.names.map { _ in " ---: |" }.joined() + "\n"

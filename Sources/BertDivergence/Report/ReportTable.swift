@@ -17,6 +17,9 @@ public struct ReportTable: Hashable, Sendable {
     }
 
     // The built-in tables, in the order report.md shows them.
+    /// The headline: cross-fitted agreement and kappa against the large model's own probe noise.
+    public static let null = ReportTable(
+        order: 15, heading: "## Against the null: cross-fitted probes beyond the large model's own probe noise")
     /// Each model with its own head: accuracy, agreement, flips, error overlap, McNemar, KL/JS.
     public static let errorsAndOutputs = ReportTable(order: 20, heading: "## Prediction errors and outputs (each model with its own head)")
     /// The large model's head on the variant's embeddings.
@@ -82,4 +85,13 @@ public enum ReportCell {
     public static func percent(_ x: Double?) -> String { x.map { percent($0) } ?? "—" }
     /// A statistic with three decimals, "—" when undefined.
     public static func number(_ x: Double) -> String { x.isNaN ? "—" : String(format: "%.3f", x) }
+    /// A number in its shortest form ("0.3", "1000").
+    public static func compact(_ x: Double) -> String { String(format: "%g", x) }
+    /// A seeded estimate: "80.7% [79.9%, 81.5%] (80.1–81.0%)", the range across seeds in brackets.
+    public static func seeded(_ e: SeededEstimate, percent asPercent: Bool) -> String {
+        let f: (Double) -> String = asPercent ? { percent($0) } : { number($0) }
+        let i = e.interval
+        let range = e.bySeed.count > 1 ? " (\(f(e.bySeed.min()!))–\(f(e.bySeed.max()!)))" : ""
+        return "\(f(i.estimate)) [\(f(i.lower)), \(f(i.upper))]" + range
+    }
 }
