@@ -5,7 +5,7 @@ import Foundation
 public enum KernelVariantRegistry {
     /// The variants shipped with BertBench.
     public static let builtIn: [KernelVariant] = [
-        PortableGEMM.fp32, PortableGEMM.w8a8, PortableGEMM.w8, PortableGEMM.csr,
+        PortableGEMM.fp32, PortableGEMMPacked.fp32, PortableGEMM.w8a8, PortableGEMM.w8, PortableGEMM.csr,
         PortableNormalization.layerNorm, PortableNormalization.quantize,
         PortableAttention.attention,
         PortableElementwise.embeddings, PortableElementwise.pooling, PortableElementwise.biasActivation,
