@@ -134,7 +134,7 @@ public final class EncoderKernels: @unchecked Sendable {
                           batch: Int, sequenceLength: Int, heads: Int, headDim: Int, scale: Float) throws {
         let tokens = batch * sequenceLength
         precondition(qkv.count >= tokens * 3 * heads * headDim && out.count >= tokens * heads * headDim && mask.count >= tokens)
-        try launch(.attention, "attention", problem: KernelProblem(m: tokens, n: heads, k: headDim),
+        try launch(.attention, "attention", problem: KernelProblem(m: tokens, n: heads, k: headDim, batch: batch),
                    arguments: [qkv, mask, out, Int32(sequenceLength), Int32(heads), scale], category: "attention")
     }
 

@@ -4,12 +4,16 @@ public struct KernelProblem: Sendable, Equatable {
     public var m: Int
     public var n: Int
     public var k: Int
+    /// Independent sequences the m rows fall into (attention: the batch), so that a variant can
+    /// tile each sequence on its own; 1 where rows are independent.
+    public var batch: Int
 
     /// A problem; unused extents are 1.
-    public init(m: Int, n: Int = 1, k: Int = 1) {
+    public init(m: Int, n: Int = 1, k: Int = 1, batch: Int = 1) {
         self.m = m
         self.n = n
         self.k = k
+        self.batch = batch
     }
 }
 

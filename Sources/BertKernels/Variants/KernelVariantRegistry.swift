@@ -7,7 +7,7 @@ public enum KernelVariantRegistry {
     public static let builtIn: [KernelVariant] = [
         PortableGEMM.fp32, PortableGEMMPacked.fp32, PortableGEMM.w8a8, PortableGEMM.w8, PortableGEMM.csr,
         PortableNormalization.layerNorm, PortableNormalization.quantize,
-        PortableAttention.attention,
+        PortableAttention.attention, PortableAttention.blocked,
         PortableElementwise.embeddings, PortableElementwise.pooling, PortableElementwise.biasActivation,
     ]
 
