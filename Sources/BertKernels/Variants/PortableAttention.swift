@@ -1,6 +1,7 @@
 /// The attention variants in Kernels/portable/.
 public enum PortableAttention {
-    /// One work-item per (query token, head), keys one at a time. Problem m = tokens (batch x sequence), n = heads, k = head width (the HEAD_DIM define).
+    /// One work-item per (query token, head), keys one at a time. Problem m = tokens (batch x
+    /// sequence), n = heads, k = head width (the HEAD_DIM define).
     public static let attention = KernelVariant(
         name: "portable-attention", operation: .attention, source: "portable/attention.cl", entryPoints: ["attention"],
         shapeDefines: { p in [("HEAD_DIM", p.k)] }
