@@ -12,11 +12,14 @@ public enum Activation: Int32, Sendable {
 }
 
 /// How the right-hand matrix of a GEMM is laid out in memory.
-public enum MatrixLayout: Sendable {
+public enum MatrixLayout: Sendable, Equatable {
     /// [K, N] row-major: the transposed form the engine uploads Linear weights in.
     case kByN
     /// [N, K] row-major: a Hugging Face Linear weight as stored.
     case nByK
+    /// Panels of `width` columns, K-contiguous (`WeightPacking.panels`): what a packed GEMM
+    /// variant reads; only the variant whose `panelWidth` is `width` can run it.
+    case panels(width: Int)
 }
 
 /// Typed launchers for the kernels in Kernels/: each checks its sizes and runs the variant the
@@ -63,12 +66,21 @@ public final class EncoderKernels: @unchecked Sendable {
                      m: Int, n: Int, k: Int, activation: Activation = .none) throws {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "gemm operand smaller than \(m)x\(n)x\(k)")
         precondition(bias == nil || bias!.count >= n)
-        let ld: Int32 = layout == .kByN ? Int32(n) : Int32(k)
+        let entry: String, ld: Int32
+        switch layout {
+        case .kByN: (entry, ld) = ("gemm_nn", Int32(n))
+        case .nByK: (entry, ld) = ("gemm_nt", Int32(k))
+        case .panels(let width):
+            precondition(selection[.gemm].panelWidth == width,
+                         "weights packed \(width) wide, but \(selection[.gemm]) reads \(selection[.gemm].panelWidth.map(String.init) ?? "none")")
+            precondition(b.count >= WeightPacking.packedCount(n: n, k: k, width: width))
+            (entry, ld) = ("gemm_packed", Int32(width))
+        }
         let args: [any KernelArgument] = [
             Int32(m), Int32(n), Int32(k), a, Int32(k), b, ld,
             bias ?? placeholderFloats, Int32(bias == nil ? 0 : 1), c, Int32(n), activation.rawValue,
         ]
-        try launch(.gemm, layout == .kByN ? "gemm_nn" : "gemm_nt", problem: KernelProblem(m: m, n: n, k: k),
+        try launch(.gemm, entry, problem: KernelProblem(m: m, n: n, k: k),
                    arguments: args, category: "gemm")
     }
 
@@ -122,7 +134,7 @@ public final class EncoderKernels: @unchecked Sendable {
                           batch: Int, sequenceLength: Int, heads: Int, headDim: Int, scale: Float) throws {
         let tokens = batch * sequenceLength
         precondition(qkv.count >= tokens * 3 * heads * headDim && out.count >= tokens * heads * headDim && mask.count >= tokens)
-        try launch(.attention, "attention", problem: KernelProblem(m: tokens, n: heads, k: headDim),
+        try launch(.attention, "attention", problem: KernelProblem(m: tokens, n: heads, k: headDim, batch: batch),
                    arguments: [qkv, mask, out, Int32(sequenceLength), Int32(heads), scale], category: "attention")
     }
 

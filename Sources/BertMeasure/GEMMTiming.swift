@@ -2,7 +2,8 @@ import BertKernels
 import Foundation
 
 /// Times BertBench's own GEMM on one shape (device-event median of 10 after a warm-up), with the
-/// variant and parameters the kernels' selection runs for the gemm operation.
+/// variant and parameters the kernels' selection runs for the gemm operation, on B laid out as
+/// the engine lays out weights for that variant (packed, when it reads panels).
 public enum GEMMTiming {
     /// BertBench's GEMM on m x n x k: the median of `iterations` device-event times.
     public static func bertbench(kernels: EncoderKernels, m: Int, n: Int, k: Int, layout: MatrixLayout = .kByN,
@@ -10,7 +11,13 @@ public enum GEMMTiming {
         let context = kernels.context
         var generator = SystemRandomNumberGenerator()
         let a = try context.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) })
-        let b = try context.upload((0..<(k * n)).map { _ in Float.random(in: -1...1, using: &generator) })
+        var values = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &generator) }
+        var layout = layout
+        if layout == .kByN, let width = kernels.selection[.gemm].panelWidth {
+            values = WeightPacking.panels(values, n: n, k: k, width: width, zero: 0)  // random, so [K,N] or [N,K] alike
+            layout = .panels(width: width)
+        }
+        let b = try context.upload(values)
         let c = try context.buffer(Float.self, count: m * n)
         try kernels.gemm(a: a, b: b, layout: layout, bias: nil, c: c, m: m, n: n, k: k)
         try context.finish()

@@ -24,7 +24,7 @@ public final class BertEncoder: @unchecked Sendable {
         self.shape = shape
         self.kernels = kernels
         self.linearMode = linearMode
-        weights = try DeviceEncoderWeights(host, mode: linearMode, context: kernels.context)
+        weights = try DeviceEncoderWeights(host, mode: linearMode, kernels: kernels)
         weightBytes = weights.byteCount
         labelCount = weights.head?.classifier.outFeatures
     }

@@ -18,8 +18,8 @@ public enum LinearMode: String, Codable, Sendable, CaseIterable {
 /// A Linear layer on the device in the form its `LinearMode` runs.
 struct DeviceLinear {
     enum Storage {
-        /// [in, out], transposed for the dense kernel.
-        case dense(DeviceBuffer<Float>)
+        /// [in, out] (transposed), or packed into panels for a GEMM variant that reads them.
+        case dense(DeviceBuffer<Float>, layout: MatrixLayout)
         /// [in, out] int8 codes and one scale per output column.
         case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, quantizeActivations: Bool)
         /// [out, in] in CSR: row starts, column indices, values.
@@ -32,15 +32,22 @@ struct DeviceLinear {
     let outFeatures: Int
 
     /// Uploads one Linear, or several with the same input fused side by side along the output
-    /// (query, key and value: one GEMM produces all three).
-    init(_ parts: [HostLinear], mode: LinearMode, context: ComputeContext, label: String) throws {
+    /// (query, key and value: one GEMM produces all three). Dense weights are laid out for the
+    /// GEMM variant `kernels` runs: packed into its panels once here, or transposed.
+    init(_ parts: [HostLinear], mode: LinearMode, kernels: EncoderKernels, label: String) throws {
+        let context = kernels.context
         let inFeatures = parts[0].inFeatures
         precondition(parts.allSatisfy { $0.inFeatures == inFeatures })
         let out = parts.map(\.outFeatures).reduce(0, +)
         switch mode {
         case .dense:
             let rows = parts.flatMap(\.floatWeight)  // [out, in], parts stacked
-            storage = .dense(try context.upload(transposed(rows, rows: out, cols: inFeatures), label: label + ".weight"))
+            if let width = kernels.selection[.gemm].panelWidth {
+                let packed = WeightPacking.panels(rows, n: out, k: inFeatures, width: width, zero: Float(0))
+                storage = .dense(try context.upload(packed, label: label + ".weight (packed \(width) wide)"), layout: .panels(width: width))
+            } else {
+                storage = .dense(try context.upload(transposed(rows, rows: out, cols: inFeatures), label: label + ".weight"), layout: .kByN)
+            }
         case .int8WeightOnly, .int8:
             var codes: [Int8] = [], scales: [Float] = []
             for part in parts {
@@ -72,15 +79,15 @@ struct DeviceLinear {
         outFeatures = out
     }
 
-    init(_ linear: HostLinear, mode: LinearMode, context: ComputeContext, label: String) throws {
-        try self.init([linear], mode: mode, context: context, label: label)
+    init(_ linear: HostLinear, mode: LinearMode, kernels: EncoderKernels, label: String) throws {
+        try self.init([linear], mode: mode, kernels: kernels, label: label)
     }
 
     /// Bytes this layer holds on the device.
     var byteCount: Int {
         bias.byteCount + {
             switch storage {
-            case .dense(let w): return w.byteCount
+            case .dense(let w, _): return w.byteCount
             case .int8(let w, let s, _): return w.byteCount + s.byteCount
             case .csr(let r, let c, let v, _): return r.byteCount + c.byteCount + v.byteCount
             }
@@ -96,8 +103,8 @@ struct DeviceLinear {
     func apply(_ k: EncoderKernels, input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, rows: Int,
                activation: Activation = .none, quantized: QuantizedActivations?) throws {
         switch storage {
-        case .dense(let weight):
-            try k.gemm(a: input, b: weight, layout: .kByN, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
+        case .dense(let weight, let layout):
+            try k.gemm(a: input, b: weight, layout: layout, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
                        activation: activation)
         case .int8(let weight, let scales, let quantize):
             if quantize {
@@ -197,7 +204,8 @@ struct DeviceEncoderWeights {
             + layers.map(\.byteCount).reduce(0, +) + (head.map { $0.first.byteCount + $0.classifier.byteCount } ?? 0)
     }
 
-    init(_ host: HostEncoderWeights, mode: LinearMode, context: ComputeContext) throws {
+    init(_ host: HostEncoderWeights, mode: LinearMode, kernels: EncoderKernels) throws {
+        let context = kernels.context
         word = try DeviceTable(host.wordEmbeddings, context: context, label: "embeddings.word")
         position = try DeviceTable(host.positionEmbeddings, context: context, label: "embeddings.position")
         tokenType = try host.tokenTypeEmbeddings.map { try context.upload($0, label: "embeddings.token_type") }
@@ -205,18 +213,18 @@ struct DeviceEncoderWeights {
         layers = try host.layers.enumerated().map { index, layer in
             let prefix = "layer.\(index)"
             return DeviceLayer(
-                qkv: try DeviceLinear([layer.query, layer.key, layer.value], mode: mode, context: context, label: prefix + ".qkv"),
-                attentionOutput: try DeviceLinear(layer.attentionOutput, mode: mode, context: context, label: prefix + ".attention.output"),
+                qkv: try DeviceLinear([layer.query, layer.key, layer.value], mode: mode, kernels: kernels, label: prefix + ".qkv"),
+                attentionOutput: try DeviceLinear(layer.attentionOutput, mode: mode, kernels: kernels, label: prefix + ".attention.output"),
                 attentionNorm: try DeviceNorm(layer.attentionNorm, context: context, label: prefix + ".attention.LayerNorm"),
-                intermediate: try DeviceLinear(layer.intermediate, mode: mode, context: context, label: prefix + ".intermediate"),
-                output: try DeviceLinear(layer.output, mode: mode, context: context, label: prefix + ".output"),
+                intermediate: try DeviceLinear(layer.intermediate, mode: mode, kernels: kernels, label: prefix + ".intermediate"),
+                output: try DeviceLinear(layer.output, mode: mode, kernels: kernels, label: prefix + ".output"),
                 outputNorm: try DeviceNorm(layer.outputNorm, context: context, label: prefix + ".output.LayerNorm"),
                 heads: layer.heads)
         }
         head = try host.head.map { head in
-            DeviceHead(first: try DeviceLinear(head.first, mode: .dense, context: context, label: "head.first"),
+            DeviceHead(first: try DeviceLinear(head.first, mode: .dense, kernels: kernels, label: "head.first"),
                        activation: Activation(head.activation),
-                       classifier: try DeviceLinear(head.classifier, mode: .dense, context: context, label: "classifier"))
+                       classifier: try DeviceLinear(head.classifier, mode: .dense, kernels: kernels, label: "classifier"))
         }
     }
 }

@@ -52,7 +52,7 @@ public enum SparseModeChoice {
         let input = try context.upload([Float](repeating: 0.5, count: rows * linear.inFeatures), label: "sparsity probe input")
         let output = try context.buffer(Float.self, count: rows * linear.outFeatures, label: "sparsity probe output")
         func time(_ mode: LinearMode) throws -> Double {
-            let device = try DeviceLinear(linear, mode: mode, context: context, label: "sparsity probe")
+            let device = try DeviceLinear(linear, mode: mode, kernels: kernels, label: "sparsity probe")
             try device.apply(kernels, input: input, output: output, rows: rows, quantized: nil)  // build and warm
             try context.finish()
             context.startRecording()

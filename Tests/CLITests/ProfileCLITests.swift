@@ -8,19 +8,14 @@ import Testing
         let empty = try scratchDirectory()
         let before = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": empty.path])
         #expect(before.status == 0, "\(before.stderr)")
-        #expect(before.stdout.contains("profile:   default"))
-        #expect(before.stdout.contains("gemm: portable-gemm TM=4 TN=16"))
-        // The first device's vendor, as `devices` prints it ("type: CPU/other, vendor AuthenticAMD").
-        let vendorLine = try #require(before.stdout.split(separator: "\n").first { $0.contains(", vendor ") })
-        let vendor = String(vendorLine.components(separatedBy: ", vendor ").last!)
+        // Built-in profiles only: default, over it pocl-cpu on PoCL's CPU device.
+        #expect(before.stdout.contains("profile:   default") || before.stdout.contains("profile:   pocl-cpu over default"))
+        #expect(before.stdout.contains("gemm: portable-gemm"))
 
-        let folder = try scratchDirectory()
-        let profile = #"{"name": "cli-tuned", "match": {"vendor": "\#(vendor)"}, "#
-            + #""kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TM": 2}}}}"#
-        try Data(profile.utf8).write(to: folder.appendingPathComponent("tuned.json"))
+        let folder = try tunedProfileFolder(before.stdout)
         let after = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": folder.path])
         #expect(after.status == 0, "\(after.stderr)")
-        #expect(after.stdout.contains("profile:   cli-tuned over default"))
+        #expect(after.stdout.contains("profile:   cli-tuned over"))
         #expect(after.stdout.contains("gemm: portable-gemm TM=2 TN=16"))
         #expect(after.stdout.contains("layer-norm: portable-layer-norm LN_GROUP=64"))
     }
@@ -33,9 +28,27 @@ import Testing
     }
 
     @Test func benchGEMMRejectsParametersTheVariantDoesNotAllow() throws {
-        let folder = try scratchDirectory()
+        let devices = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": try scratchDirectory().path])
+        let folder = try tunedProfileFolder(devices.stdout)  // portable-gemm, whose TM allows 1...16
         let result = try bertbench(["bench-gemm", "--m", "8", "--n", "8", "--k", "8", "--param", "TM=99"],
                                    environment: ["BERTBENCH_PROFILES": folder.path])
         expectOneLineError(result, mentioning: "TM=99 is not allowed")
+    }
+
+    /// A folder with a local profile "cli-tuned" running portable-gemm TM=2 on the first device
+    /// that `devicesOutput` lists, matched by vendor and name so that it outranks every built-in
+    /// profile (pocl-cpu matches PoCL's CPU by platform and name).
+    func tunedProfileFolder(_ devicesOutput: String) throws -> URL {
+        // "[0] pthread-skylake-avx512-AMD EPYC (default)" and "type: CPU/other, vendor AuthenticAMD".
+        let lines = devicesOutput.split(separator: "\n").map(String.init)
+        let first = try #require(lines.first { $0.hasPrefix("[0] ") })
+        let name = String(first.dropFirst(4).components(separatedBy: " (").first!)
+        let vendorLine = try #require(lines.first { $0.contains(", vendor ") })
+        let vendor = String(vendorLine.components(separatedBy: ", vendor ").last!)
+        let folder = try scratchDirectory()
+        let profile = #"{"name": "cli-tuned", "match": {"vendor": "\#(vendor)", "device": "\#(name)"}, "#
+            + #""kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TM": 2}}}}"#
+        try Data(profile.utf8).write(to: folder.appendingPathComponent("tuned.json"))
+        return folder
     }
 }

@@ -28,7 +28,7 @@ extension Kernels {
                         for d in 0..<headDim {
                             var v = 0.0
                             for j in 0..<seq { v += weights[j] * Double(qkv[(b * seq + j) * stride + 2 * hidden + h * headDim + d]) }
-                            out[q * hidden + h * headDim + d] = v / total
+                            out[q * hidden + h * headDim + d] = total > 0 ? v / total : 0  // every key masked: zeros
                         }
                     }
                 }
@@ -39,20 +39,39 @@ extension Kernels {
         @Test(arguments: [(batch: 1, seq: 1, heads: 1, headDim: 4), (batch: 3, seq: 7, heads: 2, headDim: 12),
                           (batch: 2, seq: 33, heads: 3, headDim: 32), (batch: 2, seq: 19, heads: 4, headDim: 64)])
         func matchesCPUReference(shape: (batch: Int, seq: Int, heads: Int, headDim: Int)) throws {
+            try check(shape, kernels: TestDevice.kernels)
+        }
+
+        /// The blocked variant at several block sizes, on the same shapes plus lengths around the
+        /// blocks (17 = 16 + 1 keys, 5 < one block) and a batch row with every key masked.
+        @Test(arguments: [["QB": 4, "KB": 16], ["QB": 1, "KB": 8], ["QB": 2, "KB": 16], ["QB": 8, "KB": 8], ["QB": 16, "KB": 16]])
+        func blockedMatchesCPUReference(values: [String: Int]) throws {
+            let selection = try TestDevice.kernels.selection.replacing(.attention, variant: PortableAttention.blocked, overrides: values,
+                                                                       by: "test")
+            let kernels = try EncoderKernels(context: TestDevice.context, selection: selection)
+            for shape in [(1, 1, 1, 4), (3, 7, 2, 12), (2, 33, 3, 32), (2, 19, 4, 64), (3, 17, 2, 32), (2, 5, 1, 20), (4, 16, 2, 8)] {
+                try check((batch: shape.0, seq: shape.1, heads: shape.2, headDim: shape.3), kernels: kernels, maskAll: shape.0 == 4)
+            }
+        }
+
+        func check(_ shape: (batch: Int, seq: Int, heads: Int, headDim: Int), kernels: EncoderKernels, maskAll: Bool = false) throws {
             var rng = SeededGenerator(seed: UInt64(shape.seq * 31 + shape.headDim))
             let (batch, seq, heads, headDim) = shape
             let hidden = heads * headDim
             // Large-ish logits exercise the running-maximum rescaling.
             let qkv = randomFloats(batch * seq * 3 * hidden, &rng, range: -3...3)
             let lengths = (0..<batch).map { b in b == 0 ? seq : max(1, seq - 2 * b - 1) }
-            let mask = (0..<batch).flatMap { b in (0..<seq).map { Int32($0 < lengths[b] ? 1 : 0) } }
-            let out = try poisoned(batch * seq * hidden)
-            try TestDevice.kernels.attention(qkv: try TestDevice.context.upload(qkv), mask: try TestDevice.context.upload(mask),
+            // With maskAll, the last sequence has no real token: its outputs must be zeros.
+            let mask = (0..<batch).flatMap { b in (0..<seq).map { Int32($0 < lengths[b] && !(maskAll && b == batch - 1) ? 1 : 0) } }
+            let out = try poisoned(batch * seq * hidden + 3)
+            try kernels.attention(qkv: try TestDevice.context.upload(qkv), mask: try TestDevice.context.upload(mask),
                                              out: out, batch: batch, sequenceLength: seq, heads: heads, headDim: headDim,
                                              scale: 1 / Float(headDim).squareRoot())
             let expected = reference(qkv: qkv, mask: mask, batch: batch, seq: seq, heads: heads, headDim: headDim)
-            let error = maxRelativeError(try out.read(), expected)
-            #expect(error < 1e-5, "attention \(shape): max rel error \(error)")
+            let result = try out.read()
+            let error = maxRelativeError(Array(result[..<(batch * seq * hidden)]), expected)
+            #expect(error < 1e-5, "attention \(kernels.selection[.attention]) \(shape): max rel error \(error)")
+            #expect(result[(batch * seq * hidden)...].allSatisfy { $0.isNaN }, "attention wrote past its output")
         }
     }
 }

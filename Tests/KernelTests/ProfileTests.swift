@@ -7,7 +7,10 @@ extension Kernels {
     /// Variants, profiles and their resolution: what the engine runs on a device is what the
     /// profiles say, and a new variant or profile needs no edit anywhere else.
     @Suite struct Profiles {
-        static let defaults = try! ProfileCatalog.builtIn()
+        static let builtIn = try! ProfileCatalog.builtIn()
+        /// The built-in default profile alone: what these tests layer their own profiles over, so
+        /// that they mean the same on every device (pocl-cpu would otherwise join on PoCL).
+        static let defaults = builtIn.filter { $0.profile.name == "default" }
         static var identity: DeviceIdentity { DeviceIdentity(TestDevice.context.device) }
 
         func profile(_ json: String, origin: String = "test.json") throws -> SourcedProfile {
@@ -17,11 +20,13 @@ extension Kernels {
         @Test func testOnlyVariantNamedByTestOnlyProfileIsTheOneThatRuns() throws {
             KernelVariantRegistry.register(PortableGEMM.fp32.renamed("test-gemm-tm2", defaults: ["TM": 2]))
             let testProfile = try SourcedProfile(
-                DeviceProfile(name: "test-only", match: .init(device: TestDevice.context.device.name),
+                // Every match field given, so it outranks any built-in profile for this device (pocl-cpu on PoCL).
+                DeviceProfile(name: "test-only", match: .init(vendor: Self.identity.vendor, device: Self.identity.name,
+                                                              driver: Self.identity.driver, platform: Self.identity.platform),
                               kernels: ["gemm": .init(variant: "test-gemm-tm2")]),
                 origin: "test", isLocal: true)
             let selection = try ProfileCatalog(profiles: Self.defaults + [testProfile]).selection(for: Self.identity)
-            #expect(selection.profiles == ["test-only", "default"])
+            #expect(selection.profiles.first == "test-only" && selection.profiles.last == "default")
             #expect(selection.lines.first == "gemm: test-gemm-tm2 TM=2 TN=16")
             #expect(selection.entries[.layerNorm]?.profile == "default")
 
@@ -64,6 +69,19 @@ extension Kernels {
             #expect(selection[.gemmW8A8].description == "portable-gemm-w8a8 TM=4 TN=8")
             #expect(selection[.layerNorm].description == "portable-layer-norm LN_GROUP=64")
             #expect(selection[.quantize].description == "portable-quantize-rows QG=64")
+        }
+
+        @Test func poclCPUProfileSelectsPackedGEMMAndBlockedAttentionOnPoCLCPUsOnly() throws {
+            let catalog = ProfileCatalog(profiles: Self.builtIn)
+            let pocl = DeviceIdentity(vendor: "AuthenticAMD", name: "pthread-skylake-avx512-AMD EPYC", driver: "3.1+debian",
+                                      platform: "Portable Computing Language")
+            let cpu = try catalog.selection(for: pocl)
+            #expect(cpu.profileSummary == "pocl-cpu over default")
+            #expect(cpu[.gemm].variant.name == "portable-gemm-packed" && cpu[.gemm].panelWidth == 32)
+            #expect(cpu[.attention].variant.name == "portable-attention-blocked")
+            let gpu = try catalog.selection(for: DeviceIdentity(vendor: "NVIDIA Corporation", name: "NVIDIA H100 80GB HBM3",
+                                                                driver: "580.65", platform: "NVIDIA CUDA"))
+            #expect(gpu[.gemm].variant.name == "portable-gemm" && gpu[.gemm].panelWidth == nil)
         }
 
         @Test func parametersDeriveBothBuildOptionsAndGeometry() throws {

@@ -21,8 +21,9 @@ enum TestDevice {
 
     /// Kernels on the suite's context with `operation` run by its default variant with
     /// `parameters`: how each test proves a kernel correct at several parameter values.
-    static func kernels(_ operation: KernelOperation, _ parameters: [String: Int]) throws -> EncoderKernels {
-        let selection = try kernels.selection.replacing(operation, overrides: parameters, by: "test")
+    /// With `variant`, that variant runs the operation instead of the one the profiles chose.
+    static func kernels(_ operation: KernelOperation, _ parameters: [String: Int], variant: KernelVariant? = nil) throws -> EncoderKernels {
+        let selection = try kernels.selection.replacing(operation, variant: variant, overrides: parameters, by: "test")
         return try EncoderKernels(context: context, selection: selection)
     }
 }

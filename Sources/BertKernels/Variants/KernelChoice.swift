@@ -34,6 +34,10 @@ public struct KernelChoice: Sendable, CustomStringConvertible {
     /// The `-D` options to build this choice's source for `problem`.
     public func buildOptions(for problem: KernelProblem) -> String { variant.buildOptions(values, problem: problem) }
 
+    /// The width of the panels this choice reads packed weights in, or nil when it reads them
+    /// unpacked ([K, N]): what `DeviceLinear` packs a Linear's weight for at load time.
+    public var panelWidth: Int? { variant.panelWidth(values) }
+
     /// The launch sizes of `entry` for `problem`.
     public func geometry(_ entry: String, for problem: KernelProblem) -> LaunchGeometry {
         variant.geometry(entry, problem: problem, values: values)

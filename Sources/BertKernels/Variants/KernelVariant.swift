@@ -4,12 +4,16 @@ public struct KernelProblem: Sendable, Equatable {
     public var m: Int
     public var n: Int
     public var k: Int
+    /// Independent sequences the m rows fall into (attention: the batch), so that a variant can
+    /// tile each sequence on its own; 1 where rows are independent.
+    public var batch: Int
 
     /// A problem; unused extents are 1.
-    public init(m: Int, n: Int = 1, k: Int = 1) {
+    public init(m: Int, n: Int = 1, k: Int = 1, batch: Int = 1) {
         self.m = m
         self.n = n
         self.k = k
+        self.batch = batch
     }
 }
 
@@ -41,14 +45,17 @@ public struct KernelVariant: Sendable {
     /// passed as `-D` and used by the geometry, but not tunable.
     public let fixedDefines: [(name: String, value: Int)]
     private let shapeDefines: @Sendable (KernelProblem) -> [(name: String, value: Int)]
+    private let panelRule: (@Sendable (_ values: [String: Int]) -> Int)?
     private let geometryRule: @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry
 
     /// A variant. `shapeDefines` are defines that depend on the problem (HEAD_DIM); `geometry`
     /// maps an entry point, a problem and the values of every parameter and fixed define to
-    /// the launch sizes.
+    /// the launch sizes. `panelWidth`, for a GEMM that reads weights packed at load time, maps
+    /// the parameter values to the width of the panels it reads (see `WeightPacking`).
     public init(name: String, operation: KernelOperation, source: String, entryPoints: [String],
                 parameters: [KernelParameter] = [], fixedDefines: [(name: String, value: Int)] = [],
                 shapeDefines: @escaping @Sendable (KernelProblem) -> [(name: String, value: Int)] = { _ in [] },
+                panelWidth: (@Sendable (_ values: [String: Int]) -> Int)? = nil,
                 geometry: @escaping @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry) {
         self.name = name
         self.operation = operation
@@ -57,6 +64,7 @@ public struct KernelVariant: Sendable {
         self.parameters = parameters
         self.fixedDefines = fixedDefines
         self.shapeDefines = shapeDefines
+        self.panelRule = panelWidth
         self.geometryRule = geometry
     }
 
@@ -67,7 +75,8 @@ public struct KernelVariant: Sendable {
             KernelParameter(p.name, default: defaults[p.name] ?? p.defaultValue, allowed: p.allowed, meaning: p.meaning)
         }
         return KernelVariant(name: newName, operation: operation, source: source, entryPoints: entryPoints,
-                             parameters: tuned, fixedDefines: fixedDefines, shapeDefines: shapeDefines, geometry: geometryRule)
+                             parameters: tuned, fixedDefines: fixedDefines, shapeDefines: shapeDefines, panelWidth: panelRule,
+                             geometry: geometryRule)
     }
 
     /// The `-D` options for `values` (every tunable parameter set) and `problem`.
@@ -75,7 +84,16 @@ public struct KernelVariant: Sendable {
         let tunable = parameters.map { "-D\($0.name)=\(values[$0.name]!)" }
         let fixed = fixedDefines.map { "-D\($0.name)=\($0.value)" }
         let shaped = shapeDefines(problem).map { "-D\($0.name)=\($0.value)" }
-        return (tunable + fixed + shaped).joined(separator: " ")
+        let panel = panelWidth(values).map { ["-DNR=\($0)"] } ?? []
+        return (tunable + fixed + shaped + panel).joined(separator: " ")
+    }
+
+    /// The panel width of weights packed for `values`, or nil when the variant reads them unpacked.
+    func panelWidth(_ values: [String: Int]) -> Int? {
+        guard let panelRule else { return nil }
+        var all = values
+        for define in fixedDefines { all[define.name] = define.value }
+        return panelRule(all)
     }
 
     /// The launch sizes of `entry` for `problem` with `values` (every tunable parameter set).

@@ -5,9 +5,9 @@ import Foundation
 public enum KernelVariantRegistry {
     /// The variants shipped with BertBench.
     public static let builtIn: [KernelVariant] = [
-        PortableGEMM.fp32, PortableGEMM.w8a8, PortableGEMM.w8, PortableGEMM.csr,
+        PortableGEMM.fp32, PortableGEMMPacked.fp32, PortableGEMM.w8a8, PortableGEMM.w8, PortableGEMM.csr,
         PortableNormalization.layerNorm, PortableNormalization.quantize,
-        PortableAttention.attention,
+        PortableAttention.attention, PortableAttention.blocked,
         PortableElementwise.embeddings, PortableElementwise.pooling, PortableElementwise.biasActivation,
     ]
 

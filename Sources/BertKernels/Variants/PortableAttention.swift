@@ -1,10 +1,28 @@
-/// The attention variant in Kernels/portable/: one work-item per (query token, head).
+/// The attention variants in Kernels/portable/.
 public enum PortableAttention {
-    /// Problem m = tokens (batch x sequence), n = heads, k = head width (the HEAD_DIM define).
+    /// One work-item per (query token, head), keys one at a time. Problem m = tokens (batch x
+    /// sequence), n = heads, k = head width (the HEAD_DIM define).
     public static let attention = KernelVariant(
         name: "portable-attention", operation: .attention, source: "portable/attention.cl", entryPoints: ["attention"],
         shapeDefines: { p in [("HEAD_DIM", p.k)] }
     ) { _, p, _ in
         LaunchGeometry(global: [p.m, p.n])
+    }
+}
+
+extension PortableAttention {
+    /// Blocked products for CPUs: one work-item per (sequence, head, QB queries), keys KB at a time.
+    public static let blocked = KernelVariant(
+        name: "portable-attention-blocked", operation: .attention, source: "portable/attention_blocked.cl", entryPoints: ["attention"],
+        parameters: [
+            KernelParameter("QB", default: 4, allowed: [1, 2, 4, 8, 16], meaning: "queries per work-item"),
+            KernelParameter("KB", default: 16, allowed: [8, 16], meaning: "keys per block (one score vector)"),
+        ],
+        shapeDefines: { p in [("HEAD_DIM", p.k)] }
+    ) { _, p, v in
+        // One work-group per (sequence, head): left to itself, PoCL picked groups of thousands of
+        // work-items for this kernel and overflowed its thread stack (a crash in the model tests).
+        let blocks = tiles(p.m / p.batch, v["QB"]!)
+        return LaunchGeometry(global: [p.batch * blocks, p.n], local: [blocks, 1])
     }
 }
