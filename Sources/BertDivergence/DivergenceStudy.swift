@@ -57,8 +57,10 @@ public struct DivergenceStudy {
                     (name, OutOfDistributionSummary(report))
                 }))
         }
+        // The attack runs before the metrics, so an index over the characteristics can read it.
+        let (attacks, transfer) = try attack(models, runs: runs, labels: labels)
         let context = StudyContext(settings: settings, test: test, labels: labels, outOfDomain: outOfDomain, models: models,
-                                   runs: runs, behaviours: behaviours, outOfDistribution: outOfDistribution)
+                                   runs: runs, behaviours: behaviours, outOfDistribution: outOfDistribution, attacks: attacks)
         var comparisons: [VariantComparison] = []
         for index in runs.indices.dropFirst() {
             log("comparing \(runs[index].name) with \(large.name)")
@@ -66,7 +68,6 @@ public struct DivergenceStudy {
             for metric in metrics { results[type(of: metric).id] = try metric.erasedMeasure(index, in: context) }
             comparisons.append(VariantComparison(name: runs[index].name, sameFamily: models[index].sameFamily, results: results))
         }
-        let (attacks, transfer) = try attack(models, runs: runs, labels: labels)
         let seeds = settings.seeds ?? 1
         let selfAgreement = SeededEstimate(seeds: seeds, items: labels.count, resamples: settings.bootstrapResamples) { s, items in
             items.reduce(0.0) { $0 + (large.halfA[s][$1] == large.halfB[s][$1] ? 1 : 0) } / Double(items.count)

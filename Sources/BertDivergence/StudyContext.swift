@@ -18,6 +18,8 @@ public struct StudyContext {
     public let behaviours: [ModelBehaviour]
     /// Deep-kNN on each out-of-domain set, per model: [model][set].
     public let outOfDistribution: [[OutOfDistributionReport]]
+    /// The word-substitution attack on each model, in `runs` order; empty when it did not run.
+    public var attacks: [AttackSummary] = []
 
     /// The large model's run, the reference of every comparison.
     public var large: ModelRun { runs[0] }

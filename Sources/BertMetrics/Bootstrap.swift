@@ -11,6 +11,11 @@ public struct BootstrapInterval: Sendable, Codable, Equatable {
     public let confidence: Double
     public let resamples: Int
     public let seed: UInt64
+
+    /// An interval computed elsewhere (a statistic combining several resampled components).
+    public init(estimate: Double, lower: Double, upper: Double, confidence: Double, resamples: Int, seed: UInt64) {
+        (self.estimate, self.lower, self.upper, self.confidence, self.resamples, self.seed) = (estimate, lower, upper, confidence, resamples, seed)
+    }
 }
 
 /// Percentile bootstrap (Efron & Tibshirani 1993, ch. 13), deterministic for a seed.

@@ -63,6 +63,14 @@ import Testing
         #expect(v[NeighbourCurveMetric.self].map { $0.knnCurve.allSatisfy { $0.jaccard == 1 } } == true)
         let debiased = try #require(v[DebiasedCKAMetric.self])
         for i in debiased.ckaDebiased.indices { #expect(abs(debiased.ckaDebiased[i][i] - 1) < 1e-6) }
+        // The miniature index: 0 with an interval of 0 for the copy (a miniature); larger for the
+        // differently seeded model, which shares no weights with the large one.
+        let index = try #require(v[MiniatureIndexMetric.self]?.miniatureIndex)
+        #expect(index.index.estimate == 0 && index.index.upper == 0 && index.verdict == "miniature")
+        #expect(index.errors == 0 && index.representations == 0 && index.adversarial == nil)
+        let other = try #require(results.variants[1][MiniatureIndexMetric.self]?.miniatureIndex)
+        #expect(other.index.estimate > 0.1 && other.index.lower > 0 && other.verdict != "miniature")
+        #expect(other.representations.map { $0 > 0 } == true)
         let probe = try #require(results.probe)
         #expect(probe.items == 120 && probe.seeds == settings.seeds && probe.regularisation.grid.contains(probe.regularisation.c))
         #expect(results.tests?.count == 2 * results.variants.count)
@@ -75,10 +83,14 @@ import Testing
         #expect(results.sanity[2].hasPrefix("\(results.variants[1].name) agrees less"))
         // The report renders every section from these results, the test-only metric's column included.
         let md = DivergenceReport.markdown(results, metrics: study.metrics)
-        let sections = ["## Sanity checks", "## Against the null", "## Tests, corrected for multiplicity", "## Prediction errors", "## Representations", "## Out-of-distribution", "## Pruning Identified Exemplars"]
+        let sections = ["## Miniature index", "## Sanity checks", "## Against the null", "## Tests, corrected for multiplicity", "## Prediction errors", "## Representations", "## Out-of-distribution", "## Pruning Identified Exemplars"]
         for section in sections {
             #expect(md.contains(section), "missing \(section)")
         }
+        // The report leads with the index: its table comes before the null's.
+        let indexAt = try #require(md.range(of: "## Miniature index")), nullAt = try #require(md.range(of: "## Against the null"))
+        #expect(indexAt.lowerBound < nullAt.lowerBound)
+        #expect(md.contains("| model | index [95% CI] | verdict |"))
         #expect(md.contains("| mean cosine |"))
         #expect(md.contains("\(MeanCosineMetric.note)"))
         #expect(!DivergenceReport.markdown(results).contains("mean cosine"))

@@ -19,6 +19,7 @@ public enum DivergenceMetrics {
         DebiasedCKAMetric(),
         OutOfDomainOverlapMetric(),
         PIEMetric(),
+        MiniatureIndexMetric(),
     ]
 
     /// Where `DivergenceResults.decode(from:metrics:)` passes its metric list to the decoder.
