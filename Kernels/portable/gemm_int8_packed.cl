@@ -5,9 +5,9 @@
 //
 // gemm_w8a8_packed: A is int8 [M, K] with one scale per row (quantize_rows). Each product is
 //   int8 x int8 widened to int and summed in int32 registers, exactly:
-//   C = act(float(acc) * aScale[m] * bScale[n] + bias[n]). The multiply is written on ints
-//   whose values fit 16 bits (sign-extended chars), so LLVM's x86 back end can lower it to
-//   vpmaddwd, and the multiply-add to vpdpwssd where AVX512-VNNI is present.
+//   C = act(float(acc) * aScale[m] * bScale[n] + bias[n]). Pairs of K steps multiply in 16
+//   bits and add the pair before widening (STEP_I2): PoCL's LLVM turns a multiply of widened
+//   chars into vpmulld, not vpmaddwd, and PoCL targets skylake-avx512 here, so no VNNI.
 // gemm_w8_packed: A is fp32 [M, K]; the int8 weights are widened to float in registers and the
 //   per-column scale applied once after the sum: C = act(scale[n] * sum_k a*q + bias[n]).
 // A micro-tile is MR rows x NV vectors of VW lanes (int or float accumulators), K unrolled KU
@@ -27,6 +27,8 @@
 #define CAT(a, b) CAT_(a, b)
 #define floatV CAT(float, VW)
 #define intV CAT(int, VW)
+#define shortV CAT(short, VW)
+#define convert_shortV CAT(convert_short, VW)
 #define vloadV CAT(vload, VW)
 #define vstoreV CAT(vstore, VW)
 #define convert_intV CAT(convert_int, VW)
@@ -47,6 +49,23 @@ inline floatV activate_vec(floatV x, int act) {
         _Pragma("unroll") for (int r = 0; r < MR; r++) {                                             \
             const intV av = (intV)((int)a[r][kk]);                                                   \
             _Pragma("unroll") for (int v = 0; v < NV; v++) acc[r][v] += av * bv[v];                  \
+        }                                                                                            \
+    }
+
+// Two K steps at once: the two products of a column are summed in 16 bits before widening,
+// exact because A's codes are in [-127, 127] (quantize_rows clamps there) and B's in
+// [-128, 127], so |a0*b0 + a1*b1| <= 2 * 127 * 128 = 32512 < 2^15. Half the widenings and
+// int32 adds of two STEP_I, and 16-bit multiplies (vpmullw) instead of 32-bit ones (vpmulld).
+#define STEP_I2(kk)                                                                                  \
+    {                                                                                                \
+        shortV b0[NV], b1[NV];                                                                       \
+        _Pragma("unroll") for (int v = 0; v < NV; v++) {                                             \
+            b0[v] = convert_shortV(vloadV(v, bp + (size_t)(kk) * NR));                               \
+            b1[v] = convert_shortV(vloadV(v, bp + (size_t)(kk + 1) * NR));                           \
+        }                                                                                            \
+        _Pragma("unroll") for (int r = 0; r < MR; r++) {                                             \
+            const shortV a0 = (shortV)((short)a[r][kk]), a1 = (shortV)((short)a[r][kk + 1]);         \
+            _Pragma("unroll") for (int v = 0; v < NV; v++) acc[r][v] += convert_intV(a0 * b0[v] + a1 * b1[v]); \
         }                                                                                            \
     }
 
@@ -99,8 +118,12 @@ __kernel void gemm_w8a8_packed(const int M, const int N, const int K,
     }
     const int KB = K - K % KU;
     for (int k = 0; k < KB; k += KU) {
+#if KU == 1
+        STEP_I(k)
+#else
 #pragma unroll
-        for (int u = 0; u < KU; u++) STEP_I(k + u)
+        for (int u = 0; u < KU; u += 2) STEP_I2(k + u)
+#endif
     }
     for (int k = KB; k < K; k++) STEP_I(k)
 

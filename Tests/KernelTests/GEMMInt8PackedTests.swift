@@ -38,9 +38,10 @@ extension Kernels {
             #expect(width == values["VW"]! * values["NV"]!)
             var rng = SeededGenerator(seed: 31)
             for (_, m, n, k) in Self.cases(values) {
-                // Extreme codes too: |sum| <= 383·127² < 2²⁴, so the float result is the sum exactly.
+                // Extreme codes too: |sum| <= 383·127·128 < 2²⁴, so the float result is the sum exactly.
                 var a = randomInt8(m * k, &rng), w = randomInt8(n * k, &rng)  // w is [N, K]
-                a[0] = -127; w[0] = -127
+                a[0] = -127; w[0] = -128  // B may hold -128 (an external checkpoint); A never does
+                if k > 1 { a[1] = -127; w[1] = -128 }
                 let c = try poisoned(m * n + 5)
                 try kernels.gemmW8A8(a: try ctx.upload(a), aScale: try ctx.upload([Float](repeating: 1, count: m)),
                                      b: try ctx.upload(WeightPacking.panels(w, n: n, k: k, width: width, zero: Int8(0))),
