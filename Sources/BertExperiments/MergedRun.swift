@@ -48,6 +48,8 @@ public struct MergedRun: Sendable {
         results.gemm = gemm
         results.notes = notes
         for note in plan.notes where !results.notes.contains(note) { results.notes.append(note) }
+        for slower in LatencyResults.int8SlowerThanSource(models: models, measurements: measurements)
+        where !results.notes.contains(slower.note) { results.notes.append(slower.note) }
         if !missing.isEmpty {
             let ids = missing.joined(separator: ", ")
             results.notes.append("partial: \(missing.count) of \(plan.cells.count) planned cells have not finished (\(ids))")

@@ -10,12 +10,13 @@ extension EncoderKernels {
     }
 
     /// C[M, N] = act(int32(Aq · Bq) · aScale[m] · bScale[n] + bias): W8A8 with exact int32 sums.
-    /// Bq is [K, N] int8 with one scale per column.
+    /// Bq is [K, N] int8 with one scale per column, or packed into panels (`layout`) for a packed variant.
     public func gemmW8A8(a: DeviceBuffer<Int8>, aScale: DeviceBuffer<Float>, b: DeviceBuffer<Int8>, bScale: DeviceBuffer<Float>,
                          bias: DeviceBuffer<Float>?, c: DeviceBuffer<Float>, m: Int, n: Int, k: Int,
-                         activation: Activation = .none) throws {
+                         activation: Activation = .none, layout: MatrixLayout = .kByN) throws {
         precondition(a.count >= m * k && aScale.count >= m && b.count >= k * n && bScale.count >= n && c.count >= m * n)
-        try launch(.gemmW8A8, "gemm_w8a8", problem: KernelProblem(m: m, n: n, k: k),
+        let entry = int8Entry(.gemmW8A8, "gemm_w8a8", layout: layout, b: b.count, n: n, k: k)
+        try launch(.gemmW8A8, entry, problem: KernelProblem(m: m, n: n, k: k),
                    arguments: [Int32(m), Int32(n), Int32(k), a, aScale, b, bScale, bias ?? placeholderFloats,
                                Int32(bias == nil ? 0 : 1), c, activation.rawValue],
                    category: "gemm")
@@ -23,12 +24,28 @@ extension EncoderKernels {
 
     /// C[M, N] = act(A · dequant(Bq) + bias) with fp32 A and int8 Bq [K, N], one scale per column.
     public func gemmW8(a: DeviceBuffer<Float>, b: DeviceBuffer<Int8>, bScale: DeviceBuffer<Float>, bias: DeviceBuffer<Float>?,
-                       c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, activation: Activation = .none) throws {
+                       c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, activation: Activation = .none,
+                       layout: MatrixLayout = .kByN) throws {
         precondition(a.count >= m * k && b.count >= k * n && bScale.count >= n && c.count >= m * n)
-        try launch(.gemmW8, "gemm_w8", problem: KernelProblem(m: m, n: n, k: k),
+        let entry = int8Entry(.gemmW8, "gemm_w8", layout: layout, b: b.count, n: n, k: k)
+        try launch(.gemmW8, entry, problem: KernelProblem(m: m, n: n, k: k),
                    arguments: [Int32(m), Int32(n), Int32(k), a, b, bScale, bias ?? placeholderFloats,
                                Int32(bias == nil ? 0 : 1), c, activation.rawValue],
                    category: "gemm")
+    }
+
+    /// The entry point of an int8 GEMM for weights in `layout`: [K, N] runs `plain`, panels run
+    /// `plain`_packed, which only the variant packed that wide has.
+    private func int8Entry(_ operation: KernelOperation, _ plain: String, layout: MatrixLayout, b: Int, n: Int, k: Int) -> String {
+        switch layout {
+        case .kByN: return plain
+        case .nByK: preconditionFailure("\(plain) reads int8 weights [K, N] or packed, not [N, K]")
+        case .panels(let width):
+            precondition(selection[operation].panelWidth == width,
+                         "int8 weights packed \(width) wide, but \(selection[operation]) reads \(selection[operation].panelWidth.map(String.init) ?? "none")")
+            precondition(b >= WeightPacking.packedCount(n: n, k: k, width: width))
+            return plain + "_packed"
+        }
     }
 
     /// C[M, N] = act(A · Wᵀ + bias) with W [N, K] in CSR form.

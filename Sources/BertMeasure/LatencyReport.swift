@@ -62,8 +62,12 @@ public enum LatencyReport {
 
         md += "\n## Latency\n\n| model | batch | seq | host p50 ms | p90 | p99 | device p50 ms | seq/s | GFLOP/s | activations |\n| --- | ---: | "
                 + "---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        // An int8 row slower than its fp32 source in this run says so beside its name (the note has the figures).
+        let slower = Set(LatencyResults.int8SlowerThanSource(models: r.models, measurements: r.measurements)
+            .map { "\($0.model)|\($0.batch)|\($0.sequenceLength)" })
         for m in r.measurements {
-            md += String(format: "| %@ | %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %@ |\n", m.model, m.batch, m.sequenceLength,
+            let name = slower.contains("\(m.model)|\(m.batch)|\(m.sequenceLength)") ? m.model + " (slower than fp32, see Notes)" : m.model
+            md += String(format: "| %@ | %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %.1f | %@ |\n", name, m.batch, m.sequenceLength,
                          m.host.p50, m.host.p90, m.host.p99, m.device.p50, m.sequencesPerSecond, m.gflopsPerSecond,
                          formatBytes(UInt64(m.activationBytes)))
         }

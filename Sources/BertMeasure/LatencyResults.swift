@@ -22,10 +22,12 @@ public struct ModelRecord: Codable, Sendable {
     public let weightBytesDevice: Int
     /// Stored bytes of the fp32 checkpoint it came from, when known.
     public let sourceBytes: Int?
+    /// Folder name of the fp32 checkpoint it was compressed from, when known (absent in older files).
+    public let source: String?
 
     public init(name: String, path: String, synthetic: Bool, compression: String?, linearMode: String, linearModeReason: String,
                 layers: Int, hiddenSize: Int, weightBytesStored: Int, weightBytesDevice: Int, sourceBytes: Int?,
-                sparseChoice: SparseModeMeasurement? = nil) {
+                source: String? = nil, sparseChoice: SparseModeMeasurement? = nil) {
         self.name = name
         self.path = path
         self.synthetic = synthetic
@@ -38,6 +40,7 @@ public struct ModelRecord: Codable, Sendable {
         self.weightBytesStored = weightBytesStored
         self.weightBytesDevice = weightBytesDevice
         self.sourceBytes = sourceBytes
+        self.source = source
     }
 }
 
@@ -145,4 +148,43 @@ public struct ResultsError: Error, CustomStringConvertible, Sendable {
     public let message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// An int8 model's measurement whose host p50 is above that of its fp32 source at the same shape.
+public struct Int8SlowerThanSource: Sendable, Equatable {
+    public let model: String
+    public let linearMode: String
+    public let source: String
+    public let batch: Int
+    public let sequenceLength: Int
+    public let p50: Double
+    public let sourceP50: Double
+
+    /// The note results.json carries for it.
+    public var note: String {
+        String(format: "int8 slower than fp32: %@ (%@) p50 %.2f ms at batch %d x %d is %.2fx its fp32 source %@ (%.2f ms) in this run",
+               model, linearMode, p50, batch, sequenceLength, p50 / sourceP50, source, sourceP50)
+    }
+}
+
+extension LatencyResults {
+    /// Every int8 model and shape whose host p50 is above that of the fp32 checkpoint it was
+    /// compressed from, measured in the same run: the speed columns put the two side by side, and
+    /// a reader must not take "int8" to mean "faster" (docs/perf-notes.md says why it is not on
+    /// the PoCL CPU).
+    public static func int8SlowerThanSource(models: [ModelRecord], measurements: [LatencyMeasurement]) -> [Int8SlowerThanSource] {
+        var found: [Int8SlowerThanSource] = []
+        for model in models where model.linearMode == "int8" || model.linearMode == "int8-weight-only" {
+            guard let source = model.source,
+                  let fp32 = models.first(where: { $0.name == source && $0.linearMode == "fp32" }) else { continue }
+            for m in measurements where m.model == model.name {
+                guard let base = measurements.first(where: {
+                    $0.model == fp32.name && $0.batch == m.batch && $0.sequenceLength == m.sequenceLength
+                }), m.host.p50 > base.host.p50 else { continue }
+                found.append(Int8SlowerThanSource(model: model.name, linearMode: model.linearMode, source: fp32.name, batch: m.batch,
+                                                  sequenceLength: m.sequenceLength, p50: m.host.p50, sourceP50: base.host.p50))
+            }
+        }
+        return found
+    }
 }

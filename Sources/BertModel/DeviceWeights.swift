@@ -20,8 +20,9 @@ struct DeviceLinear {
     enum Storage {
         /// [in, out] (transposed), or packed into panels for a GEMM variant that reads them.
         case dense(DeviceBuffer<Float>, layout: MatrixLayout)
-        /// [in, out] int8 codes and one scale per output column.
-        case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, quantizeActivations: Bool)
+        /// [in, out] int8 codes, or packed into panels for a packed int8 GEMM variant, and one
+        /// scale per output column.
+        case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, quantizeActivations: Bool, layout: MatrixLayout)
         /// [out, in] in CSR: row starts, column indices, values.
         case csr(rowStart: DeviceBuffer<Int32>, column: DeviceBuffer<Int32>, value: DeviceBuffer<Float>, nonzeros: Int)
     }
@@ -58,8 +59,17 @@ struct DeviceLinear {
                 codes += q
                 scales += s
             }
-            storage = .int8(try context.upload(transposed(codes, rows: out, cols: inFeatures), label: label + ".weight"),
-                            scales: try context.upload(scales, label: label + ".weight_scale"), quantizeActivations: mode == .int8)
+            let codesOnDevice: DeviceBuffer<Int8>, layout: MatrixLayout
+            if let width = kernels.selection[mode == .int8 ? .gemmW8A8 : .gemmW8].panelWidth {
+                let packed = WeightPacking.panels(codes, n: out, k: inFeatures, width: width, zero: Int8(0))
+                codesOnDevice = try context.upload(packed, label: label + ".weight (packed \(width) wide)")
+                layout = .panels(width: width)
+            } else {
+                codesOnDevice = try context.upload(transposed(codes, rows: out, cols: inFeatures), label: label + ".weight")
+                layout = .kByN
+            }
+            storage = .int8(codesOnDevice, scales: try context.upload(scales, label: label + ".weight_scale"),
+                            quantizeActivations: mode == .int8, layout: layout)
         case .sparseCSR:
             let rows = parts.flatMap(\.floatWeight)
             var rowStart: [Int32] = [0], column: [Int32] = [], value: [Float] = []
@@ -88,14 +98,14 @@ struct DeviceLinear {
         bias.byteCount + {
             switch storage {
             case .dense(let w, _): return w.byteCount
-            case .int8(let w, let s, _): return w.byteCount + s.byteCount
+            case .int8(let w, let s, _, _): return w.byteCount + s.byteCount
             case .csr(let r, let c, let v, _): return r.byteCount + c.byteCount + v.byteCount
             }
         }()
     }
 
     var needsActivationQuantization: Bool {
-        if case .int8(_, _, true) = storage { return true }
+        if case .int8(_, _, true, _) = storage { return true }
         return false
     }
 
@@ -106,15 +116,15 @@ struct DeviceLinear {
         case .dense(let weight, let layout):
             try k.gemm(a: input, b: weight, layout: layout, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
                        activation: activation)
-        case .int8(let weight, let scales, let quantize):
+        case .int8(let weight, let scales, let quantize, let layout):
             if quantize {
                 guard let quantized else { preconditionFailure("W8A8 layer without an activation buffer") }
                 try k.quantizeRows(input, into: quantized.codes, scales: quantized.scales, m: rows, k: inFeatures)
                 try k.gemmW8A8(a: quantized.codes, aScale: quantized.scales, b: weight, bScale: scales, bias: bias, c: output,
-                               m: rows, n: outFeatures, k: inFeatures, activation: activation)
+                               m: rows, n: outFeatures, k: inFeatures, activation: activation, layout: layout)
             } else {
                 try k.gemmW8(a: input, b: weight, bScale: scales, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
-                             activation: activation)
+                             activation: activation, layout: layout)
             }
         case .csr(let rowStart, let column, let value, _):
             try k.gemmCSR(a: input, rowStart: rowStart, column: column, value: value, bias: bias, c: output,

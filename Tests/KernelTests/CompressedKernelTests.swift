@@ -17,7 +17,7 @@ extension Kernels {
             // float exactly (|sum| <= 383·127² < 2²⁴), so the comparison is bit-exact.
             var rng = SeededGenerator(seed: 21)
             let ctx = TestDevice.context
-            let kernels = try TestDevice.kernels(.gemmW8A8, ["TM": rowsPerItem])
+            let kernels = try TestDevice.kernels(.gemmW8A8, ["TM": rowsPerItem], variant: PortableGEMM.w8a8)
             for (m, n, k) in Self.shapes {
                 let a = randomInt8(m * k, &rng), b = randomInt8(k * n, &rng)
                 let c = try poisoned(m * n)
@@ -44,7 +44,7 @@ extension Kernels {
             let aScale = randomFloats(m, &rng, range: 0.001...0.05), bScale = randomFloats(n, &rng, range: 0.001...0.05)
             let bias = randomFloats(n, &rng)
             let c = try poisoned(m * n)
-            try TestDevice.kernels.gemmW8A8(a: try ctx.upload(a), aScale: try ctx.upload(aScale), b: try ctx.upload(b),
+            try TestDevice.kernels(.gemmW8A8, [:], variant: PortableGEMM.w8a8).gemmW8A8(a: try ctx.upload(a), aScale: try ctx.upload(aScale), b: try ctx.upload(b),
                                             bScale: try ctx.upload(bScale), bias: try ctx.upload(bias), c: c, m: m, n: n, k: k,
                                             activation: .gelu)
             var expected = [Double]()
@@ -87,7 +87,7 @@ extension Kernels {
         func weightOnlyInt8MatchesDequantizedReference(rowsPerItem: Int) throws {
             var rng = SeededGenerator(seed: 23)
             let ctx = TestDevice.context
-            let kernels = try TestDevice.kernels(.gemmW8, ["TM": rowsPerItem])
+            let kernels = try TestDevice.kernels(.gemmW8, ["TM": rowsPerItem], variant: PortableGEMM.w8)
             for (m, n, k) in Self.shapes {
                 let a = randomFloats(m * k, &rng), b = randomInt8(k * n, &rng)
                 let scale = randomFloats(n, &rng, range: 0.001...0.02), bias = randomFloats(n, &rng)

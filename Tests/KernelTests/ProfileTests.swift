@@ -79,9 +79,12 @@ extension Kernels {
             #expect(cpu.profileSummary == "pocl-cpu over default")
             #expect(cpu[.gemm].variant.name == "portable-gemm-packed" && cpu[.gemm].panelWidth == 32)
             #expect(cpu[.attention].variant.name == "portable-attention-blocked")
+            #expect(cpu[.gemmW8A8].variant.name == "portable-gemm-w8a8-packed" && cpu[.gemmW8A8].panelWidth == 32)
+            #expect(cpu[.gemmW8].variant.name == "portable-gemm-w8-packed" && cpu[.gemmW8].panelWidth == 32)
             let gpu = try catalog.selection(for: DeviceIdentity(vendor: "NVIDIA Corporation", name: "NVIDIA H100 80GB HBM3",
                                                                 driver: "580.65", platform: "NVIDIA CUDA"))
             #expect(gpu[.gemm].variant.name == "portable-gemm" && gpu[.gemm].panelWidth == nil)
+            #expect(gpu[.gemmW8A8].variant.name == "portable-gemm-w8a8" && gpu[.gemmW8A8].panelWidth == nil)
         }
 
         @Test func parametersDeriveBothBuildOptionsAndGeometry() throws {

@@ -1,0 +1,36 @@
+@testable import BertMeasure
+import Foundation
+import Testing
+
+/// The latency report must not let an int8 row read as "faster": when an int8 model's p50 is
+/// above its fp32 source's in the same run, results.json gets a note (and the report's row a marker, from the same findings).
+@Suite struct Int8SlowerThanSourceNote {
+    func record(_ name: String, mode: String, source: String?) -> ModelRecord {
+        ModelRecord(name: name, path: "/m/\(name)", synthetic: false, compression: mode == "fp32" ? nil : mode, linearMode: mode,
+                    linearModeReason: "default", layers: 6, hiddenSize: 384, weightBytesStored: 1, weightBytesDevice: 1,
+                    sourceBytes: nil, source: source)
+    }
+
+    func measurement(_ model: String, batch: Int = 1, seq: Int = 128, ms: Double) -> LatencyMeasurement {
+        let s = LatencySummary(milliseconds: [ms])
+        return LatencyMeasurement(model: model, batch: batch, sequenceLength: seq, host: s, device: s, hostMilliseconds: [ms],
+                                  deviceMilliseconds: [ms], sequencesPerSecond: 1, gflopsPerSecond: 1, flopsPerPass: 1, kernels: [],
+                                  weightBytes: 1, activationBytes: 1)
+    }
+
+    @Test func notesOnlyInt8RowsSlowerThanTheirOwnSourceAtTheSameShape() throws {
+        let models = [record("base", mode: "fp32", source: nil), record("base-w8a8", mode: "int8", source: "base"),
+                      record("base-w8", mode: "int8-weight-only", source: "base"), record("other-w8a8", mode: "int8", source: "other"),
+                      record("base-pruned", mode: "csr", source: "base")]
+        let measurements = [
+            measurement("base", ms: 50), measurement("base", batch: 8, ms: 300),
+            measurement("base-w8a8", ms: 66), measurement("base-w8a8", batch: 8, ms: 250),  // slower at 1, faster at 8
+            measurement("base-w8", ms: 49), measurement("other-w8a8", ms: 500), measurement("base-pruned", ms: 90),
+        ]
+        let found = LatencyResults.int8SlowerThanSource(models: models, measurements: measurements)
+        #expect(found.map(\.model) == ["base-w8a8"])
+        let first = try #require(found.first)
+        #expect(first.batch == 1 && first.source == "base")
+        #expect(first.note.contains("int8 slower than fp32: base-w8a8 (int8) p50 66.") && first.note.contains("base (50."))
+    }
+}
