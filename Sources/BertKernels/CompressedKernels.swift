@@ -41,8 +41,8 @@ extension EncoderKernels {
         case .kByN: return plain
         case .nByK: preconditionFailure("\(plain) reads int8 weights [K, N] or packed, not [N, K]")
         case .panels(let width):
-            precondition(selection[operation].panelWidth == width,
-                         "int8 weights packed \(width) wide, but \(selection[operation]) reads \(selection[operation].panelWidth.map(String.init) ?? "none")")
+            let reads = selection[operation].panelWidth.map(String.init) ?? "none"
+            precondition(selection[operation].panelWidth == width, "int8 weights packed \(width) wide, but \(selection[operation]) reads \(reads)")
             precondition(b >= WeightPacking.packedCount(n: n, k: k, width: width))
             return plain + "_packed"
         }
