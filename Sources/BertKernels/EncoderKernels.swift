@@ -50,11 +50,19 @@ public final class EncoderKernels: @unchecked Sendable {
     }
 
     /// Launches `entry` of the variant chosen for `operation` over `problem`.
+    /// Kernels already built by this launcher, by source, entry point and options.
+    private var built: [String: Kernel] = [:]
+
     func launch(_ operation: KernelOperation, _ entry: String, problem: KernelProblem, arguments: [any KernelArgument],
                 category: String) throws {
         let choice = selection[operation]
-        let kernel = try context.kernel(entry, source: KernelLibrary.source(choice.variant.source),
-                                        options: choice.buildOptions(for: problem), sourceName: "Kernels/\(choice.variant.source)")
+        let options = choice.buildOptions(for: problem)
+        // Looked up by a short key here: the context's own cache keys on the whole source text,
+        // which would be rebuilt and hashed on every one of a forward pass's launches.
+        let key = choice.variant.source + "\u{0}" + entry + "\u{0}" + options
+        let kernel = try built[key] ?? context.kernel(entry, source: KernelLibrary.source(choice.variant.source),
+                                                      options: options, sourceName: "Kernels/\(choice.variant.source)")
+        built[key] = kernel
         let geometry = choice.geometry(entry, for: problem)
         try context.launch(kernel, global: geometry.global, local: geometry.local, arguments: arguments, category: category)
         ran[operation] = choice

@@ -31,12 +31,12 @@ struct EmbedCommand: ParsableCommand {
         let directory = URL(fileURLWithPath: model)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: model, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw TextInput.Failure(message: "\(model): no such model directory")
+            throw InputError("\(model): no such model directory")
         }
         let tokenizer = try WordPieceTokenizer(directory: directory)
         let loaded = try ModelLoader.load(directory, kernels: try deviceOptions.kernels())
         guard tokenizer.vocabularySize == loaded.encoder.shape.vocabSize else {
-            throw TextInput.Failure(message: "\(model): vocab.txt has \(tokenizer.vocabularySize) tokens but config.json says vocab_size "
+            throw InputError("\(model): vocab.txt has \(tokenizer.vocabularySize) tokens but config.json says vocab_size "
                     + "\(loaded.encoder.shape.vocabSize)")
         }
         let maxLength = min(self.maxLength, loaded.encoder.shape.maxPositions)
