@@ -24,6 +24,14 @@ public struct CompressionJob: Sendable {
     public let path: String
     /// config.json keys to set (nil removes one).
     public var changes: [String: JSONValue?] = [:]
+    /// The calibration set, for techniques that measure activations; nil when none was given.
+    public var calibration: (any CalibrationSource)?
+
+    /// The calibration set, or an error saying that `method` needs one.
+    public func requireCalibration(for method: String) throws -> any CalibrationSource {
+        guard let calibration else { throw CheckpointError("\(method) needs a calibration set (--calibration FILE)") }
+        return calibration
+    }
 
     /// Refuses a quantized source: pruning and layer surgery work on fp32 weights.
     public func requireFloat() throws {

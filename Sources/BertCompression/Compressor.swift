@@ -7,13 +7,15 @@ import Support
 public enum Compressor {
     /// Compresses `source` into `target` (which must not exist); returns what was done.
     @discardableResult
-    public static func compress(source: URL, target: URL, method: CompressionMethod) throws -> CompressionSummary {
+    public static func compress(source: URL, target: URL, method: CompressionMethod,
+                                calibration: (any CalibrationSource)? = nil) throws -> CompressionSummary {
         let checkpoint = try Checkpoint(directory: source)
         let config = checkpoint.config
         let path = checkpoint.directory.path
         let technique = try CompressionRegistry.technique(named: method.name)
         let parameters = Parameters(method: method.name, values: method.parameters)
         var job = CompressionJob(weights: try HostEncoderWeights(checkpoint: checkpoint), config: config, path: path)
+        job.calibration = calibration
         let lines = try technique.apply(parameters, to: &job)
         var changes = job.changes
         var record = try technique.record(parameters)
@@ -21,6 +23,7 @@ public enum Compressor {
         record["source"] = .string(source.standardizedFileURL.path)
         record["source_hash"] = .string(try checkpoint.sourceHash())
         record["source_bytes"] = .number(Double(try fileSize(checkpoint.file.url)))
+        if let calibration { record["calibration"] = .object(calibration.record) }
         changes["compression"] = .object(record)
         try CheckpointWriter.write(job.weights, config: try config.encoded(changing: changes), architecture: config.architecture,
                                    tokenizerFrom: source, to: target)
