@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A Linear or embedding weight as stored: fp32 (F16/BF16 widened), or int8 with one fp32
 /// scale per row (per output channel of a Linear, per entry of a table).
@@ -127,11 +128,6 @@ public final class Checkpoint: @unchecked Sendable {
     /// A 64-bit FNV-1a hash of model.safetensors, hex: provenance for derived checkpoints and
     /// reports (not a cryptographic hash).
     public func sourceHash() throws -> String {
-        let data = try Data(contentsOf: file.url, options: .alwaysMapped)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        data.withUnsafeBytes { raw in
-            for byte in raw { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        }
-        return String(format: "fnv1a64:%016llx", hash)
+        try FNV1a64.fileHash(file.url)
     }
 }

@@ -14,6 +14,8 @@ public struct DivergenceStudy {
     public let log: (String) -> Void
     /// The measures each variant gets, `DivergenceMetrics.all` unless a caller adds its own.
     public var metrics: [any DivergenceMetric] = DivergenceMetrics.all
+    /// Where embeddings are shared between the units of a sweep; nil computes them here.
+    public var cache: EmbeddingCache?
 
     public init(settings: DivergenceSettings, train: TextDataset, test: TextDataset, outOfDomain: [TextDataset],
                 lexicon: [String: Double]? = nil, log: @escaping (String) -> Void) {
@@ -32,7 +34,7 @@ public struct DivergenceStudy {
         var embeddings: [ModelEmbeddings] = []
         for m in models {
             log("embedding: \(m.model.name)")
-            embeddings.append(try embed(m, progress: progress))
+            embeddings.append(try embeddingsUsingCache(m, progress: progress).0)
         }
         let labels = labelled.labels
         let grid = settings.regularisationGrid ?? [settings.regularisation]

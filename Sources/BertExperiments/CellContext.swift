@@ -1,3 +1,4 @@
+import BertDivergence
 import BertKernels
 import BertMeasure
 import BertModel
@@ -13,6 +14,8 @@ public final class CellContext {
     private var captured: RunEnvironment?
     /// No progress on stderr.
     public let quiet: Bool
+    /// The sweep's shared embeddings (its plan folder's `embeddings/`); nil outside a sweep.
+    public var embeddingCache: EmbeddingCache?
 
     /// A context that opens the device with `kernels` when a cell first asks for it.
     public init(quiet: Bool, kernels: @escaping () throws -> EncoderKernels) {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Stable cell ids: `<kind>-<slug>-<12 hex digits>`, the digits a 64-bit FNV-1a hash of the
 /// inputs written as sorted `key=value` lines. Plain text rather than encoded JSON so that a
@@ -18,17 +19,10 @@ public enum CellID {
     }
 
     /// 64-bit FNV-1a of `data`.
-    public static func fnv1a64(_ data: Data) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
-    }
+    public static func fnv1a64(_ data: Data) -> UInt64 { FNV1a64.hash(data) }
 
     /// "fnv1a64:<16 hex>" of a file's bytes, the same form as `Checkpoint.sourceHash()`.
     public static func fileHash(_ path: String) throws -> String {
-        let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        data.withUnsafeBytes { raw in for byte in raw { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 } }
-        return String(format: "fnv1a64:%016llx", hash)
+        try FNV1a64.fileHash(URL(fileURLWithPath: path))
     }
 }

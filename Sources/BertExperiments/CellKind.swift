@@ -24,6 +24,10 @@ public protocol CellKind: Codable, Sendable {
     /// checks them first, so a checkpoint changed since planning is an error, not a silent mix.
     var inputFiles: [InputFile] { get }
 
+    /// The order a scheduler keeps: stage N runs after every unit of the stages before it (a
+    /// study after the embedding units whose cache it reads); 0 for most kinds.
+    var stage: Int { get }
+
     /// Does the work.
     func run(_ context: CellContext) throws -> Output
 
@@ -34,6 +38,9 @@ public protocol CellKind: Codable, Sendable {
 extension CellKind {
     /// Most kinds are only ever produced by running a plan.
     public static var external: Bool { false }
+
+    /// Most kinds depend on no other unit.
+    public var stage: Int { 0 }
 
     /// Kinds that read no file (a GEMM shape) have nothing to check.
     public var inputFiles: [InputFile] { [] }

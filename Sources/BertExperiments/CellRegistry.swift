@@ -9,6 +9,7 @@ public enum CellRegistry {
         OnnxPeerCell.self,
         GEMMPeerCell.self,
         PyTorchPeerCell.self,
+        EmbeddingCell.self,
         DivergenceCell.self,
     ]
 

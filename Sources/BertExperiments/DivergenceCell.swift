@@ -6,9 +6,8 @@ import Foundation
 /// The whole behavioural study for one large model, its variants, one data set and one seed:
 /// divergence.json. One cell rather than one per variant because the study's agreement and
 /// error-Jaccard matrices and the attack transfer matrix span every pair of models, and the
-/// per-variant numbers depend on the large model's run (heads, PIE population); splitting it
-/// needs an embedding cache shared between cells (the Slurm issue's plan), so divergence.json
-/// stays what one process computes today.
+/// per-variant numbers depend on the large model's run (heads, PIE population). In a sweep its
+/// embeddings come from `EmbeddingCell`s of an earlier stage through the plan's cache.
 public struct DivergenceCell: CellKind {
     public static let kind = "divergence"
     public let large: ModelRef
@@ -37,17 +36,25 @@ public struct DivergenceCell: CellKind {
     public var slug: String { "\(large.name)-\(variants.count)-variants-seed-\(settings.splitSeed)" }
 
     public var inputs: [String: String] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let settingsText = (try? encoder.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? "\(settings)"
-        return ["large": large.identity, "variants": variants.map { "\($0.model.identity) \($0.role.rawValue)" }.joined(separator: ", "),
-                "data": data.hash, "outOfDomain": outOfDomain.map(\.hash).joined(separator: ", "), "lexicon": lexicon?.hash ?? "none",
-                "settings": settingsText, "device": device]
+        ["large": large.identity, "variants": variants.map { "\($0.model.identity) \($0.role.rawValue)" }.joined(separator: ", "),
+         "data": data.hash, "outOfDomain": outOfDomain.map(\.hash).joined(separator: ", "), "lexicon": lexicon?.hash ?? "none",
+         "settings": Self.settingsText(settings), "device": device]
     }
 
-    public func run(_ context: CellContext) throws -> DivergenceResults {
-        context.releaseModel()
-        let kernels = try context.kernels()
+    /// Runs after the embedding units of its sweep, whose cache it reads.
+    public var stage: Int { 1 }
+
+    /// The settings as sorted JSON, for ids.
+    static func settingsText(_ settings: DivergenceSettings) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return (try? encoder.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? "\(settings)"
+    }
+
+    /// The texts a study with `settings` samples: training and test items of `data`, and each
+    /// out-of-domain set; the same for the study unit and the embedding units of its sweep.
+    static func studyTexts(data: DataRef, outOfDomain: [DataRef], settings: DivergenceSettings) throws
+        -> (train: TextDataset, test: TextDataset, outOfDomain: [TextDataset]) {
         let labelled = try TextDataset.load(data.path, name: "in-domain", requireLabels: true)
         let (trainAll, testAll) = labelled.split(testShare: settings.testShare, seed: settings.splitSeed)
         let seed = settings.splitSeed
@@ -57,6 +64,13 @@ public struct DivergenceCell: CellKind {
             throw ExperimentError("\(data.path): the \(name) set has \(set.texts.count) items; the study needs more than k = "
                                   + "\(settings.neighbours) of them, with both labels")
         }
+        return (train, test, ood)
+    }
+
+    public func run(_ context: CellContext) throws -> DivergenceResults {
+        context.releaseModel()
+        let kernels = try context.kernels()
+        let (train, test, ood) = try Self.studyTexts(data: data, outOfDomain: outOfDomain, settings: settings)
         let largeModel = try ModelLoader.load(URL(fileURLWithPath: large.path), kernels: kernels)
         let largeHash = try largeModel.checkpoint.sourceHash()
         var models = [StudyModel(model: largeModel, tokenizer: try WordPieceTokenizer(directory: URL(fileURLWithPath: large.path)), sameFamily: true)]
@@ -75,7 +89,8 @@ public struct DivergenceCell: CellKind {
         let progress = ProgressLine("divergence", total: total, quiet: context.quiet)
         var finished = 0, current = ""
         let words = try lexicon.map { try WordSubstitutionAttack.loadLexicon($0.path) }
-        let study = DivergenceStudy(settings: settings, train: train, test: test, outOfDomain: ood, lexicon: words) { context.say("divergence", $0) }
+        var study = DivergenceStudy(settings: settings, train: train, test: test, outOfDomain: ood, lexicon: words) { context.say("divergence", $0) }
+        study.cache = context.embeddingCache
         var results = try study.compare(models, device: kernels.context.device.name) { name, done, total in
             if name != current {
                 if !current.isEmpty { finished += total }

@@ -17,6 +17,8 @@ public struct Sweep: Codable, Sendable {
         public let command: String
         /// The files it reads and their hashes at planning time.
         public let inputs: [InputFile]
+        /// Runs after every unit of a lower stage (nil: stage 0); see `CellKind.stage`.
+        public let stage: Int?
     }
 
     /// The sweep of `plan` in `folder`: unit K runs as `<executable> work <folder> --unit K`,
@@ -26,7 +28,9 @@ public struct Sweep: Codable, Sendable {
         let base = [executable, "work", folder.standardizedFileURL.path]
         units = plan.cells.enumerated().map { index, cell in
             let words = base + ["--unit", "\(index)"] + workOptions
-            return Unit(index: index, id: cell.id, command: words.map(Sweep.quoted).joined(separator: " "), inputs: cell.cell.inputFiles)
+            let stage = cell.cell.stage
+            return Unit(index: index, id: cell.id, command: words.map(Sweep.quoted).joined(separator: " "), inputs: cell.cell.inputFiles,
+                        stage: stage == 0 ? nil : stage)
         }
     }
 

@@ -1,3 +1,4 @@
+import BertDivergence
 import Foundation
 
 /// Runs one unit of a sweep, as a scheduler's array task does: checks the plan's commit and the
@@ -28,6 +29,7 @@ public enum SweepWork {
                                       + "the checkpoint or data changed since planning, so plan again")
             }
         }
+        context.embeddingCache = EmbeddingCache(folder: folder.appendingPathComponent("embeddings"))
         // Open the device first so that the cell file records it, even for a cell that never asks.
         _ = try context.kernels()
         try PlanRunner.run(plan, shard: .ids([unit.id]), folder: folder, context: context)

@@ -57,7 +57,10 @@ struct PlanCommand: ParsableCommand {
                                                    sequenceLengths: lengths, settings: settings, peers: peers, device: device)
         if let large {
             let studied = try variants.map { StudyVariant(model: try ModelRef.at(URL(fileURLWithPath: $0)), role: .compression) }
-            cells.append(try study.cell(large: try ModelRef.at(URL(fileURLWithPath: large)), variants: studied, device: device.name))
+            let cell = try study.cell(large: try ModelRef.at(URL(fileURLWithPath: large)), variants: studied, device: device.name)
+            // One embedding unit per model (stage 0, in parallel), then the study (stage 1) reads them from the plan's cache.
+            cells += ([cell.large] + studied.map(\.model)).map { EmbeddingCell(model: $0, for: cell) }
+            cells.append(cell)
         }
         let header = models.isEmpty ? nil : Plan.LatencyHeader(settings: settings, batches: batches, sequenceLengths: lengths)
         var plan = Plan(runID: runName ?? folder.lastPathComponent, latency: header, cells: cells)

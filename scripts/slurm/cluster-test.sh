@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test on a real one-host Slurm cluster (local-cluster.sh): plans a small sweep of
-# tiny synthetic models (8 latency units, 2 timed passes each, and one divergence unit), submits
-# it, cancels one task while the array runs, checks the merge job reports that unit missing,
+# tiny synthetic models (8 latency units, 2 timed passes each, two embedding units and the
+# divergence unit that reads their cache in a second stage), submits it, cancels the study's task
+# while the first stage runs, checks the merge job reports that unit missing,
 # resumes, merges, and checks the merged run holds exactly the planned units and that its
 # deterministic parts (model sizes, every divergence metric) equal single-host runs with the same
 # seed. Skipped, with the reason, only where Slurm cannot start (local-cluster.sh exit 3).
@@ -29,20 +30,22 @@ latency=(--model "$work/tiny-1" --model "$work/tiny-2" --batch 1,2 --seq 8,16 --
 study=(--train-items 60 --test-items 40 --ood-items 20 --heads 2 --k 5 --attack-items 0 --seed 7)
 "$bin" plan "${latency[@]}" --large "$work/tiny-1" --variant "$work/tiny-2" "${study[@]}" --out "$work/plan" --run-name sweep
 units=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['sweep']['units']))" "$work/plan/plan.json")
-[ "$units" -eq 9 ] || fail "planned $units units, expected 9"
+[ "$units" -eq 11 ] || fail "planned $units units, expected 11 (8 latency, 2 embedding, 1 study)"
 last=$((units - 1))
 
 # One task at a time, so the last unit is still waiting when it is cancelled.
 read -r _ _ indices _ _ _ array _ _ _ _ _ merge _ < <("$root/scripts/slurm/submit.sh" --max-parallel 1 "$work/plan")
 [[ "$array" =~ ^[0-9]+$ && "$merge" =~ ^[0-9]+$ ]] || fail "could not read the job ids from submit.sh"
-echo "cluster-test: submitted $units units as array $array, merge job $merge"
+first=$(head -1 "$work/plan/slurm/jobs")
+[ "$first" != "$array" ] || fail "the study was not submitted as a second stage"
+echo "cluster-test: submitted $units units as arrays $first (stage 0) and $array (stage 1), merge job $merge"
 for _ in $(seq 120); do
-    squeue -h -j "$array" -t RUNNING -o '%i' | grep -q . && break
+    squeue -h -j "$first" -t RUNNING -o '%i' | grep -q . && break
     sleep 0.5
 done
-squeue -h -j "$array" -t RUNNING -o '%i' | grep -q . || fail "no task of array $array started running"
+squeue -h -j "$first" -t RUNNING -o '%i' | grep -q . || fail "no task of array $first started running"
 scancel "${array}_${last}"
-echo "cluster-test: cancelled task ${array}_${last} (unit $last) while the array ran"
+echo "cluster-test: cancelled task ${array}_${last} (unit $last, the study) while stage 0 ran"
 
 wait_for() {
     for _ in $(seq 600); do
@@ -66,6 +69,10 @@ log="$work/plan/slurm/merge-$merge.out"
 grep -q "^merged $units of $units units" "$log" || fail "the final merge did not merge all units: $(cat "$log")"
 ! grep -q "This report is partial" "$work/plan/report/report.md" || fail "the final report still says it is partial"
 echo "cluster-test: final merge: $(tail -1 "$log")"
+entries=$(find "$work/plan/embeddings" -name '*.emb' | wc -l)
+[ "$entries" -eq 2 ] || fail "the plan's embedding cache holds $entries entries, expected 2 (one per model)"
+grep -q "^divergence: embeddings of .* from $work/plan/embeddings/" "$work/plan/slurm/unit-${array}_${last}.out" \
+    || fail "the study unit did not read the embedding units' cache: $(cat "$work/plan/slurm/unit-${array}_${last}.out")"
 
 # The same sweep on this host alone, with the same seed.
 "$bin" latency "${latency[@]}" --out "$work/single" --run-name single --quiet >/dev/null
