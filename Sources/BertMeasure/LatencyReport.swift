@@ -8,21 +8,26 @@ public enum LatencyReport {
         var lines = [[
             "engine", "model", "batch", "sequence_length", "host_p50_ms", "host_p90_ms", "host_p99_ms", "host_mean_ms", "host_std_ms",
             "host_min_ms", "host_max_ms", "device_p50_ms", "device_p90_ms", "device_p99_ms", "sequences_per_second", "gflops_per_second",
-            "weight_bytes_device", "activation_bytes", "iterations",
+            "weight_bytes_device", "activation_bytes", "iterations", "device_name",
         ].joined(separator: ",")]
         for m in r.measurements {
             let h = m.host, d = m.device
             lines.append(["bertbench-opencl", m.model, "\(m.batch)", "\(m.sequenceLength)"].joined(separator: ",") + ","
                 + [h.p50, h.p90, h.p99, h.mean, h.standardDeviation, h.min, h.max, d.p50, d.p90, d.p99, m.sequencesPerSecond, m.gflopsPerSecond]
                 .map { String(format: "%.4f", $0) }.joined(separator: ",")
-                + ",\(m.weightBytes),\(m.activationBytes),\(h.count)")
+                + ",\(m.weightBytes),\(m.activationBytes),\(h.count),\(csvField(m.deviceName ?? ""))")
         }
         for p in r.peers {
             let percentiles = [p.p50, p.p90, p.p99].map { String(format: "%.4f", $0) }.joined(separator: ",")
             lines.append("\(p.peer),\(p.model),\(p.batch),\(p.sequenceLength)," + percentiles
-                + ",,,,,,,,," + String(format: "%.4f", Double(p.batch) / (p.p50 / 1000)) + ",,,,\(p.milliseconds.count)")
+                + ",,,,,,,,," + String(format: "%.4f", Double(p.batch) / (p.p50 / 1000)) + ",,,,\(p.milliseconds.count),")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A CSV field: quoted when it holds a comma, quote or line break (device names can).
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
     public static func markdown(_ r: LatencyResults, plots: [String] = []) -> String {

@@ -48,6 +48,9 @@ public struct LatencyMeasurement: Codable, Sendable {
     public let weightBytes: Int
     /// Activation buffers the pass needed on the device.
     public let activationBytes: Int
+    /// The OpenCL device that ran it (nil in results written before the field): a merged sweep's
+    /// rows come from many devices.
+    public var deviceName: String? = nil
 }
 
 /// Times forward passes of one encoder on synthetic token ids (every token real, so the FLOP
@@ -97,7 +100,8 @@ public enum LatencyRunner {
             model: model, batch: batch, sequenceLength: sequenceLength, host: host, device: device,
             hostMilliseconds: hostTimes, deviceMilliseconds: deviceTimes,
             sequencesPerSecond: Double(batch) / (host.p50 / 1000), gflopsPerSecond: flops / (device.p50 / 1000) / 1e9,
-            flopsPerPass: flops, kernels: shares, weightBytes: encoder.weightBytes, activationBytes: encoder.workspaceBytes)
+            flopsPerPass: flops, kernels: shares, weightBytes: encoder.weightBytes, activationBytes: encoder.workspaceBytes,
+            deviceName: context.device.name)
     }
 
     /// Token ids drawn uniformly from the vocabulary (past the first 1000, BERT's special and

@@ -37,6 +37,10 @@ import Testing
         let csv = try String(contentsOf: folder.appendingPathComponent("results.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 3)
         #expect(csv[0].hasPrefix("engine,model,batch,sequence_length,host_p50_ms"))
+        #expect(csv[0].hasSuffix(",iterations,device_name"))
+        let device = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("results.json")))
+            as? [String: Any])["environment"].flatMap { ($0 as? [String: Any])?["device"] as? [String: Any] }?["name"] as? String
+        #expect(csv.dropFirst().allSatisfy { $0.hasSuffix(",\(device ?? "?")") }, "every row names the device that ran it: \(csv)")
         let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
         for section in ["# BertBench latency report", "## Models", "## Latency", "## Where the device time goes", "synthetic (random weights)"] {
             #expect(report.contains(section), "report.md lacks '\(section)'")
