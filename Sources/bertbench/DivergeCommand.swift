@@ -62,28 +62,22 @@ struct DivergeCommand: ParsableCommand {
             + "writes divergence.json and divergence.md.")
 
     @Option(help: "The large model's directory.") var large: String
-    @Option(name: .customLong("variant"), help: "A variant's directory (repeat).") var variants: [String]
+    @OptionGroup var studied: StudiedVariants
     @OptionGroup var study: StudyOptions
     @OptionGroup var deviceOptions: DeviceOptions
-    @Option(name: .customLong("near-copy"), help: ArgumentHelp("A variant expected to be a near copy of the large model, e.g. its int8 form: "
-                + "the report checks it agrees on at least 97% of items (repeat; also studied). Default: guessed from names."))
-    var nearCopies: [String] = []
-    @Option(name: .customLong("separately-trained"), help: ArgumentHelp("A variant trained on its own: the report checks it agrees less than the "
-                + "best near copy (repeat; also studied). Default: guessed from names."))
-    var separatelyTrained: [String] = []
     @Option(help: "Output directory (created; divergence.json and divergence.md inside).") var out: String
     @Flag(help: "The output directory exists: study again, replacing only the files BertBench wrote there.") var overwrite = false
     @Flag(help: "No progress on stderr.") var quiet = false
 
     func validate() throws {
         try study.validateCounts()
-        guard !(variants + nearCopies + separatelyTrained).isEmpty else { throw ValidationError("give at least one --variant") }
+        guard !studied.isEmpty else { throw ValidationError("give at least one --variant") }
     }
 
     func run() throws {
         let kernels = try deviceOptions.kernels()
-        let studied = try roles().map { StudyVariant(model: try ModelRef.at(URL(fileURLWithPath: $0.path)), role: $0.role) }
-        let cell = try study.cell(large: try ModelRef.at(URL(fileURLWithPath: large)), variants: studied, device: kernels.context.device.name)
+        let cell = try study.cell(large: try ModelRef.at(URL(fileURLWithPath: large)), variants: try studied.studyVariants(),
+                                  device: kernels.context.device.name)
         let folder = URL(fileURLWithPath: out)
         let merged = try Experiment.run(Plan(runID: folder.lastPathComponent, cells: [cell]), shard: .all, folder: folder,
                                         context: CellContext(quiet: quiet) { kernels }, existing: overwrite ? .overwrite : .refuse)
@@ -94,7 +88,19 @@ struct DivergeCommand: ParsableCommand {
     }
 }
 
-extension DivergeCommand {
+/// The variants of a study and what it expects of each, shared by `diverge` and `plan`.
+struct StudiedVariants: ParsableArguments {
+    @Option(name: .customLong("variant"), help: "A variant's directory (repeat).") var variants: [String] = []
+    @Option(name: .customLong("near-copy"), help: ArgumentHelp("A variant expected to be a near copy of the large model, e.g. its int8 form: "
+                + "the report checks it agrees on at least 97% of items (repeat; also studied). Default: guessed from names."))
+    var nearCopies: [String] = []
+    @Option(name: .customLong("separately-trained"), help: ArgumentHelp("A variant trained on its own: the report checks it agrees less than the "
+                + "best near copy (repeat; also studied). Default: guessed from names."))
+    var separatelyTrained: [String] = []
+
+    /// No variant was named.
+    var isEmpty: Bool { (variants + nearCopies + separatelyTrained).isEmpty }
+
     /// Every studied directory with its role: as declared, or (when nothing is declared) as
     /// `bertbench run`'s names say: "...-int8-w8a8" and "...-int8-weight-only" (else the first
     /// "int8" model) are near copies, an "L3" model is trained separately.
@@ -108,5 +114,10 @@ extension DivergeCommand {
         if near.isEmpty, let other = names.indices.first(where: { names[$0].contains("int8") }) { near = [other] }
         let separate = names.indices.first { names[$0].contains("L3") }
         return all.indices.map { i in (all[i], near.contains(i) ? .int8Miniature : i == separate ? .separatelyTrained : .compression) }
+    }
+
+    /// The variants as the study cell takes them, their checkpoints hashed now.
+    func studyVariants() throws -> [StudyVariant] {
+        try roles().map { StudyVariant(model: try ModelRef.at(URL(fileURLWithPath: $0.path)), role: $0.role) }
     }
 }

@@ -18,8 +18,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Timed passes per shape (default: as many as fit --min-time, at least 5).") var iterations: Int?
     @Option(help: "Seconds of timed passes per shape; not with --iterations.") var minTime: Double = 2
     @Flag(help: "Add the peers' units: onnxruntime on models with an ONNX file, the GEMM engines on each model's shapes.") var peers = false
-    @Option(help: "The study's large model: adds one divergence unit over the --variant models.") var large: String?
-    @Option(name: .customLong("variant"), help: "A variant in the divergence unit (repeat; needs --large).") var variants: [String] = []
+    @Option(help: "The study's large model: adds one embedding unit per model and a divergence unit over the --variant models.")
+    var large: String?
+    @OptionGroup var studied: StudiedVariants
     @OptionGroup var study: StudyOptions
     @OptionGroup var deviceOptions: DeviceOptions
     @Option(help: ArgumentHelp("Name the device class the units are planned for (e.g. 'NVIDIA H100 80GB HBM3') instead of opening "
@@ -36,7 +37,7 @@ struct PlanCommand: ParsableCommand {
         guard minTime > 0, minTime <= 3600 else { throw ValidationError("--min-time \(minTime) must be more than 0 and at most 3600 seconds") }
         guard !models.isEmpty || large != nil else { throw ValidationError("give --model (latency units) or --large with --variant (a study)") }
         if large != nil { try study.validateCounts() }
-        guard (large == nil) == variants.isEmpty else { throw ValidationError("--large and --variant go together") }
+        guard (large == nil) == studied.isEmpty else { throw ValidationError("--large and --variant go together") }
     }
 
     func run() throws {
@@ -56,10 +57,9 @@ struct PlanCommand: ParsableCommand {
         var cells = try StandardPlans.latencySweep(models: try models.map { try ModelRef.at(URL(fileURLWithPath: $0)) }, batches: batches,
                                                    sequenceLengths: lengths, settings: settings, peers: peers, device: device)
         if let large {
-            let studied = try variants.map { StudyVariant(model: try ModelRef.at(URL(fileURLWithPath: $0)), role: .compression) }
-            let cell = try study.cell(large: try ModelRef.at(URL(fileURLWithPath: large)), variants: studied, device: device.name)
+            let cell = try study.cell(large: try ModelRef.at(URL(fileURLWithPath: large)), variants: try studied.studyVariants(), device: device.name)
             // One embedding unit per model (stage 0, in parallel), then the study (stage 1) reads them from the plan's cache.
-            cells += ([cell.large] + studied.map(\.model)).map { EmbeddingCell(model: $0, for: cell) }
+            cells += ([cell.large] + cell.variants.map(\.model)).map { EmbeddingCell(model: $0, for: cell) }
             cells.append(cell)
         }
         let header = models.isEmpty ? nil : Plan.LatencyHeader(settings: settings, batches: batches, sequenceLengths: lengths)
