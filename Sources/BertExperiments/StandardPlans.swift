@@ -104,7 +104,7 @@ public enum StandardPlans {
 
     /// The first layer's three GEMMs at `tokens` rows (fused QKV, FFN in, FFN out) as [m, n, k],
     /// read from the checkpoint's tensor shapes (pruned heads and neurons shrink them).
-    static func gemmShapes(_ checkpoint: Checkpoint, tokens: Int) throws -> [[Int]] {
+    public static func gemmShapes(_ checkpoint: Checkpoint, tokens: Int) throws -> [[Int]] {
         guard let layer = checkpoint.layout.layers.first else { return [] }
         let h = checkpoint.config.hiddenSize
         let attention = try checkpoint.rows(layer.query.weight), intermediate = try checkpoint.rows(layer.intermediate.weight)

@@ -29,4 +29,27 @@ public enum GEMMTiming {
                                gflopsPerSecond: 2 * Double(m) * Double(n) * Double(k) / (median * 1e6),
                                kernel: kernels.selection[.gemm].description)
     }
+
+    /// C = A·B on m x n x k for fixed seeded A and B (B laid out as the engine lays out weights
+    /// for the selection's variant): for comparing two selections' results.
+    public static func output(kernels: EncoderKernels, m: Int, n: Int, k: Int) throws -> [Float] {
+        let context = kernels.context
+        var state: UInt64 = 0x7E57
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int(state >> 40) % 2001 - 1000) / 1000
+        }
+        let a = try context.upload((0..<(m * k)).map { _ in next() })
+        var values = (0..<(k * n)).map { _ in next() }
+        var layout = MatrixLayout.kByN
+        if let width = kernels.selection[.gemm].panelWidth {
+            values = WeightPacking.panels(values, n: n, k: k, width: width, zero: 0)
+            layout = .panels(width: width)
+        }
+        let b = try context.upload(values)
+        let c = try context.upload([Float](repeating: .nan, count: m * n))
+        try kernels.gemm(a: a, b: b, layout: layout, bias: nil, c: c, m: m, n: n, k: k)
+        try context.finish()
+        return try c.read()
+    }
 }

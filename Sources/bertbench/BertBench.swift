@@ -9,7 +9,7 @@ struct BertBench: ParsableCommand {
         commandName: "bertbench",
         abstract: "BERT-family encoders on BertBench's own OpenCL kernels: embeddings, latency, and how compressed models diverge from the large "
                 + "one.",
-        subcommands: [DevicesCommand.self, EmbedCommand.self, CompressCommand.self, LatencyCommand.self, DivergeCommand.self, RunCommand.self,
+        subcommands: [DevicesCommand.self, TuneCommand.self, EmbedCommand.self, CompressCommand.self, LatencyCommand.self, DivergeCommand.self, RunCommand.self,
                       ReportCommand.self, SynthCommand.self, BenchGEMMCommand.self,
                       PlanCommand.self, WorkCommand.self, MergeCommand.self])
 

@@ -1,0 +1,40 @@
+import BertKernels
+import Foundation
+
+/// An operation `bertbench tune` can search, with the harness that times it on one shape: a new
+/// tunable operation is one more `TuningTarget` in `all`, never edits to the tuner.
+public struct TuningTarget: Sendable {
+    /// The operation whose variant and parameters are searched.
+    public let operation: KernelOperation
+    /// Median device milliseconds of the operation on `shape` with the kernels of a selection.
+    public let time: @Sendable (_ kernels: EncoderKernels, _ shape: [Int]) throws -> Double
+    /// Floating-point operations of one call on `shape`, for GFLOP/s in reports.
+    public let flops: @Sendable (_ shape: [Int]) -> Double
+    /// The largest difference between two selections' outputs on a fixed odd-sized problem,
+    /// relative to the output's magnitude: a tuned setting must compute what the profile's does.
+    public let difference: @Sendable (_ candidate: EncoderKernels, _ reference: EncoderKernels) throws -> Double
+
+    /// The fp32 GEMM on [m, n, k], B in the layout the engine gives weights.
+    public static let gemm = TuningTarget(operation: .gemm, time: gemmTime, flops: gemmFLOPs, difference: gemmDifference)
+
+    /// Every operation with a timing harness.
+    public static let all: [TuningTarget] = [.gemm]
+
+    @Sendable static func gemmTime(_ kernels: EncoderKernels, _ s: [Int]) throws -> Double {
+        try GEMMTiming.bertbench(kernels: kernels, m: s[0], n: s[1], k: s[2], iterations: 5).medianMilliseconds
+    }
+
+    @Sendable static func gemmFLOPs(_ s: [Int]) -> Double { 2 * Double(s[0]) * Double(s[1]) * Double(s[2]) }
+
+    @Sendable static func gemmDifference(_ candidate: EncoderKernels, _ reference: EncoderKernels) throws -> Double {
+        let got = try GEMMTiming.output(kernels: candidate, m: 37, n: 53, k: 61)
+        let want = try GEMMTiming.output(kernels: reference, m: 37, n: 53, k: 61)
+        let scale = max(want.map { abs($0) }.max() ?? 0, 1e-30)
+        var worst: Float = 0
+        for (a, b) in zip(got, want) {
+            let d = abs(a - b)
+            if !(d <= worst) { worst = d }  // NaN (an unwritten output) wins
+        }
+        return Double(worst / scale)
+    }
+}
