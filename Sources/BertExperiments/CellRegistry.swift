@@ -8,6 +8,7 @@ public enum CellRegistry {
         LatencyCell.self,
         OnnxPeerCell.self,
         GEMMPeerCell.self,
+        BandwidthCell.self,
         PyTorchPeerCell.self,
         EmbeddingCell.self,
         DivergenceCell.self,

@@ -19,6 +19,7 @@ public struct MergedRun: Sendable {
     public var measurements: [LatencyMeasurement] = []
     public var peers: [PeerMeasurement] = []
     public var gemm: [GEMMMeasurement] = []
+    public var bandwidth: [BandwidthMeasurement] = []
     public var notes: [String] = []
     public var peakHostResidentBytes: Int?
     /// The divergence study's results, when the plan has one.
@@ -46,6 +47,7 @@ public struct MergedRun: Sendable {
         results.measurements = measurements
         results.peers = peers
         results.gemm = gemm
+        results.bandwidth = bandwidth.isEmpty ? nil : bandwidth
         results.notes = notes
         for note in plan.notes where !results.notes.contains(note) { results.notes.append(note) }
         for slower in LatencyResults.int8SlowerThanSource(models: models, measurements: measurements)

@@ -62,12 +62,16 @@ public enum StandardPlans {
         /// The kernel variants and parameters that run each operation there (one line per
         /// operation); part of the ids of the cells that time BertBench's kernels.
         public let kernels: String?
+        /// The side of the square GEMM that measures the device's ceiling (large enough to reach
+        /// its peak: 1024 on a CPU, 4096 on a GPU).
+        public let ceilingSize: Int
         /// Facts about the device called `name`.
-        public init(name: String, index: Int, peerThreads: Int, kernels: String? = nil) {
+        public init(name: String, index: Int, peerThreads: Int, kernels: String? = nil, ceilingSize: Int = 1024) {
             self.name = name
             self.index = index
             self.peerThreads = peerThreads
             self.kernels = kernels
+            self.ceilingSize = ceilingSize
         }
     }
 
@@ -93,13 +97,24 @@ public enum StandardPlans {
             guard peers, let b = batches.first, let s = sequenceLengths.first else { continue }
             for shape in try gemmShapes(checkpoint, tokens: b * s) where !shapes.contains(shape) {
                 shapes.append(shape)
-                cells += GEMMPeerCell.Engine.allCases.map {
-                    GEMMPeerCell(engine: $0, m: shape[0], n: shape[1], k: shape[2], device: device.name, deviceIndex: device.index,
-                                 kernels: $0 == .bertbench ? device.kernels : nil)
-                }
+                cells += gemmCells(shape, device: device)
             }
         }
+        // The device's ceilings, measured in the same run: what the report holds every time against.
+        if peers && !models.isEmpty {
+            let side = device.ceilingSize
+            if !shapes.contains([side, side, side]) { cells += gemmCells([side, side, side], device: device) }
+            cells.append(BandwidthCell(device: device.name, bytes: side >= 4096 ? 1 << 30 : 256 << 20))
+        }
         return cells
+    }
+
+    /// One GEMM cell per engine on `shape` ([m, n, k]).
+    static func gemmCells(_ shape: [Int], device: DeviceFacts) -> [any CellKind] {
+        GEMMPeerCell.Engine.allCases.map {
+            GEMMPeerCell(engine: $0, m: shape[0], n: shape[1], k: shape[2], device: device.name, deviceIndex: device.index,
+                         kernels: $0 == .bertbench ? device.kernels : nil)
+        }
     }
 
     /// The first layer's three GEMMs at `tokens` rows (fused QKV, FFN in, FFN out) as [m, n, k],

@@ -111,6 +111,7 @@ public enum LatencyReport {
                         + "|\n", g.m, g.n, g.k, engine, g.medianMilliseconds, g.gflopsPerSecond, ratio)
             }
         }
+        md += CeilingReport.section(r)
         if !plots.isEmpty {
             md += "\n## Plots\n\n" + plots.map { "![\($0)](\($0))" }.joined(separator: "\n\n") + "\n"
         }

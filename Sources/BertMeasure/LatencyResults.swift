@@ -106,6 +106,8 @@ public struct LatencyResults: Codable, Sendable {
     public var measurements: [LatencyMeasurement]
     public var peers: [PeerMeasurement]
     public var gemm: [GEMMMeasurement]
+    /// The device's copy bandwidth, measured in the same run (absent in older files).
+    public var bandwidth: [BandwidthMeasurement]?
     /// Notes on what was skipped and why (a peer missing, a shape too long for a model).
     public var notes: [String]
     public var peakHostResidentBytes: Int?

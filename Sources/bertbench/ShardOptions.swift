@@ -49,6 +49,6 @@ extension StandardPlans.DeviceFacts {
         let device = kernels.context.device
         return .init(name: device.name, index: device.index,
                      peerThreads: device.isGPU ? ProcessInfo.processInfo.activeProcessorCount : device.computeUnits,
-                     kernels: kernels.selection.lines.joined(separator: "; "))
+                     kernels: kernels.selection.lines.joined(separator: "; "), ceilingSize: device.isGPU ? 4096 : 1024)
     }
 }
