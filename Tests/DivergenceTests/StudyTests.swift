@@ -37,8 +37,10 @@ import Testing
         settings.bootstrapResamples = 200
         settings.ckaItems = 30
         settings.seeds = 2
+        let ratedTexts = (0..<40).map { _ in text() }
+        let rated = TextDataset(name: "rated", texts: ratedTexts, labels: ratedTexts.map { $0.filter { $0 == "a" || $0 == "b" }.count > 2 ? 1 : 0 })
         var study = DivergenceStudy(settings: settings, train: train, test: test,
-                                    outOfDomain: [TextDataset(name: "digits", texts: (0..<20).map { "\($0) \($0 * 7)" }, labels: nil)]) { _ in }
+                                    outOfDomain: [TextDataset(name: "digits", texts: (0..<20).map { "\($0) \($0 * 7)" }, labels: nil), rated]) { _ in }
         study.metrics.append(MeanCosineMetric())
         let results = try study.compare(models, device: kernels.context.device.name) { _, _, _ in }
         let v = try #require(results.variants.first)
@@ -54,6 +56,13 @@ import Testing
         for i in cka.indices { #expect(abs(cka[i][i] - 1) < 1e-6, "CKA of layer \(i) with itself: \(cka[i][i])") }
         #expect(v[OutOfDomainOverlapMetric.self]?.oodJaccard["digits"] == 1 || results.models[0].outOfDistribution["digits"]?.flagged.isEmpty == true)
         #expect(abs(try #require(v[MeanCosineMetric.self]).meanCosine - 1) < 1e-6)
+        // Only the labelled out-of-domain set is a task; the copy labels it exactly as the large model does.
+        let tasks = try #require(v[OutOfDomainTaskMetric.self]?.outOfDomainTasks)
+        #expect(Array(tasks.keys) == ["rated"] && tasks["rated"]?.items == 40)
+        #expect(tasks["rated"]?.agreement.estimate == 1 && tasks["rated"]?.accuracy.estimate == tasks["rated"]?.largeAccuracy)
+        let otherTask = try #require(results.variants[1][OutOfDomainTaskMetric.self]?.outOfDomainTasks["rated"])
+        #expect((0...1).contains(otherTask.agreement.estimate) && otherTask.agreement.lower <= otherTask.agreement.upper)
+        #expect(DivergenceReport.markdown(results).contains("## Other distributions: the out-of-domain sets as sentiment tasks"))
         // The copy's half-B probe is the large model's: it exceeds the null by exactly nothing,
         // and its cross-fitted labels agree with kappa 1 (or undefined, should a probe be constant).
         let excess = try #require(v[ExcessDisagreementMetric.self]?.excessDisagreement)

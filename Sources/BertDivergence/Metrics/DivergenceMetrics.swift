@@ -18,6 +18,7 @@ public enum DivergenceMetrics {
         CKAMetric(),
         DebiasedCKAMetric(),
         OutOfDomainOverlapMetric(),
+        OutOfDomainTaskMetric(),
         PIEMetric(),
         MiniatureIndexMetric(),
     ]
