@@ -19,6 +19,9 @@ public struct StudyModel: Sendable {
     public let tokenizer: WordPieceTokenizer
     public let sameFamily: Bool
     public var expectation: Expectation
+    /// The population of compressed models this variant belongs to (one method, different seeds,
+    /// calibration sets or masks), for population PIEs; nil outside one.
+    public var population: String?
 
     public init(model: LoadedModel, tokenizer: WordPieceTokenizer, sameFamily: Bool, expectation: Expectation = .none) {
         self.model = model

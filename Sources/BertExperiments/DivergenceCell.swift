@@ -36,7 +36,7 @@ public struct DivergenceCell: CellKind {
     public var slug: String { "\(large.name)-\(variants.count)-variants-seed-\(settings.splitSeed)" }
 
     public var inputs: [String: String] {
-        ["large": large.identity, "variants": variants.map { "\($0.model.identity) \($0.role.rawValue)" }.joined(separator: ", "),
+        ["large": large.identity, "variants": variants.map(\.identity).joined(separator: ", "),
          "data": data.hash, "outOfDomain": outOfDomain.map(\.hash).joined(separator: ", "), "lexicon": lexicon?.hash ?? "none",
          "settings": Self.settingsText(settings), "device": device]
     }
@@ -83,7 +83,9 @@ public struct DivergenceCell: CellKind {
                 notes.append("\(loaded.name) has its own vocabulary (\(tokenizer.vocabularySize) tokens): texts are tokenised per model")
             }
             let family = Self.sameFamily(loaded, large: largeModel, largeHash: largeHash)
-            models.append(StudyModel(model: loaded, tokenizer: tokenizer, sameFamily: family, expectation: variant.role.expectation))
+            var studied = StudyModel(model: loaded, tokenizer: tokenizer, sameFamily: family, expectation: variant.role.expectation)
+            studied.population = variant.population
+            models.append(studied)
         }
         let total = models.count * (train.texts.count + test.texts.count + ood.map(\.texts.count).reduce(0, +))
         let progress = ProgressLine("divergence", total: total, quiet: context.quiet)
@@ -121,12 +123,18 @@ public struct DivergenceCell: CellKind {
 public struct StudyVariant: Codable, Sendable, Equatable {
     public let model: ModelRef
     public let role: VariantRole
+    /// The population of compressed models it belongs to (population PIEs), if any.
+    public let population: String?
 
-    /// `model` in `role`.
-    public init(model: ModelRef, role: VariantRole) {
+    /// `model` in `role`, in `population` when given.
+    public init(model: ModelRef, role: VariantRole, population: String? = nil) {
         self.model = model
         self.role = role
+        self.population = population
     }
+
+    /// What the cell's id hashes about it.
+    var identity: String { "\(model.identity) \(role.rawValue)" + (population.map { " population=\($0)" } ?? "") }
 }
 
 /// What a variant is expected to show, as plan data: the sanity checks of the report are

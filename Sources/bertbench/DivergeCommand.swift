@@ -72,6 +72,7 @@ struct DivergeCommand: ParsableCommand {
     func validate() throws {
         try study.validateCounts()
         guard !studied.isEmpty else { throw ValidationError("give at least one --variant") }
+        _ = try studied.populations()
     }
 
     func run() throws {
@@ -97,9 +98,28 @@ struct StudiedVariants: ParsableArguments {
     @Option(name: .customLong("separately-trained"), help: ArgumentHelp("A variant trained on its own: the report checks it agrees less than the "
                 + "best near copy (repeat; also studied). Default: guessed from names."))
     var separatelyTrained: [String] = []
+    @Option(name: .customLong("population"), help: ArgumentHelp("NAME=DIR: a variant in the population NAME of compressed models made "
+                + "by one method with different seeds or calibration sets, for PIEs over populations (repeat; at least 2 per NAME; "
+                + "also studied).", valueName: "NAME=DIR"))
+    var populationMembers: [String] = []
 
     /// No variant was named.
-    var isEmpty: Bool { (variants + nearCopies + separatelyTrained).isEmpty }
+    var isEmpty: Bool { (variants + nearCopies + separatelyTrained + populationMembers).isEmpty }
+
+    /// The --population members as (directory, population name); errors say which one is malformed.
+    func populations() throws -> [(path: String, name: String)] {
+        let members = try populationMembers.map { text -> (path: String, name: String) in
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--population \(text): expected NAME=DIR, e.g. sparsegpt-50=assets/variants/l6-sparsegpt-50-seed-1")
+            }
+            return (parts[1], parts[0])
+        }
+        for name in Set(members.map(\.name)).sorted() where members.filter({ $0.name == name }).count < 2 {
+            throw ValidationError("--population \(name) has one member; a population needs at least 2 (Hooker et al. use 5 or more)")
+        }
+        return members
+    }
 
     /// Every studied directory with its role: as declared, or (when nothing is declared) as
     /// `bertbench run`'s names say: "...-int8-w8a8" and "...-int8-weight-only" (else the first
@@ -118,6 +138,9 @@ struct StudiedVariants: ParsableArguments {
 
     /// The variants as the study cell takes them, their checkpoints hashed now.
     func studyVariants() throws -> [StudyVariant] {
-        try roles().map { StudyVariant(model: try ModelRef.at(URL(fileURLWithPath: $0.path)), role: $0.role) }
+        let named = try roles().map { StudyVariant(model: try ModelRef.at(URL(fileURLWithPath: $0.path)), role: $0.role) }
+        let members = try populations().map { StudyVariant(model: try ModelRef.at(URL(fileURLWithPath: $0.path)), role: .compression,
+                                                            population: $0.name) }
+        return named + members
     }
 }

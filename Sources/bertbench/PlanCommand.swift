@@ -38,6 +38,7 @@ struct PlanCommand: ParsableCommand {
         guard !models.isEmpty || large != nil else { throw ValidationError("give --model (latency units) or --large with --variant (a study)") }
         if large != nil { try study.validateCounts() }
         guard (large == nil) == studied.isEmpty else { throw ValidationError("--large and --variant go together") }
+        _ = try studied.populations()
     }
 
     func run() throws {

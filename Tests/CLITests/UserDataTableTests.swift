@@ -67,6 +67,8 @@ import Testing
             (["latency", "--model", tiny, "--min-time", "inf"], "--min-time"),
             (["latency", "--model", tiny, "--min-time", "1", "--iterations", "3"], "exclude"),
             (["diverge", "--large", tiny, "--variant", tiny, "--test-items", "1", "--out", results], "--test-items"),
+            (["diverge", "--large", tiny, "--population", "p=\(tiny)", "--out", results], "a population needs at least 2"),
+            (["diverge", "--large", tiny, "--population", "nodir", "--out", results], "expected NAME=DIR"),
             (["bench-gemm", "--m", "8", "--n", "8", "--k", "8", "--param", "NO_SUCH=0"], "no parameter NO_SUCH"),  // any GEMM variant
             (["bench-gemm", "--m", "1000000", "--n", "1000000", "--k", "4"], "largest allocation"),
             (["compress", "--model", tiny, "--out", dir.appendingPathComponent("c").path, "--method", "int8", "--fraction", "0.5"],

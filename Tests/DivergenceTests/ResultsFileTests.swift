@@ -38,7 +38,14 @@ import Testing
         let d = try DivergenceResults.decode(from: file)
         let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
         let rendered = DivergenceReport.markdown(d, plots: ["tradeoff.png", "cka_heatmaps.png"])
-        #expect(report.hasSuffix(rendered))
+        // One deliberate change since: the head-population PIE table got its own name (issue 15: PIEs over
+        // populations of compressed models are a separate table), with a sentence saying what it is.
+        let table = ReportTable.pies
+        let renamed = report.replacingOccurrences(
+            of: "## Pruning Identified Exemplars (modal label of the variant's head population differs from the large model's)\n\n",
+            with: "\(table.heading!)\n\n\(table.intro!)\n\n")
+        #expect(renamed != report, "the committed report no longer has the old PIE heading")
+        #expect(renamed.hasSuffix(rendered))
         let original = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? NSDictionary
         let again = try JSONSerialization.jsonObject(with: d.encoded()) as? NSDictionary
         #expect(original != nil && original == again)

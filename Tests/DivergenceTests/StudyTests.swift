@@ -92,7 +92,7 @@ import Testing
         #expect(results.sanity[2].hasPrefix("\(results.variants[1].name) agrees less"))
         // The report renders every section from these results, the test-only metric's column included.
         let md = DivergenceReport.markdown(results, metrics: study.metrics)
-        let sections = ["## Miniature index", "## Sanity checks", "## Against the null", "## Tests, corrected for multiplicity", "## Prediction errors", "## Representations", "## Out-of-distribution", "## Pruning Identified Exemplars"]
+        let sections = ["## Miniature index", "## Sanity checks", "## Against the null", "## Tests, corrected for multiplicity", "## Prediction errors", "## Representations", "## Out-of-distribution", "## Head-population PIEs"]
         for section in sections {
             #expect(md.contains(section), "missing \(section)")
         }

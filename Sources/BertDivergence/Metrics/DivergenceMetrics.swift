@@ -20,6 +20,7 @@ public enum DivergenceMetrics {
         OutOfDomainOverlapMetric(),
         OutOfDomainTaskMetric(),
         PIEMetric(),
+        PopulationPIEMetric(),
         MiniatureIndexMetric(),
     ]
 

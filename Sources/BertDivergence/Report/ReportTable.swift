@@ -33,7 +33,9 @@ public struct ReportTable: Hashable, Sendable {
     /// Pruning Identified Exemplars.
     public static let pies = ReportTable(
         order: 60,
-        heading: "## Pruning Identified Exemplars (modal label of the variant's head population differs from the large model's)")
+        heading: "## Head-population PIEs (modal label of the variant's bootstrap-probe population differs from the large model's)",
+        intro: "Populations of probes refit on bootstrap resamples of one model's embeddings each: a probe-noise proxy, not Hooker "
+            + "et al.'s populations of compressed models (those are in the next section when the run has populations).")
 }
 
 /// One column a metric adds to a `ReportTable`.
