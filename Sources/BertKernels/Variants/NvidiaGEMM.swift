@@ -1,0 +1,41 @@
+/// The NVIDIA family's GEMMs (Kernels/nvidia/): chosen by profiles/nvidia-sm80.json on NVIDIA
+/// devices of compute capability 8.0 and up, and tested on PoCL through the warp emulation.
+public enum NvidiaGEMM {
+    /// 0 = emulate the warp-level steps through local memory (any device), 1 = inline PTX (sm_80+).
+    static let warpPTX = KernelParameter("WARP_PTX", default: 0, allowed: [0, 1],
+                                         meaning: "1: inline PTX mma.sync (NVIDIA sm_80+); 0: the local-memory emulation")
+
+    /// Tensor-core GEMM (mma.sync m16n8k16, fp16 operands, fp32 accumulation): work-groups of
+    /// WM x WN warps, each warp MI x NI m16n8 fragments, K tiles of 32 in two local stages.
+    public static let mmaF16 = KernelVariant(
+        name: "nvidia-mma-f16", operation: .gemmF16, source: "nvidia/gemm_mma.cl", entryPoints: ["gemm_f16_nt"],
+        parameters: [
+            KernelParameter("WM", default: 2, allowed: [1, 2, 4], meaning: "warps along M"),
+            KernelParameter("WN", default: 4, allowed: [1, 2, 4], meaning: "warps along N"),
+            KernelParameter("MI", default: 4, allowed: [1, 2, 4], meaning: "16-row fragments per warp"),
+            KernelParameter("NI", default: 4, allowed: [1, 2, 4, 8], meaning: "8-column fragments per warp"),
+            warpPTX,
+        ],
+        fixedDefines: [("BK", 32)]
+    ) { _, p, v in
+        let threads = v["WM"]! * v["WN"]! * 32
+        let (bm, bn) = (v["WM"]! * v["MI"]! * 16, v["WN"]! * v["NI"]! * 8)
+        return LaunchGeometry(global: [tiles(p.n, bn) * threads, tiles(p.m, bm)], local: [threads, 1])
+    }
+
+    /// fp32 SGEMM: local-memory tiles in two stages, each thread an RM x RN register block,
+    /// float4 global loads; work-groups of TX x TY threads cover (TY*RM) x (TX*RN) of C.
+    public static let sgemmTiled = KernelVariant(
+        name: "nvidia-sgemm-tiled", operation: .gemm, source: "nvidia/sgemm.cl", entryPoints: ["gemm_nn", "gemm_nt"],
+        parameters: [
+            KernelParameter("TX", default: 16, allowed: [4, 8, 16, 32], meaning: "threads along N"),
+            KernelParameter("TY", default: 16, allowed: [4, 8, 16, 32], meaning: "threads along M"),
+            KernelParameter("RM", default: 8, allowed: [1, 2, 4, 8], meaning: "rows of C per thread"),
+            KernelParameter("RN", default: 8, allowed: [1, 2, 4, 8], meaning: "columns of C per thread"),
+            KernelParameter("BK", default: 16, allowed: [4, 8, 16, 32], meaning: "K per local tile"),
+        ]
+    ) { _, p, v in
+        let (tx, ty) = (v["TX"]!, v["TY"]!)
+        return LaunchGeometry(global: [tiles(p.n, tx * v["RN"]!) * tx, tiles(p.m, ty * v["RM"]!) * ty], local: [tx, ty])
+    }
+}
