@@ -40,7 +40,8 @@ import Testing
         let source = try synthetic("tiny", seed: 44, in: try scratch())
         let int8 = try scratch().appendingPathComponent("int8")
         try Compressor.compress(source: source, target: int8, method: .int8)
-        #expect(throws: CheckpointError.self) { try Compressor.compress(source: int8, target: try scratch().appendingPathComponent("x"), method: .fp16) }
+        let target = try scratch().appendingPathComponent("x")
+        #expect(throws: CheckpointError.self) { try Compressor.compress(source: int8, target: target, method: .fp16) }
     }
 }
 
