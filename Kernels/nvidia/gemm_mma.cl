@@ -61,7 +61,9 @@ inline __attribute__((always_inline)) void fetch_tiles(const int M, const int N,
         float4 v = (float4)(0.0f);
         if (c < A_CHUNKS && m < M) {
             __global const float* p = A + (size_t)m * lda + k;
-            v = k + 4 <= K ? vload4(0, p) : a_tail(p, K - k);
+            // vload4 promises only 4-byte alignment, so NVIDIA's compiler emits four scalar loads;
+            // with lda % 4 == 0 every chunk is 16-byte aligned and one 128-bit load is safe.
+            v = k + 4 > K ? a_tail(p, K - k) : (lda & 3) == 0 ? *(__global const float4*)p : vload4(0, p);
         }
         ra[i] = v;
     }
@@ -72,7 +74,7 @@ inline __attribute__((always_inline)) void fetch_tiles(const int M, const int N,
         ushort8 v = (ushort8)(0);
         if (c < B_CHUNKS && n < N) {
             __global const ushort* p = B + (size_t)n * ldb + k;
-            v = k + 8 <= K ? vload8(0, p) : b_tail(p, K - k);
+            v = k + 8 > K ? b_tail(p, K - k) : (ldb & 7) == 0 ? as_ushort8(*(__global const uint4*)p) : vload8(0, p);
         }
         rb[i] = v;
     }
@@ -85,12 +87,18 @@ inline __attribute__((always_inline)) void stage_tiles(__local uint* sa, __local
 #pragma unroll
     for (int i = 0; i < A_PER_THREAD; i++) {
         const int c = tid + i * THREADS;
-        if (c < A_CHUNKS) vstore_half4_rte(ra[i], 0, (__local half*)sa + (c / (BK / 4)) * LDS + (c % (BK / 4)) * 4);
+        if (c >= A_CHUNKS) continue;
+        // Rounded in registers, then one 64-bit store: vstore_half4 straight to local memory
+        // became four 16-bit stores.
+        ushort h[4];
+        vstore_half4_rte(ra[i], 0, (__private half*)h);
+        *(__local uint2*)((__local ushort*)sa + (c / (BK / 4)) * LDS + (c % (BK / 4)) * 4) = as_uint2(vload4(0, h));
     }
 #pragma unroll
     for (int i = 0; i < B_PER_THREAD; i++) {
         const int c = tid + i * THREADS;
-        if (c < B_CHUNKS) vstore8(rb[i], 0, (__local ushort*)sb + (c / (BK / 8)) * LDS + (c % (BK / 8)) * 8);
+        // Rows are LDS = 40 halves (80 bytes) apart and chunks 16 bytes: one 128-bit store each.
+        if (c < B_CHUNKS) *(__local uint4*)((__local ushort*)sb + (c / (BK / 8)) * LDS + (c % (BK / 8)) * 8) = as_uint4(rb[i]);
     }
 }
 

@@ -31,7 +31,9 @@ inline __attribute__((always_inline)) float4 load4(__global const float* X, cons
                                                    const int r, const int c) {
     if (r >= rows) return (float4)(0.0f);
     __global const float* p = X + (size_t)r * ld + c;
-    if (c + 4 <= cols) return vload4(0, p);
+    // c is a multiple of 4: with ld % 4 == 0 the chunk is 16-byte aligned and one 128-bit load is
+    // safe (vload4 promises only 4-byte alignment, which NVIDIA's compiler splits into 4 loads).
+    if (c + 4 <= cols) return (ld & 3) == 0 ? *(__global const float4*)p : vload4(0, p);
     return (float4)(c < cols ? p[0] : 0.0f, c + 1 < cols ? p[1] : 0.0f, c + 2 < cols ? p[2] : 0.0f, 0.0f);
 }
 
