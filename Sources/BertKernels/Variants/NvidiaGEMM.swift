@@ -16,7 +16,11 @@ public enum NvidiaGEMM {
             KernelParameter("NI", default: 4, allowed: [1, 2, 4, 8], meaning: "8-column fragments per warp"),
             warpPTX,
         ],
-        fixedDefines: [("BK", 32)]
+        fixedDefines: [("BK", 32)],
+        summary: { v in
+            let ptx = v["WARP_PTX"]! == 1 ? "mma.sync" : "emulated mma"
+            return "\(v["WM"]! * v["MI"]! * 16)x\(v["WN"]! * v["NI"]! * 8)x\(v["BK"]!) blocks, 2 stages, \(v["WM"]! * v["WN"]!) warps, \(ptx)"
+        }
     ) { _, p, v in
         let threads = v["WM"]! * v["WN"]! * 32
         let (bm, bn) = (v["WM"]! * v["MI"]! * 16, v["WN"]! * v["NI"]! * 8)
@@ -33,7 +37,8 @@ public enum NvidiaGEMM {
             KernelParameter("RM", default: 8, allowed: [1, 2, 4, 8], meaning: "rows of C per thread"),
             KernelParameter("RN", default: 8, allowed: [1, 2, 4, 8], meaning: "columns of C per thread"),
             KernelParameter("BK", default: 16, allowed: [4, 8, 16, 32], meaning: "K per local tile"),
-        ]
+        ],
+        summary: { v in "\(v["TY"]! * v["RM"]!)x\(v["TX"]! * v["RN"]!)x\(v["BK"]!) blocks, 2 stages" }
     ) { _, p, v in
         let (tx, ty) = (v["TX"]!, v["TY"]!)
         return LaunchGeometry(global: [tiles(p.n, tx * v["RN"]!) * tx, tiles(p.m, ty * v["RM"]!) * ty], local: [tx, ty])
