@@ -28,6 +28,10 @@ check() { "$BB" bench-gemm --json --iterations 5 "$@" >> "$OUT/gemm.jsonl" || { 
     check --op gemm --layout nk --m $1 --n $2 --k $3 --check 64
 done
 [[ $STEPS == *1* ]] && check --op gemm-f16 --m 129 --n 257 --k 130 --check 64 --param WARP_PTX=0
+# The fragment layout itself: one mma step on fragments packed per the PTX ISA, tensor cores and emulation.
+if [[ $STEPS == *1* ]]; then
+    for ptx in 1 0; do "$BB" check-mma --ptx $ptx | tee -a "$OUT/checks.txt" || status=1; done
+fi
 
 # 2. Timing at the targets' shapes (4096^3; bert-large Linear layers at batch 1 x 128 and 32 x 384
 #    tokens), the portable path beside, then the cuBLAS ceilings at the same shapes.
