@@ -42,9 +42,12 @@ while IFS=$'\t' read -r operation variant entries options; do
     echo "$operation: $variant $options"
     for entry in ${entries//,/ }; do
         # ptxas -v: "Compiling entry function 'E'", then the stack/spill line, then the registers line.
-        awk -v e="$entry" '$0 ~ "Function properties for " e "$" {getline s; getline r; sub(/^ +/, "", s); sub(/^ptxas info +: /, "", r);
-            print "    " e ": " r "; " s}' "$OUT/$variant.ptxas.txt"
+        awk -v e="$entry" '$0 ~ "Function properties for " e "$" {
+            getline s; getline r; sub(/^ +/, "", s); sub(/^ptxas info +: /, "", r); print "    " e ": " r "; " s
+        }' "$OUT/$variant.ptxas.txt"
     done
-    echo "    SASS: $hmma HMMA instructions, $(grep -c 'LDS' "$OUT/$variant.sass" || true) LDS, $(grep -c 'STL\|LDL' "$OUT/$variant.sass" || true) local (spill) loads/stores"
+    lds=$(grep -c 'LDS' "$OUT/$variant.sass" || true)
+    local_memory=$(grep -c 'STL\|LDL' "$OUT/$variant.sass" || true)
+    echo "    SASS: $hmma HMMA instructions, $lds LDS, $local_memory local (spill) loads/stores"
     if [[ "$variant" == *mma* && "$hmma" -eq 0 ]]; then echo "ptx-check: $variant has no HMMA" >&2; exit 1; fi
 done < "$OUT/selection.tsv"
