@@ -7,19 +7,28 @@
 // so one barrier per K tile suffices. A is stored K-major in local memory (As[k][m]) so a thread's
 // RM rows for one k are contiguous, as are its RN columns of Bs[k][n].
 // gemm_nn reads B as [K, N] (ldb), gemm_nt as [N, K] (ldb). Edges load zeros and are not stored.
-// No shape-dependent split-K yet: small-M shapes (128 tokens) want RM = RN = 4 (64 x 64 blocks).
-// Build options (variant "nvidia-sgemm-tiled"): TX, TY, RM, RN, BK.
+// HALF_TILE=1 (the variant sets it for small M: batch 1 x 128 tokens) halves the register block,
+// so a quarter-size block gives 4x the work-groups to fill the GPU's SMs; no split-K yet.
+// Build options (variant "nvidia-sgemm-tiled"): TX, TY, RM, RN, BK, HALF_TILE.
 
-#if !defined(TX) || !defined(TY) || !defined(RM) || !defined(RN) || !defined(BK)
-#error "build with -DTX -DTY -DRM -DRN -DBK (threads along N and M, register block, K tile)"
+#if !defined(TX) || !defined(TY) || !defined(RM) || !defined(RN) || !defined(BK) || !defined(HALF_TILE)
+#error "build with -DTX -DTY -DRM -DRN -DBK -DHALF_TILE (threads along N and M, register block, K tile, small-M blocks)"
 #endif
-#if BK % 4 != 0 || (TX * RN) % 4 != 0
+// The register block this build uses: RM x RN, or half of each for small M.
+#if HALF_TILE
+#define TRM (RM > 1 ? RM / 2 : 1)
+#define TRN (RN > 1 ? RN / 2 : 1)
+#else
+#define TRM RM
+#define TRN RN
+#endif
+#if BK % 4 != 0 || (TX * TRN) % 4 != 0
 #error "BK and TX*RN must be multiples of 4: tiles move in float4 chunks"
 #endif
 
 #define THREADS (TX * TY)
-#define BM (TY * RM)
-#define BN (TX * RN)
+#define BM (TY * TRM)
+#define BN (TX * TRN)
 #define PAD 4
 #define A_CHUNKS (BM * BK / 4)
 #define B_CHUNKS (BN * BK / 4)
@@ -94,11 +103,11 @@ inline __attribute__((always_inline)) void sgemm(const int M, const int N, const
                                                  __local float* as, __local float* bs) {
     const int tx = get_local_id(0), ty = get_local_id(1);
     const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;
-    float acc[RM][RN];
+    float acc[TRM][TRN];
 #pragma unroll
-    for (int i = 0; i < RM; i++)
+    for (int i = 0; i < TRM; i++)
 #pragma unroll
-        for (int j = 0; j < RN; j++) acc[i][j] = 0.0f;
+        for (int j = 0; j < TRN; j++) acc[i][j] = 0.0f;
     float4 ra[A_PER_THREAD], rb[B_PER_THREAD];
     const int tileCount = (K + BK - 1) / BK;
     fetch(M, N, K, A, lda, B, ldb, bIsNK, m0, n0, 0, ra, rb);
@@ -111,26 +120,26 @@ inline __attribute__((always_inline)) void sgemm(const int M, const int N, const
         if (kt + 1 < tileCount) fetch(M, N, K, A, lda, B, ldb, bIsNK, m0, n0, (kt + 1) * BK, ra, rb);
 #pragma unroll
         for (int k = 0; k < BK; k++) {
-            float av[RM], bv[RN];
+            float av[TRM], bv[TRN];
 #pragma unroll
-            for (int i = 0; i < RM; i++) av[i] = at[k * (BM + PAD) + ty * RM + i];
+            for (int i = 0; i < TRM; i++) av[i] = at[k * (BM + PAD) + ty * TRM + i];
 #pragma unroll
-            for (int j = 0; j < RN; j++) bv[j] = bt[k * (BN + PAD) + tx * RN + j];
+            for (int j = 0; j < TRN; j++) bv[j] = bt[k * (BN + PAD) + tx * TRN + j];
 #pragma unroll
-            for (int i = 0; i < RM; i++)
+            for (int i = 0; i < TRM; i++)
 #pragma unroll
-                for (int j = 0; j < RN; j++) acc[i][j] = fma(av[i], bv[j], acc[i][j]);
+                for (int j = 0; j < TRN; j++) acc[i][j] = fma(av[i], bv[j], acc[i][j]);
         }
         if (kt + 1 < tileCount) stage(as + (s ^ 1) * BK * (BM + PAD), bs + (s ^ 1) * BK * (BN + PAD), bIsNK, ra, rb);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 #pragma unroll
-    for (int i = 0; i < RM; i++) {
-        const int m = m0 + ty * RM + i;
+    for (int i = 0; i < TRM; i++) {
+        const int m = m0 + ty * TRM + i;
         if (m >= M) continue;
 #pragma unroll
-        for (int j = 0; j < RN; j++) {
-            const int n = n0 + tx * RN + j;
+        for (int j = 0; j < TRN; j++) {
+            const int n = n0 + tx * TRN + j;
             if (n < N) C[(size_t)m * ldc + n] = apply_activation(acc[i][j] + (hasBias ? bias[n] : 0.0f), act);
         }
     }

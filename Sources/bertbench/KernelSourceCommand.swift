@@ -15,6 +15,7 @@ struct KernelSourceCommand: ParsableCommand {
     @Option(help: "Device name of the described device.") var name: String = "described device"
     @Option(help: "NVIDIA compute capability, MAJOR.MINOR (none: the device reports none).") var computeCapability: String?
     @Option(help: "Only variants whose source lies in this Kernels/ family (default: every family).") var family: String?
+    @Option(help: "Rows of the problem the options are for (some variants pick smaller blocks for small M).") var m: Int = 4096
     @Option(help: "Folder to write <variant>.cl (the built text, common files prepended) and <variant>.options into.")
     var out: String
 
@@ -33,8 +34,8 @@ struct KernelSourceCommand: ParsableCommand {
         for operation in KernelOperation.allCases {
             let choice = selection[operation]
             if let family, !choice.variant.source.hasPrefix(family + "/") { continue }
-            // The options do not depend on the shape for GEMMs; a typical one is given for the others.
-            let options = choice.buildOptions(for: KernelProblem(m: 128, n: 128, k: 64, batch: 1))
+            // Shape-dependent defines follow --m; n and k are typical (no GEMM define depends on them).
+            let options = choice.buildOptions(for: KernelProblem(m: m, n: 1024, k: 64, batch: 1))
             let source = KernelLibrary.source(choice.variant.source)
             try Data(source.utf8).write(to: folder.appendingPathComponent(choice.variant.name + ".cl"))
             try Data((options + "\n").utf8).write(to: folder.appendingPathComponent(choice.variant.name + ".options"))

@@ -96,7 +96,8 @@ extension Kernels {
         func matchesReferenceInBothLayouts(values: [String: Int]) throws {
             let kernels = try TestDevice.kernels(.gemm, values, variant: NvidiaGEMM.sgemmTiled)
             var rng = SeededGenerator(seed: 31)
-            let shapes = [(1, 1, 1), (7, 5, 3), (33, 17, 9), (65, 130, 67), (129, 63, 130)]
+            // Up to 256 rows run half-size register blocks (HALF_TILE), past that full ones: both here.
+            let shapes = [(1, 1, 1), (7, 5, 3), (33, 17, 9), (65, 130, 67), (129, 63, 130), (257, 37, 19), (300, 70, 33)]
             for (index, (m, n, k)) in shapes.enumerated() {
                 let a = randomFloats(m * k, &rng), weight = randomFloats(n * k, &rng), bias = randomFloats(n, &rng)
                 let activation: Activation = [.none, .gelu, .tanh, .relu][index % 4]

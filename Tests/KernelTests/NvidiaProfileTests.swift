@@ -19,7 +19,8 @@ extension Kernels {
             for capability in ["8.0", "8.6", "9.0"] {
                 let selection = try Self.catalog.selection(for: Self.nvidia(capability))
                 #expect(selection.profileSummary == "nvidia-sm80 over default", "\(capability)")
-                #expect(selection[.gemm].description == "nvidia-sgemm-tiled TX=16 TY=16 RM=8 RN=8 BK=16 (128x128x16 blocks, 2 stages)")
+                #expect(selection[.gemm].description
+                        == "nvidia-sgemm-tiled TX=16 TY=16 RM=8 RN=8 BK=16 (128x128x16 blocks (64x64 at M <= 256), 2 stages)")
                 #expect(selection[.gemmF16].description
                         == "nvidia-mma-f16 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 BK=32 (128x128x32 blocks, 2 stages, 8 warps, mma.sync)")
                 #expect(selection[.layerNorm].variant.name == "portable-layer-norm")

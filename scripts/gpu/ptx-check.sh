@@ -6,7 +6,7 @@
 # cores) with cuobjdump + nvdisasm. NVIDIA's own OpenCL compiler may still differ: the GPU run is
 # the final word. Installs what is missing (apt needs root; pip goes into .venv-cuda, git-ignored).
 # Usage: scripts/gpu/ptx-check.sh [compute capability, default 9.0]. Writes to $OUT (default
-# /tmp/bertbench-ptx): <variant>.cl, .ptx, .cubin, .sass.
+# /tmp/bertbench-ptx): m<M>/<variant>.cl, .ptx, .cubin, .sass for M = 4096 and 128.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CC=${1:-9.0}
@@ -30,24 +30,29 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 FLAGS=(-x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -S -O2 -Xclang -finclude-default-header -include opencl-c.h
        -Xclang -target-cpu -Xclang sm_80 -Xclang -target-feature -Xclang +ptx70
        -Xclang -mlink-bitcode-file -Xclang /usr/lib/clc/nvptx64--nvidiacl.bc -Wno-linker-warnings)
-"$BB" kernel-source --compute-capability "$CC" --family nvidia --out "$OUT" > "$OUT/selection.tsv"
-echo "ptx-check: NVIDIA variants the profiles choose at compute capability $CC, assembled for $SM"
+# Large M (full blocks) and batch 1 x 128 tokens (nvidia-sgemm-tiled halves its blocks there).
+for M in 4096 128; do
+mkdir -p "$OUT/m$M"
+"$BB" kernel-source --compute-capability "$CC" --family nvidia --m $M --out "$OUT/m$M" > "$OUT/m$M/selection.tsv"
+echo "ptx-check: NVIDIA variants the profiles choose at compute capability $CC for M = $M, assembled for $SM"
 while IFS=$'\t' read -r operation variant entries options; do
+    V="$OUT/m$M/$variant"
     read -r -a defines <<< "$options"
-    clang-14 "${FLAGS[@]}" "${defines[@]}" "$OUT/$variant.cl" -o "$OUT/$variant.ptx"
-    sed -i 's/^\.version .*/.version 8.0/' "$OUT/$variant.ptx"  # clang writes 7.0; ptxas for sm_90 wants 7.8+
-    ptxas -arch="$SM" -v "$OUT/$variant.ptx" -o "$OUT/$variant.cubin" 2> "$OUT/$variant.ptxas.txt"
-    cuobjdump -sass "$OUT/$variant.cubin" > "$OUT/$variant.sass"
-    hmma=$(grep -c 'HMMA' "$OUT/$variant.sass" || true)
+    clang-14 "${FLAGS[@]}" "${defines[@]}" "$V.cl" -o "$V.ptx"
+    sed -i 's/^\.version .*/.version 8.0/' "$V.ptx"  # clang writes 7.0; ptxas for sm_90 wants 7.8+
+    ptxas -arch="$SM" -v "$V.ptx" -o "$V.cubin" 2> "$V.ptxas.txt"
+    cuobjdump -sass "$V.cubin" > "$V.sass"
+    hmma=$(grep -c 'HMMA' "$V.sass" || true)
     echo "$operation: $variant $options"
     for entry in ${entries//,/ }; do
         # ptxas -v: "Compiling entry function 'E'", then the stack/spill line, then the registers line.
         awk -v e="$entry" '$0 ~ "Function properties for " e "$" {
             getline s; getline r; sub(/^ +/, "", s); sub(/^ptxas info +: /, "", r); print "    " e ": " r "; " s
-        }' "$OUT/$variant.ptxas.txt"
+        }' "$V.ptxas.txt"
     done
-    lds=$(grep -c 'LDS' "$OUT/$variant.sass" || true)
-    local_memory=$(grep -c 'STL\|LDL' "$OUT/$variant.sass" || true)
+    lds=$(grep -c 'LDS' "$V.sass" || true)
+    local_memory=$(grep -c 'STL\|LDL' "$V.sass" || true)
     echo "    SASS: $hmma HMMA instructions, $lds LDS, $local_memory local (spill) loads/stores"
     if [[ "$variant" == *mma* && "$hmma" -eq 0 ]]; then echo "ptx-check: $variant has no HMMA" >&2; exit 1; fi
-done < "$OUT/selection.tsv"
+done < "$OUT/m$M/selection.tsv"
+done

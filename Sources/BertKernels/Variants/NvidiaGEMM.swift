@@ -27,8 +27,15 @@ public enum NvidiaGEMM {
         return LaunchGeometry(global: [tiles(p.n, bn) * threads, tiles(p.m, bm)], local: [threads, 1])
     }
 
-    /// fp32 SGEMM: local-memory tiles in two stages, each thread an RM x RN register block,
-    /// float4 global loads; work-groups of TX x TY threads cover (TY*RM) x (TX*RN) of C.
+    /// Problems with at most this many rows (batch 1 x 128 tokens) run sgemmTiled with half the
+    /// register block, so that 4x as many work-groups fill the GPU.
+    static let smallM = 256
+
+    /// Whether `problem` runs sgemmTiled's half-size blocks.
+    static func halfTile(_ problem: KernelProblem) -> Bool { problem.m <= smallM }
+
+    /// fp32 SGEMM: local-memory tiles in two stages, each thread an RM x RN register block (half of
+    /// each when M <= 256), float4 global loads; work-groups of TX x TY threads.
     public static let sgemmTiled = KernelVariant(
         name: "nvidia-sgemm-tiled", operation: .gemm, source: "nvidia/sgemm.cl", entryPoints: ["gemm_nn", "gemm_nt"],
         parameters: [
@@ -38,9 +45,14 @@ public enum NvidiaGEMM {
             KernelParameter("RN", default: 8, allowed: [1, 2, 4, 8], meaning: "columns of C per thread"),
             KernelParameter("BK", default: 16, allowed: [4, 8, 16, 32], meaning: "K per local tile"),
         ],
-        summary: { v in "\(v["TY"]! * v["RM"]!)x\(v["TX"]! * v["RN"]!)x\(v["BK"]!) blocks, 2 stages" }
+        shapeDefines: { p in [("HALF_TILE", halfTile(p) ? 1 : 0)] },
+        summary: { v in
+            let (rm, rn) = (max(1, v["RM"]! / 2), max(1, v["RN"]! / 2))
+            return "\(v["TY"]! * v["RM"]!)x\(v["TX"]! * v["RN"]!)x\(v["BK"]!) blocks (\(v["TY"]! * rm)x\(v["TX"]! * rn) at M <= \(smallM)), 2 stages"
+        }
     ) { _, p, v in
         let (tx, ty) = (v["TX"]!, v["TY"]!)
-        return LaunchGeometry(global: [tiles(p.n, tx * v["RN"]!) * tx, tiles(p.m, ty * v["RM"]!) * ty], local: [tx, ty])
+        let (rm, rn) = halfTile(p) ? (max(1, v["RM"]! / 2), max(1, v["RN"]! / 2)) : (v["RM"]!, v["RN"]!)
+        return LaunchGeometry(global: [tiles(p.n, tx * rn) * tx, tiles(p.m, ty * rm) * ty], local: [tx, ty])
     }
 }
