@@ -18,6 +18,13 @@ public struct SafeTensorsWriter {
         entries.append((name, .i8, shape, int8s.withUnsafeBufferPointer { Data(buffer: $0) }))
     }
 
+    /// Floats stored as F16 (rounded to nearest even; what `compress --method fp16` writes).
+    public mutating func add(_ name: String, halves: [Float], shape: [Int]) {
+        precondition(halves.count == shape.reduce(1, *), "\(name): \(halves.count) values for shape \(shape)")
+        let bits = halves.map { Float16($0).bitPattern.littleEndian }
+        entries.append((name, .f16, shape, bits.withUnsafeBufferPointer { Data(buffer: $0) }))
+    }
+
     /// Raw little-endian bytes of any dtype (tests use this to write F16, BF16 and broken files).
     public mutating func add(_ name: String, dtype: DType, shape: [Int], bytes: Data) {
         entries.append((name, dtype, shape, bytes))

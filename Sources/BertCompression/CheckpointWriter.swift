@@ -7,9 +7,10 @@ import Support
 /// task prefix), with config.json and the tokenizer files, atomically:
 /// built beside the target and renamed into place, so a failure leaves no directory behind.
 public enum CheckpointWriter {
-    /// Writes `weights` under `architecture`'s keys with `config` as config.json into `directory` (which must not exist).
+    /// Writes `weights` under `architecture`'s keys with `config` as config.json into `directory` (which must not exist);
+    /// fp32 Linear weights are stored as `linearDType` (F32, or F16).
     public static func write(_ weights: HostEncoderWeights, config: Data, architecture: any EncoderArchitecture,
-                             tokenizerFrom source: URL, to directory: URL) throws {
+                             tokenizerFrom source: URL, to directory: URL, linearDType: DType = .f32) throws {
         if FileManager.default.fileExists(atPath: directory.path) {
             throw CheckpointError("\(directory.path): already exists (refusing to overwrite)")
         }
@@ -19,11 +20,11 @@ public enum CheckpointWriter {
             where FileManager.default.fileExists(atPath: source.appendingPathComponent(name).path) {
                 try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: staging.appendingPathComponent(name))
             }
-            try tensors(weights, architecture: architecture).write(to: staging.appendingPathComponent("model.safetensors"))
+            try tensors(weights, architecture: architecture, linearDType: linearDType).write(to: staging.appendingPathComponent("model.safetensors"))
         }
     }
 
-    static func tensors(_ w: HostEncoderWeights, architecture: any EncoderArchitecture) -> SafeTensorsWriter {
+    static func tensors(_ w: HostEncoderWeights, architecture: any EncoderArchitecture, linearDType: DType = .f32) -> SafeTensorsWriter {
         var writer = SafeTensorsWriter()
         writer.metadata = ["format": "pt", "writer": "bertbench compress"]
         func matrix(_ name: String, _ stored: StoredWeight, rows: Int, cols: Int) {
@@ -35,7 +36,11 @@ public enum CheckpointWriter {
             }
         }
         func linear(_ names: LinearNames, _ l: HostLinear) {
-            matrix(names.weight, l.weight, rows: l.outFeatures, cols: l.inFeatures)
+            if linearDType == .f16, case .float(let v) = l.weight {
+                writer.add(names.weight, halves: v, shape: [l.outFeatures, l.inFeatures])
+            } else {
+                matrix(names.weight, l.weight, rows: l.outFeatures, cols: l.inFeatures)
+            }
             writer.add(names.bias, floats: l.bias, shape: [l.outFeatures])
         }
         func norm(_ names: NormNames, _ n: HostNorm) {

@@ -26,6 +26,8 @@ public struct CompressionMethod: Sendable, Equatable, Codable, CustomStringConve
     public static let int8 = CompressionMethod(name: Int8Quantization.w8a8.name)
     /// int8 weights per output channel, widened inside the GEMM; fp32 activations.
     public static let int8WeightOnly = CompressionMethod(name: Int8Quantization.weightOnly.name)
+    /// Linear weights stored as fp16.
+    public static let fp16 = CompressionMethod(name: FP16Weights().name)
 
     /// Magnitude pruning of the encoder's Linear weights to `sparsity`, over all of them at once
     /// (`global`) or each matrix separately.

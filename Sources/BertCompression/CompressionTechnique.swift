@@ -26,6 +26,8 @@ public struct CompressionJob: Sendable {
     public var changes: [String: JSONValue?] = [:]
     /// The calibration set, for techniques that measure activations; nil when none was given.
     public var calibration: (any CalibrationSource)?
+    /// The dtype fp32 Linear weights are written in: F32, or F16 after `fp16`.
+    public var linearWeightDType: DType = .f32
 
     /// The calibration set, or an error saying that `method` needs one.
     public func requireCalibration(for method: String) throws -> any CalibrationSource {
@@ -85,6 +87,7 @@ public enum CompressionRegistry {
     public static let all: [any CompressionTechnique] = [
         Int8Quantization.w8a8,
         Int8Quantization.weightOnly,
+        FP16Weights(),
         UnstructuredPruning(),
         HeadPruning(),
         FFNPruning(),

@@ -26,7 +26,7 @@ public enum Compressor {
         if let calibration { record["calibration"] = .object(calibration.record) }
         changes["compression"] = .object(record)
         try CheckpointWriter.write(job.weights, config: try config.encoded(changing: changes), architecture: config.architecture,
-                                   tokenizerFrom: source, to: target)
+                                   tokenizerFrom: source, to: target, linearDType: job.linearWeightDType)
         return CompressionSummary(method: method.name, lines: lines)
     }
 }

@@ -13,6 +13,9 @@ public enum LinearMode: String, Codable, Sendable, CaseIterable {
     case int8 = "int8"
     /// Pruned weights in CSR form, sparse GEMM.
     case sparseCSR = "csr"
+    /// fp16 weights on the device ([out, in] halves, the gemm-f16 operation): fp32 activations and
+    /// accumulation on the portable path, tensor cores on NVIDIA sm_80+.
+    case fp16 = "fp16"
 }
 
 /// A Linear layer on the device in the form its `LinearMode` runs.
@@ -23,6 +26,8 @@ struct DeviceLinear {
         /// [in, out] int8 codes, or packed into panels for a packed int8 GEMM variant, and one
         /// scale per output column.
         case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, quantizeActivations: Bool, layout: MatrixLayout)
+        /// [out, in] fp16 bits, as a Linear weight is stored: what gemm-f16 reads.
+        case half(DeviceBuffer<UInt16>)
         /// [out, in] in CSR: row starts, column indices, values.
         case csr(rowStart: DeviceBuffer<Int32>, column: DeviceBuffer<Int32>, value: DeviceBuffer<Float>, nonzeros: Int)
     }
@@ -70,6 +75,10 @@ struct DeviceLinear {
             }
             storage = .int8(codesOnDevice, scales: try context.upload(scales, label: label + ".weight_scale"),
                             quantizeActivations: mode == .int8, layout: layout)
+        case .fp16:
+            // F16 checkpoints arrive widened exactly; rounding fp32 ones here is what fp16 means.
+            let halves = parts.flatMap(\.floatWeight).map { Float16($0).bitPattern }
+            storage = .half(try context.upload(halves, label: label + ".weight (fp16)"))
         case .sparseCSR:
             let rows = parts.flatMap(\.floatWeight)
             var rowStart: [Int32] = [0], column: [Int32] = [], value: [Float] = []
@@ -99,6 +108,7 @@ struct DeviceLinear {
             switch storage {
             case .dense(let w, _): return w.byteCount
             case .int8(let w, let s, _, _): return w.byteCount + s.byteCount
+            case .half(let w): return w.byteCount
             case .csr(let r, let c, let v, _): return r.byteCount + c.byteCount + v.byteCount
             }
         }()
@@ -126,6 +136,9 @@ struct DeviceLinear {
                 try k.gemmW8(a: input, b: weight, bScale: scales, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
                              activation: activation, layout: layout)
             }
+        case .half(let weight):
+            try k.gemmF16(a: input, weight: weight, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
+                          activation: activation)
         case .csr(let rowStart, let column, let value, _):
             try k.gemmCSR(a: input, rowStart: rowStart, column: column, value: value, bias: bias, c: output,
                           m: rows, n: outFeatures, k: inFeatures, activation: activation)

@@ -12,10 +12,13 @@ public enum ModelLoader {
                             maxPositions: c.maxPositions, typeVocabSize: c.typeVocabSize, layerNormEps: c.layerNormEps)
     }
 
-    /// The Linear mode a checkpoint runs in by default: its quantization method when it has one.
+    /// The Linear mode a checkpoint runs in by default: its quantization method when it has one,
+    /// fp16 when its Linear weights are stored as F16.
     public static func defaultMode(for checkpoint: Checkpoint) -> LinearMode {
         switch checkpoint.config.quantizationMethod {
-        case nil: return .dense
+        case nil:
+            let first = checkpoint.layout.layers.first?.query.weight
+            return first.flatMap { checkpoint.file.tensors[$0]?.dtype } == .f16 ? .fp16 : .dense
         case "int8": return .int8
         default: return .int8WeightOnly
         }

@@ -20,6 +20,9 @@ public struct Device: @unchecked Sendable, CustomStringConvertible {
     public let localMemoryBytes: UInt64
     public let maxWorkGroupSize: Int
     public let extensions: [String]
+    /// NVIDIA's compute capability (8.0 on A100, 9.0 on H100) from cl_nv_device_attribute_query;
+    /// nil on devices without that extension. Profiles match on it (`minComputeCapability`).
+    public let computeCapability: ComputeCapability?
     /// Position in `Device.all()`: what `--device N` selects.
     public let index: Int
 
@@ -82,6 +85,7 @@ public struct Device: @unchecked Sendable, CustomStringConvertible {
         localMemoryBytes = try deviceValue(id, cl_device_info(CL_DEVICE_LOCAL_MEM_SIZE))
         maxWorkGroupSize = Int(try deviceValue(id, cl_device_info(CL_DEVICE_MAX_WORK_GROUP_SIZE)) as Int)
         extensions = try deviceString(id, cl_device_info(CL_DEVICE_EXTENSIONS)).split(separator: " ").map(String.init)
+        computeCapability = extensions.contains("cl_nv_device_attribute_query") ? ComputeCapability(device: id) : nil
     }
 
     /// The device a `--device` option names: an index, or a case-insensitive fragment of the
@@ -103,6 +107,36 @@ public struct Device: @unchecked Sendable, CustomStringConvertible {
         }) { return match }
         throw DeviceChoiceError(message: "--device \(spec): no device name contains '\(spec)' (have: \(devices.map(\.name).joined(separator: ", ")))")
     }
+}
+
+/// An NVIDIA compute capability, major.minor (sm_90 is 9.0).
+public struct ComputeCapability: Sendable, Equatable, Comparable, CustomStringConvertible {
+    public let major: Int
+    public let minor: Int
+
+    /// A capability from its parts.
+    public init(major: Int, minor: Int) {
+        self.major = major
+        self.minor = minor
+    }
+
+    /// "8.6" parsed; nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ".").map { Int($0) }
+        guard parts.count == 2, let major = parts[0], let minor = parts[1] else { return nil }
+        self.init(major: major, minor: minor)
+    }
+
+    /// CL_DEVICE_COMPUTE_CAPABILITY_MAJOR_NV (0x4000) and _MINOR_NV (0x4001); nil if the query
+    /// fails (the values are not in Khronos' headers, so they are written here).
+    init?(device id: cl_device_id) {
+        guard let major: cl_uint = try? deviceValue(id, cl_device_info(0x4000)),
+              let minor: cl_uint = try? deviceValue(id, cl_device_info(0x4001)) else { return nil }
+        self.init(major: Int(major), minor: Int(minor))
+    }
+
+    public static func < (a: ComputeCapability, b: ComputeCapability) -> Bool { (a.major, a.minor) < (b.major, b.minor) }
+    public var description: String { "\(major).\(minor)" }
 }
 
 /// A `--device` value that matches no device.

@@ -6,7 +6,8 @@ import Foundation
 import OpenCLRuntime
 
 /// `bertbench bench-gemm`: times the GEMM variant the device's profile runs (with `--param`
-/// overrides) on one shape and prints GFLOP/s.
+/// overrides) on one shape and prints GFLOP/s; `--op gemm-f16` times the fp16-weight GEMM, and
+/// `--check` compares sampled rows with a float64 reference (exit 1 past the tolerance).
 struct BenchGEMMCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bench-gemm", abstract: "Time the fp32 GEMM kernel on one shape.")
 
@@ -21,12 +22,19 @@ struct BenchGEMMCommand: ParsableCommand {
     @Option(help: "B layout: kn ([K,N], the engine's) or nk ([N,K], a Linear weight as stored).") var layout: String = "kn"
     @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
     @Flag(help: "Print one JSON object instead of text.") var json = false
+    @Option(help: "Operation: gemm (fp32) or gemm-f16 (fp16 weights [N,K], fp32 activations).") var op: String = "gemm"
+    @Option(help: "Compare this many sampled rows of C with a float64 reference (0: no check).") var check: Int = 0
+    @Option(name: .customLong("kernels"), help: "Kernel families: auto (what the device profiles choose) or portable.")
+    var kernelFamily: String = "auto"
     @Flag(help: "Also time CLBlast on the same device and numpy/OpenBLAS on the CPU (from the repository, after scripts/setup).") var peers = false
 
     func validate() throws {
         guard m > 0, n > 0, k > 0 else { throw ValidationError("--m, --n and --k must be positive") }
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
         guard ["kn", "nk"].contains(layout) else { throw ValidationError("--layout must be kn or nk, not '\(layout)'") }
+        guard ["gemm", "gemm-f16"].contains(op) else { throw ValidationError("--op must be gemm or gemm-f16, not '\(op)'") }
+        guard ["auto", "portable"].contains(kernelFamily) else { throw ValidationError("--kernels must be auto or portable") }
+        guard check >= 0 else { throw ValidationError("--check must be 0 or positive") }
         _ = try overrides()
     }
 
@@ -45,9 +53,11 @@ struct BenchGEMMCommand: ParsableCommand {
 
     func run() throws {
         let context = try ComputeContext(device: try Device.choose(device))
-        let standard = try ProfileCatalog.standard().selection(for: DeviceIdentity(context.device))
-        let selection = parameters.isEmpty ? standard : try standard.replacing(.gemm, overrides: try overrides(), by: "--param")
+        let operation = KernelOperation(rawValue: op)!
+        let standard = try ProfileCatalog.forKernels(kernelFamily).selection(for: DeviceIdentity(context.device))
+        let selection = parameters.isEmpty ? standard : try standard.replacing(operation, overrides: try overrides(), by: "--param")
         let kernels = try EncoderKernels(context: context, selection: selection)
+        if check > 0 || operation == .gemmF16 { return try runChecked(kernels, operation) }
         let ours = try GEMMTiming.bertbench(kernels: kernels, m: m, n: n, k: k, layout: layout == "kn" ? .kByN : .nByK,
                                             iterations: iterations)
         let median = ours.medianMilliseconds, gflops = ours.gflopsPerSecond
@@ -71,5 +81,27 @@ struct BenchGEMMCommand: ParsableCommand {
                                                        : String(format: " (BertBench / this: %.2f)", median / row.ms)))
             }
         }
+    }
+
+    /// Times `operation` (gemm: B in --layout; gemm-f16: fp16 [N, K]) and, with --check, compares it with float64.
+    private func runChecked(_ kernels: EncoderKernels, _ operation: KernelOperation) throws {
+        let result = try GEMMCheck.run(kernels: kernels, operation: operation, m: m, n: n, k: k,
+                                       layout: layout == "kn" ? .kByN : .nByK, iterations: iterations, checkRows: check)
+        let t = result.measurement, kernel = t.kernel ?? ""
+        // fp16 operands: 1e-3..1e-2 relative is expected (the tensor cores round A to fp16 too).
+        let tolerance = operation == .gemmF16 ? 2e-2 : 1e-4
+        let error = result.maxRelativeError
+        let passed = error.map { $0 <= tolerance } ?? true
+        if json {
+            let errorText = error.map { $0.isFinite ? "\($0)" : "null" } ?? "null"
+            print(#"{"engine":"bertbench","op":"\#(op)","m":\#(m),"n":\#(n),"k":\#(k),"median_ms":\#(t.medianMilliseconds),"#
+                  + #""gflops":\#(t.gflopsPerSecond),"max_rel_error":\#(errorText),"checked_rows":\#(result.checkedRows),"#
+                  + #""passed":\#(passed),"device":"\#(kernels.context.device.name)","kernel":"\#(kernel)"}"#)
+        } else {
+            let checked = error.map { String(format: ", max rel error %.2e over %d rows (%@)", $0, result.checkedRows, passed ? "ok" : "FAILED") } ?? ""
+            print(String(format: "bertbench %@ %dx%dx%d: median %.3f ms, %.1f GFLOP/s (%@, %@)%@", op, m, n, k, t.medianMilliseconds,
+                         t.gflopsPerSecond, kernel, kernels.context.device.name, checked))
+        }
+        if !passed { throw ExitCode.failure }
     }
 }

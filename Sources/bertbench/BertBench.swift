@@ -9,8 +9,9 @@ struct BertBench: ParsableCommand {
         commandName: "bertbench",
         abstract: "BERT-family encoders on BertBench's own OpenCL kernels: embeddings, latency, and how compressed models diverge from the large "
                 + "one.",
-        subcommands: [DevicesCommand.self, TuneCommand.self, EmbedCommand.self, CompressCommand.self, LatencyCommand.self, DivergeCommand.self, RunCommand.self,
-                      ReportCommand.self, SynthCommand.self, BenchGEMMCommand.self,
+        subcommands: [DevicesCommand.self, TuneCommand.self, EmbedCommand.self, CompressCommand.self, LatencyCommand.self,
+                      DivergeCommand.self, RunCommand.self, ReportCommand.self, SynthCommand.self, BenchGEMMCommand.self,
+                      KernelSourceCommand.self, CheckMMACommand.self,
                       PlanCommand.self, WorkCommand.self, MergeCommand.self])
 
     /// Runs the tool; every failure, argument errors included, is one line on stderr with a

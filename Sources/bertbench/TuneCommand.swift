@@ -66,11 +66,13 @@ struct TuneCommand: ParsableCommand {
         let file = out.map { URL(fileURLWithPath: $0) }
             ?? ProfileCatalog.localFolder(environment: environment).appendingPathComponent("tuned-\(slug).json")
         try TunedProfile.checkReplaceable(file)
-        let base = try ProfileCatalog.standard(environment: environment).selection(for: DeviceIdentity(device))
+        let base = try deviceOptions.selection(for: device)
         say("tuning on \(device.name) at \(shapes.count) shapes: \(shapes.map { $0.map(String.init).joined(separator: "x") }.joined(separator: ", "))")
         var results: [TuningResult] = []
         for target in TuningTarget.all {
-            let result = try KernelTuner.tune(target, context: context, base: base, shapes: shapes, budget: budget) { say($0) }
+            let family = deviceOptions.kernelFamily
+            let result = try KernelTuner.tune(target, context: context, base: base, shapes: shapes, budget: budget,
+                                              allowed: { family == "auto" || $0.source.hasPrefix("\(family)/") }) { say($0) }
             results.append(result)
             print("\(result.operation): \(result.variant) \(result.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) "
                   + String(format: "(%d settings timed; %.2fx the profile's %@)", result.tried, result.speedup, result.baseline))

@@ -11,23 +11,32 @@ public struct DeviceProfile: Codable, Sendable {
         public var device: String?
         public var driver: String?
         public var platform: String?
+        /// The lowest NVIDIA compute capability ("8.0") the device must report; a device that
+        /// reports none (any non-NVIDIA device) does not match.
+        public var minComputeCapability: String?
 
-        /// A match on the given substrings.
-        public init(vendor: String? = nil, device: String? = nil, driver: String? = nil, platform: String? = nil) {
+        /// A match on the given substrings (and, with `minComputeCapability`, a capability floor).
+        public init(vendor: String? = nil, device: String? = nil, driver: String? = nil, platform: String? = nil,
+                    minComputeCapability: String? = nil) {
             self.vendor = vendor
             self.device = device
             self.driver = driver
             self.platform = platform
+            self.minComputeCapability = minComputeCapability
         }
 
         /// How many fields are given: the more, the more specific.
-        public var specificity: Int { [vendor, device, driver, platform].compactMap { $0 }.count }
+        public var specificity: Int { [vendor, device, driver, platform, minComputeCapability].compactMap { $0 }.count }
 
-        /// Whether `identity` contains every given substring.
+        /// Whether `identity` contains every given substring and reaches the capability floor.
         public func matches(_ identity: DeviceIdentity) -> Bool {
             func has(_ text: String, _ needle: String?) -> Bool { needle.map { text.lowercased().contains($0.lowercased()) } ?? true }
+            let capable = minComputeCapability.map { floor in
+                guard let have = identity.computeCapability, let need = ComputeCapability(floor) else { return false }
+                return have >= need
+            } ?? true
             return has(identity.vendor, vendor) && has(identity.name, device) && has(identity.driver, driver)
-                && has(identity.platform, platform)
+                && has(identity.platform, platform) && capable
         }
     }
 
@@ -62,6 +71,9 @@ public struct DeviceProfile: Codable, Sendable {
     /// Each listed operation's choice, checked against the registry: unknown operations,
     /// variants, parameters and values throw, naming `origin`.
     public func choices(origin: String) throws -> [KernelOperation: KernelChoice] {
+        if let floor = match.minComputeCapability, ComputeCapability(floor) == nil {
+            throw ProfileError(origin, "match.minComputeCapability '\(floor)' is not MAJOR.MINOR (for example \"8.0\")")
+        }
         var result: [KernelOperation: KernelChoice] = [:]
         for (key, entry) in kernels.sorted(by: { $0.key < $1.key }) {
             guard let operation = KernelOperation(rawValue: key) else {
@@ -84,18 +96,22 @@ public struct DeviceProfile: Codable, Sendable {
 /// What a profile matches on, taken from a device (or written by hand in tests).
 public struct DeviceIdentity: Sendable {
     public let vendor, name, driver, platform: String
+    /// NVIDIA's compute capability, nil on other devices.
+    public let computeCapability: ComputeCapability?
 
     /// An identity from its parts.
-    public init(vendor: String, name: String, driver: String, platform: String) {
+    public init(vendor: String, name: String, driver: String, platform: String, computeCapability: ComputeCapability? = nil) {
         self.vendor = vendor
         self.name = name
         self.driver = driver
         self.platform = platform
+        self.computeCapability = computeCapability
     }
 
     /// The identity of an OpenCL device.
     public init(_ device: Device) {
-        self.init(vendor: device.vendor, name: device.name, driver: device.driverVersion, platform: device.platformName)
+        self.init(vendor: device.vendor, name: device.name, driver: device.driverVersion, platform: device.platformName,
+                  computeCapability: device.computeCapability)
     }
 }
 

@@ -47,7 +47,7 @@ public struct KernelSelection: Sendable {
             let entry = entries[op]!
             return KernelRecord(operation: op.rawValue, variant: entry.choice.variant.name,
                                 parameters: Dictionary(uniqueKeysWithValues: entry.choice.settings.map { ($0.name, $0.value) }),
-                                profile: entry.profile)
+                                profile: entry.profile, summary: entry.choice.variant.summary(entry.choice.values))
         }
     }
 }
@@ -60,17 +60,22 @@ public struct KernelRecord: Codable, Sendable, Equatable, CustomStringConvertibl
     public let parameters: [String: Int]
     /// The device profile that chose it.
     public let profile: String
+    /// The variant's summary of its values ("128x128x32 blocks, 2 stages"); nil when it has none.
+    public let summary: String?
 
     /// A record.
-    public init(operation: String, variant: String, parameters: [String: Int], profile: String) {
+    public init(operation: String, variant: String, parameters: [String: Int], profile: String, summary: String? = nil) {
         self.operation = operation
         self.variant = variant
         self.parameters = parameters
         self.profile = profile
+        self.summary = summary
     }
 
-    /// "gemm: portable-gemm TM=4 TN=16" (parameters sorted by name).
+    /// "gemm: portable-gemm TM=4 TN=16" (parameters sorted by name), then the summary in brackets.
     public var description: String {
-        (["\(operation): \(variant)"] + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
+        let text = (["\(operation): \(variant)"] + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
+            .joined(separator: " ")
+        return summary.map { text + " (\($0))" } ?? text
     }
 }

@@ -69,6 +69,28 @@ public struct ProfileCatalog: Sendable {
         }
     }
 
+    /// This catalog with every profile cut down to the variants whose source lies in Kernels/portable/
+    /// or Kernels/`family`/: what `--kernels portable` runs (the default profile is portable, so
+    /// every operation still resolves).
+    public func restricted(toFamily family: String) throws -> ProfileCatalog {
+        let kept = Set(["portable", family])
+        return ProfileCatalog(profiles: try profiles.map { sourced in
+            var profile = sourced.profile
+            profile.kernels = profile.kernels.filter { _, entry in
+                let source = KernelVariantRegistry.variant(named: entry.variant)?.source ?? ""
+                return kept.contains(String(source.split(separator: "/").first ?? ""))
+            }
+            return try SourcedProfile(profile, origin: sourced.origin, isLocal: sourced.isLocal)
+        })
+    }
+
+    /// The catalog a `--kernels` value asks for: "auto" (every profile) or a family name.
+    public static func forKernels(_ family: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> ProfileCatalog {
+        let standard = try standard(environment: environment)
+        return family == "auto" ? standard : try standard.restricted(toFamily: family)
+    }
+
     /// Where locally tuned profiles live.
     public static func localFolder(environment: [String: String]) -> URL {
         if let folder = environment["BERTBENCH_PROFILES"], !folder.isEmpty { return URL(fileURLWithPath: folder) }

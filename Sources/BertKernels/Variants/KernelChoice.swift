@@ -26,9 +26,11 @@ public struct KernelChoice: Sendable, CustomStringConvertible {
         variant.parameters.map { ($0.name, values[$0.name]!) } + variant.fixedDefines
     }
 
-    /// "portable-gemm TM=4 TN=16".
+    /// "portable-gemm TM=4 TN=16", with the variant's summary after it when it has one
+    /// ("nvidia-mma-f16 WM=2 ... (128x128x32 blocks, 2 stages, 8 warps)").
     public var description: String {
-        ([variant.name] + settings.map { "\($0.name)=\($0.value)" }).joined(separator: " ")
+        let text = ([variant.name] + settings.map { "\($0.name)=\($0.value)" }).joined(separator: " ")
+        return variant.summary(values).map { text + " (\($0))" } ?? text
     }
 
     /// The `-D` options to build this choice's source for `problem`.

@@ -10,6 +10,8 @@ public enum KernelOperation: String, CaseIterable, Codable, Sendable {
     case gemmW8 = "gemm-w8"
     /// fp32 x CSR-weight GEMM (gemm_csr).
     case gemmCSR = "gemm-csr"
+    /// fp32 x fp16-weight GEMM with fused bias, activation and residual (gemm_f16_nt).
+    case gemmF16 = "gemm-f16"
     /// Per-row dynamic int8 quantization of activations (quantize_rows).
     case quantize
     /// Layer norm with an optional residual (layer_norm).

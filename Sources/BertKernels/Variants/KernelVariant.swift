@@ -47,15 +47,18 @@ public struct KernelVariant: Sendable {
     private let shapeDefines: @Sendable (KernelProblem) -> [(name: String, value: Int)]
     private let panelRule: (@Sendable (_ values: [String: Int]) -> Int)?
     private let geometryRule: @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry
+    private let summaryRule: (@Sendable (_ values: [String: Int]) -> String)?
 
     /// A variant. `shapeDefines` are defines that depend on the problem (HEAD_DIM); `geometry`
     /// maps an entry point, a problem and the values of every parameter and fixed define to
     /// the launch sizes. `panelWidth`, for a GEMM that reads weights packed at load time, maps
-    /// the parameter values to the width of the panels it reads (see `WeightPacking`).
+    /// the parameter values to the width of the panels it reads (see `WeightPacking`). `summary`
+    /// says what the values mean in a reader's terms ("128x128x32 blocks, 2 stages") for reports.
     public init(name: String, operation: KernelOperation, source: String, entryPoints: [String],
                 parameters: [KernelParameter] = [], fixedDefines: [(name: String, value: Int)] = [],
                 shapeDefines: @escaping @Sendable (KernelProblem) -> [(name: String, value: Int)] = { _ in [] },
                 panelWidth: (@Sendable (_ values: [String: Int]) -> Int)? = nil,
+                summary: (@Sendable (_ values: [String: Int]) -> String)? = nil,
                 geometry: @escaping @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry) {
         self.name = name
         self.operation = operation
@@ -65,6 +68,7 @@ public struct KernelVariant: Sendable {
         self.fixedDefines = fixedDefines
         self.shapeDefines = shapeDefines
         self.panelRule = panelWidth
+        self.summaryRule = summary
         self.geometryRule = geometry
     }
 
@@ -76,7 +80,7 @@ public struct KernelVariant: Sendable {
         }
         return KernelVariant(name: newName, operation: operation, source: source, entryPoints: entryPoints,
                              parameters: tuned, fixedDefines: fixedDefines, shapeDefines: shapeDefines, panelWidth: panelRule,
-                             geometry: geometryRule)
+                             summary: summaryRule, geometry: geometryRule)
     }
 
     /// The `-D` options for `values` (every tunable parameter set) and `problem`.
@@ -86,6 +90,14 @@ public struct KernelVariant: Sendable {
         let shaped = shapeDefines(problem).map { "-D\($0.name)=\($0.value)" }
         let panel = panelWidth(values).map { ["-DNR=\($0)"] } ?? []
         return (tunable + fixed + shaped + panel).joined(separator: " ")
+    }
+
+    /// The summary for `values` (every tunable parameter set), or nil when the variant has none.
+    func summary(_ values: [String: Int]) -> String? {
+        guard let summaryRule else { return nil }
+        var all = values
+        for define in fixedDefines { all[define.name] = define.value }
+        return summaryRule(all)
     }
 
     /// The panel width of weights packed for `values`, or nil when the variant reads them unpacked.

@@ -6,7 +6,8 @@ public enum KernelVariantRegistry {
     /// The variants shipped with BertBench.
     public static let builtIn: [KernelVariant] = [
         PortableGEMM.fp32, PortableGEMMPacked.fp32, PortableGEMM.w8a8, PortableGEMM.w8, PortableGEMM.csr,
-        PortableGEMMInt8Packed.w8a8, PortableGEMMInt8Packed.w8,
+        PortableGEMMInt8Packed.w8a8, PortableGEMMInt8Packed.w8, PortableGEMMF16.f16,
+        NvidiaGEMM.mmaF16, NvidiaGEMM.sgemmTiled,
         PortableNormalization.layerNorm, PortableNormalization.quantize,
         PortableAttention.attention, PortableAttention.blocked,
         PortableElementwise.embeddings, PortableElementwise.pooling, PortableElementwise.biasActivation,

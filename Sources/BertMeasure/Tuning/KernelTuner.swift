@@ -27,9 +27,11 @@ public struct TuningResult: Codable, Sendable {
 /// A full grid would be hundreds of builds (the packed GEMM alone has 576 settings); descent
 /// from the profile's values reaches a local best in a few dozen.
 public enum KernelTuner {
-    /// Tunes `target` on `context`'s device starting from `base`; `say` reports progress.
+    /// Tunes `target` on `context`'s device starting from `base`, over the variants `allowed`
+    /// accepts (all by default; `--kernels portable` keeps Kernels/portable/ ones); `say` reports progress.
     public static func tune(_ target: TuningTarget, context: ComputeContext, base: KernelSelection, shapes: [[Int]],
-                            budget: TimeInterval, say: (String) -> Void) throws -> TuningResult {
+                            budget: TimeInterval, allowed: (KernelVariant) -> Bool = { _ in true },
+                            say: (String) -> Void) throws -> TuningResult {
         let started = Date()
         var timed: [String: [Double]] = [:]
         func score(_ times: [Double]) -> Double { times.reduce(0, +) }
@@ -52,7 +54,7 @@ public enum KernelTuner {
         }
         var best = (selection: base, times: baseline)
         // The profile's own variant first: with a short budget, its neighbourhood matters most.
-        let variants = KernelVariantRegistry.all.filter { $0.operation == target.operation }
+        let variants = KernelVariantRegistry.all.filter { $0.operation == target.operation && allowed($0) }
             .sorted { a, _ in a.name == base[target.operation].variant.name }
         for variant in variants {
             let start = variant.name == base[target.operation].variant.name ? base[target.operation].values : [:]

@@ -1,0 +1,91 @@
+// Warp-level steps for the NVIDIA family, prepended to every Kernels/nvidia/ file (after
+// portable/common.cl). Each step is one macro with two bodies:
+//   WARP_PTX=1  inline PTX for sm_80+ (NVIDIA's OpenCL, or clang-14 -target nvptx64-nvidia-nvcl);
+//   WARP_PTX=0  an emulation for every other device (PoCL in CI) with EXACTLY the same per-lane
+//               fragment semantics, so a tensor-core kernel's indexing, epilogue and edge tiles
+//               are tested without a GPU and only the instruction differs on the GPU.
+// A "warp" is 32 consecutive work-items of a 1-D work-group whose size is a multiple of 32 (on
+// NVIDIA that is the hardware warp). The emulation exchanges fragments through WARP_SCRATCH_UINTS
+// uints of local memory per warp, with two work-group barriers per step: every work-item of the
+// group must reach each step (the kernels here call them uniformly).
+//
+// Fragment layouts (PTX ISA, "Matrix Fragments for mma.m16n8k16" with .f16 operands), with
+// g = lane >> 2 (groupID) and t = lane % 4 (threadID_in_group); a register holds two halves, the
+// lower-indexed element in bits 0..15:
+//   A (16 x 16, row-major)  a0: (g, 2t..2t+1)  a1: (g+8, 2t..2t+1)  a2: (g, 2t+8..)  a3: (g+8, 2t+8..)
+//   B (16 x 8, K x N, "col") b0: (2t..2t+1, g)  b1: (2t+8..2t+9, g)
+//   C, D (16 x 8, fp32)      c0, c1: (g, 2t), (g, 2t+1)   c2, c3: (g+8, 2t), (g+8, 2t+1)
+// ldmatrix and cp.async are not used yet: fragments are read from local tiles with plain loads.
+
+#define WARP_SIZE 32
+// Uints of local memory one warp's emulated mma exchanges through: 4 A and 2 B registers per lane.
+#define WARP_SCRATCH_UINTS (6 * WARP_SIZE)
+
+// This work-item's lane and warp within a 1-D work-group.
+#define WARP_LANE() ((int)(get_local_id(0) & (WARP_SIZE - 1)))
+#define WARP_INDEX() ((int)(get_local_id(0) / WARP_SIZE))
+
+// The mma step exists only in files built with WARP_PTX (files that use it #error without it).
+#if defined(WARP_PTX) && WARP_PTX
+
+// acc[0..3] += A(a[0..3]) x B(b[0..1]): one mma.sync on the tensor cores. clang's OpenCL mode
+// takes `__asm__`, not `asm`; "+f" accumulates in place (D = C).
+#define MMA_F16_16816(acc, a, b, scratch)                                                        \
+    __asm__ volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "                       \
+                     "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"                  \
+                     : "+f"((acc)[0]), "+f"((acc)[1]), "+f"((acc)[2]), "+f"((acc)[3])          \
+                     : "r"((a)[0]), "r"((a)[1]), "r"((a)[2]), "r"((a)[3]), "r"((b)[0]), "r"((b)[1]))
+
+#elif defined(WARP_PTX)
+
+// The emulated mma.sync: every lane publishes its registers, then computes its own four outputs
+// from the whole warp's fragments, reading each element where the PTX layout above puts it.
+inline __attribute__((always_inline)) void mma_f16_16816_emulated(float acc[4], const uint a[4], const uint b[2],
+                                                                   __local uint* scratch) {
+    const int lane = WARP_LANE();
+    for (int i = 0; i < 4; i++) scratch[lane * 4 + i] = a[i];
+    scratch[4 * WARP_SIZE + lane * 2] = b[0];
+    scratch[4 * WARP_SIZE + lane * 2 + 1] = b[1];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    __local const half* h = (__local const half*)scratch;
+    const int g = lane >> 2, t = lane & 3;
+    for (int i = 0; i < 4; i++) {
+        const int row = g + (i >> 1) * 8, col = 2 * t + (i & 1);
+        float sum = acc[i];
+        for (int k = 0; k < 16; k++) {
+            // A(row, k): lane (row % 8) * 4 + (k % 8) / 2, register (row / 8) + 2 * (k / 8), half k % 2.
+            const int aLane = (row & 7) * 4 + ((k & 7) >> 1), aReg = (row >> 3) + 2 * (k >> 3);
+            // B(k, col): lane col * 4 + (k % 8) / 2, register k / 8, half k % 2.
+            const int bLane = col * 4 + ((k & 7) >> 1), bReg = k >> 3;
+            const float av = vload_half((aLane * 4 + aReg) * 2 + (k & 1), h);
+            const float bv = vload_half((4 * WARP_SIZE + bLane * 2 + bReg) * 2 + (k & 1), h);
+            sum = fma(av, bv, sum);
+        }
+        acc[i] = sum;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);  // the scratch is reused by the next step
+}
+
+#define MMA_F16_16816(acc, a, b, scratch) mma_f16_16816_emulated((acc), (a), (b), (scratch))
+
+#endif
+
+// The A fragment of the 16 x 16 block at `tile` (halves, row-major, `ld2` uints = 2 halves per row
+// step): the same plain loads on every device.
+#define LOAD_A_FRAGMENT(a, tile, ld2)                                                            \
+    {                                                                                            \
+        const int g_ = WARP_LANE() >> 2, t_ = WARP_LANE() & 3;                                   \
+        (a)[0] = (tile)[g_ * (ld2) + t_];                                                        \
+        (a)[1] = (tile)[(g_ + 8) * (ld2) + t_];                                                  \
+        (a)[2] = (tile)[g_ * (ld2) + 4 + t_];                                                    \
+        (a)[3] = (tile)[(g_ + 8) * (ld2) + 4 + t_];                                              \
+    }
+
+// The B fragment of the 16 x 8 (K x N) block at `tile`, stored N-major (each of the 8 columns is
+// 16 K-contiguous halves, `ld2` uints apart): two loads per lane.
+#define LOAD_B_FRAGMENT(b, tile, ld2)                                                            \
+    {                                                                                            \
+        const int g_ = WARP_LANE() >> 2, t_ = WARP_LANE() & 3;                                   \
+        (b)[0] = (tile)[g_ * (ld2) + t_];                                                        \
+        (b)[1] = (tile)[g_ * (ld2) + 4 + t_];                                                    \
+    }

@@ -1,0 +1,173 @@
+// Tensor-core GEMM with fp16 weights: C = act(A * W^T + bias) + R, fp32 accumulation.
+//
+// A is fp32 [M, K] (lda), rounded to fp16 (round to nearest even) as it is staged into local
+// memory; W is fp16 bits [N, K] (ldb; a Linear weight as stored, which is the "col" operand
+// mma.sync wants); bias [N] and the residual R [M, N] (ldc) are fp32 and optional; C is fp32.
+// A work-group of WM x WN warps computes a BM x BN block (BM = WM*MI*16, BN = WN*NI*8); each warp
+// owns MI x NI m16n8 accumulator fragments. K advances BK = 32 at a time through two local
+// stages: the next tile is read from global memory into registers while the tensor cores work on
+// the current one, then stored into the other stage, so one barrier per K tile suffices.
+// Edge tiles: rows, columns and K past the matrix are loaded as zero and never stored.
+// Build options (variant "nvidia-mma-f16"): WM, WN, MI, NI, BK (32), WARP_PTX (common.cl).
+
+#if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK)
+#error "build with -DWM -DWN -DMI -DNI -DBK (warps along M and N, fragments per warp along M and N, K tile)"
+#endif
+#ifndef WARP_PTX
+#error "build with -DWARP_PTX=1 (inline PTX, NVIDIA sm_80+) or -DWARP_PTX=0 (emulation through local memory)"
+#endif
+#if BK != 32
+#error "BK must be 32: the loaders move 8 halves per chunk and the pad keeps rows 16-byte aligned"
+#endif
+
+#define THREADS (WM * WN * WARP_SIZE)
+#define BM (WM * MI * 16)
+#define BN (WN * NI * 8)
+// Row stride of a local tile in halves: BK plus 8 halves of padding against bank conflicts.
+#define LDS (BK + 8)
+#define LDS2 (LDS / 2)
+// 4-float chunks of an A tile and 8-half chunks of a W tile, and how many each thread moves.
+#define A_CHUNKS (BM * BK / 4)
+#define B_CHUNKS (BN * BK / 8)
+#define A_PER_THREAD ((A_CHUNKS + THREADS - 1) / THREADS)
+#define B_PER_THREAD ((B_CHUNKS + THREADS - 1) / THREADS)
+
+// The last, partial chunks along K, out of line so that the loaders' loops stay small enough to
+// unroll (clang refused with them inline, and the prefetch registers then went to the stack).
+__attribute__((noinline)) float4 a_tail(__global const float* p, const int count) {
+    return (float4)(count > 0 ? p[0] : 0.0f, count > 1 ? p[1] : 0.0f, count > 2 ? p[2] : 0.0f, 0.0f);
+}
+
+__attribute__((noinline)) ushort8 b_tail(__global const ushort* p, const int count) {
+    ushort t[8];
+    for (int j = 0; j < 8; j++) t[j] = j < count ? p[j] : (ushort)0;
+    return vload8(0, t);
+}
+
+// The epilogue activation out of line: inlined 4*MI*NI times, erf and tanh made the epilogue too
+// large for clang to unroll, and the accumulators then went to the stack.
+__attribute__((noinline)) float activation_call(const float v, const int act) { return apply_activation(v, act); }
+
+// Reads this thread's share of the A and W tiles at k0 into registers (zero outside the matrices).
+inline __attribute__((always_inline)) void fetch_tiles(const int M, const int N, const int K, __global const float* A,
+                                                       const int lda, __global const ushort* B, const int ldb,
+                                                       const int m0, const int n0, const int k0,
+                                                       float4 ra[A_PER_THREAD], ushort8 rb[B_PER_THREAD]) {
+    const int tid = get_local_id(0);
+#pragma unroll
+    for (int i = 0; i < A_PER_THREAD; i++) {
+        const int c = tid + i * THREADS, row = c / (BK / 4), k = k0 + (c % (BK / 4)) * 4;
+        const int m = m0 + row;
+        float4 v = (float4)(0.0f);
+        if (c < A_CHUNKS && m < M) {
+            __global const float* p = A + (size_t)m * lda + k;
+            // vload4 promises only 4-byte alignment, so NVIDIA's compiler emits four scalar loads;
+            // with lda % 4 == 0 every chunk is 16-byte aligned and one 128-bit load is safe.
+            v = k + 4 > K ? a_tail(p, K - k) : (lda & 3) == 0 ? *(__global const float4*)p : vload4(0, p);
+        }
+        ra[i] = v;
+    }
+#pragma unroll
+    for (int i = 0; i < B_PER_THREAD; i++) {
+        const int c = tid + i * THREADS, col = c / (BK / 8), k = k0 + (c % (BK / 8)) * 8;
+        const int n = n0 + col;
+        ushort8 v = (ushort8)(0);
+        if (c < B_CHUNKS && n < N) {
+            __global const ushort* p = B + (size_t)n * ldb + k;
+            v = k + 8 > K ? b_tail(p, K - k) : (ldb & 7) == 0 ? as_ushort8(*(__global const uint4*)p) : vload8(0, p);
+        }
+        rb[i] = v;
+    }
+}
+
+// Stores the fetched registers into one local stage: A rounded to fp16, W copied as bits.
+inline __attribute__((always_inline)) void stage_tiles(__local uint* sa, __local uint* sb,
+                                                       const float4 ra[A_PER_THREAD], const ushort8 rb[B_PER_THREAD]) {
+    const int tid = get_local_id(0);
+#pragma unroll
+    for (int i = 0; i < A_PER_THREAD; i++) {
+        const int c = tid + i * THREADS;
+        if (c >= A_CHUNKS) continue;
+        // Rounded in registers, then one 64-bit store: vstore_half4 straight to local memory
+        // became four 16-bit stores.
+        ushort h[4];
+        vstore_half4_rte(ra[i], 0, (__private half*)h);
+        *(__local uint2*)((__local ushort*)sa + (c / (BK / 4)) * LDS + (c % (BK / 4)) * 4) = as_uint2(vload4(0, h));
+    }
+#pragma unroll
+    for (int i = 0; i < B_PER_THREAD; i++) {
+        const int c = tid + i * THREADS;
+        // Rows are LDS = 40 halves (80 bytes) apart and chunks 16 bytes: one 128-bit store each.
+        if (c < B_CHUNKS) *(__local uint4*)((__local ushort*)sb + (c / (BK / 8)) * LDS + (c % (BK / 8)) * 8) = as_uint4(rb[i]);
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
+void gemm_f16_nt(const int M, const int N, const int K,
+                 __global const float* A, const int lda,
+                 __global const ushort* B, const int ldb,
+                 __global const float* bias, const int hasBias,
+                 __global const float* R, const int hasResidual,
+                 __global float* C, const int ldc, const int act) {
+    __local uint sa[2][BM * LDS2];
+    __local uint sb[2][BN * LDS2];
+#if WARP_PTX
+    __local uint* scratch = 0;
+#else
+    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS];
+    __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
+#endif
+    const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;
+    const int warp = WARP_INDEX(), wm = warp / WN, wn = warp % WN;
+
+    float acc[MI][NI][4];
+#pragma unroll
+    for (int i = 0; i < MI; i++)
+#pragma unroll
+        for (int j = 0; j < NI; j++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) acc[i][j][r] = 0.0f;
+
+    float4 ra[A_PER_THREAD];
+    ushort8 rb[B_PER_THREAD];
+    const int tileCount = (K + BK - 1) / BK;
+    fetch_tiles(M, N, K, A, lda, B, ldb, m0, n0, 0, ra, rb);
+    stage_tiles(sa[0], sb[0], ra, rb);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int kt = 0; kt < tileCount; kt++) {
+        const int stage = kt & 1;
+        if (kt + 1 < tileCount) fetch_tiles(M, N, K, A, lda, B, ldb, m0, n0, (kt + 1) * BK, ra, rb);
+#pragma unroll
+        for (int kk = 0; kk < BK; kk += 16) {
+            uint a[MI][4], b[NI][2];
+#pragma unroll
+            for (int i = 0; i < MI; i++) LOAD_A_FRAGMENT(a[i], sa[stage] + (wm * MI * 16 + i * 16) * LDS2 + kk / 2, LDS2)
+#pragma unroll
+            for (int j = 0; j < NI; j++) LOAD_B_FRAGMENT(b[j], sb[stage] + (wn * NI * 8 + j * 8) * LDS2 + kk / 2, LDS2)
+#pragma unroll
+            for (int i = 0; i < MI; i++)
+#pragma unroll
+                for (int j = 0; j < NI; j++) MMA_F16_16816(acc[i][j], a[i], b[j], scratch);
+        }
+        if (kt + 1 < tileCount) stage_tiles(sa[stage ^ 1], sb[stage ^ 1], ra, rb);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    // Epilogue: each lane owns rows g and g+8 and columns 2t, 2t+1 of every fragment.
+    const int g = WARP_LANE() >> 2, t = WARP_LANE() & 3;
+#pragma unroll
+    for (int i = 0; i < MI; i++)
+#pragma unroll
+        for (int j = 0; j < NI; j++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) {
+                const int m = m0 + wm * MI * 16 + i * 16 + g + (r >> 1) * 8;
+                const int n = n0 + wn * NI * 8 + j * 8 + 2 * t + (r & 1);
+                if (m < M && n < N) {
+                    float v = acc[i][j][r] + (hasBias ? bias[n] : 0.0f);
+                    if (act != ACT_NONE) v = activation_call(v, act);
+                    if (hasResidual) v += R[(size_t)m * ldc + n];
+                    C[(size_t)m * ldc + n] = v;
+                }
+            }
+}

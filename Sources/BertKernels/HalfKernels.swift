@@ -1,0 +1,20 @@
+import OpenCLRuntime
+
+extension EncoderKernels {
+    /// C[M, N] = act(A[M, K] · Wᵀ + bias) + residual, with W [N, K] stored as fp16 bits (a Linear
+    /// weight as stored); A, bias, residual and C are fp32. The residual, when given, is [M, N].
+    public func gemmF16(a: DeviceBuffer<Float>, weight: DeviceBuffer<UInt16>, bias: DeviceBuffer<Float>?,
+                        residual: DeviceBuffer<Float>? = nil, c: DeviceBuffer<Float>,
+                        m: Int, n: Int, k: Int, activation: Activation = .none) throws {
+        precondition(a.count >= m * k && weight.count >= n * k && c.count >= m * n, "gemmF16 operand smaller than \(m)x\(n)x\(k)")
+        precondition(bias == nil || bias!.count >= n)
+        precondition(residual == nil || residual!.count >= m * n)
+        let args: [any KernelArgument] = [
+            Int32(m), Int32(n), Int32(k), a, Int32(k), weight, Int32(k),
+            bias ?? placeholderFloats, Int32(bias == nil ? 0 : 1),
+            residual ?? placeholderFloats, Int32(residual == nil ? 0 : 1),
+            c, Int32(n), activation.rawValue,
+        ]
+        try launch(.gemmF16, "gemm_f16_nt", problem: KernelProblem(m: m, n: n, k: k), arguments: args, category: "gemm")
+    }
+}

@@ -1,0 +1,58 @@
+/// The NVIDIA family's GEMMs (Kernels/nvidia/): chosen by profiles/nvidia-sm80.json on NVIDIA
+/// devices of compute capability 8.0 and up, and tested on PoCL through the warp emulation.
+public enum NvidiaGEMM {
+    /// 0 = emulate the warp-level steps through local memory (any device), 1 = inline PTX (sm_80+).
+    static let warpPTX = KernelParameter("WARP_PTX", default: 0, allowed: [0, 1],
+                                         meaning: "1: inline PTX mma.sync (NVIDIA sm_80+); 0: the local-memory emulation")
+
+    /// Tensor-core GEMM (mma.sync m16n8k16, fp16 operands, fp32 accumulation): work-groups of
+    /// WM x WN warps, each warp MI x NI m16n8 fragments, K tiles of 32 in two local stages.
+    public static let mmaF16 = KernelVariant(
+        name: "nvidia-mma-f16", operation: .gemmF16, source: "nvidia/gemm_mma.cl", entryPoints: ["gemm_f16_nt"],
+        parameters: [
+            KernelParameter("WM", default: 2, allowed: [1, 2, 4], meaning: "warps along M"),
+            KernelParameter("WN", default: 4, allowed: [1, 2, 4], meaning: "warps along N"),
+            KernelParameter("MI", default: 4, allowed: [1, 2, 4], meaning: "16-row fragments per warp"),
+            KernelParameter("NI", default: 4, allowed: [1, 2, 4, 8], meaning: "8-column fragments per warp"),
+            warpPTX,
+        ],
+        fixedDefines: [("BK", 32)],
+        summary: { v in
+            let ptx = v["WARP_PTX"]! == 1 ? "mma.sync" : "emulated mma"
+            return "\(v["WM"]! * v["MI"]! * 16)x\(v["WN"]! * v["NI"]! * 8)x\(v["BK"]!) blocks, 2 stages, \(v["WM"]! * v["WN"]!) warps, \(ptx)"
+        }
+    ) { _, p, v in
+        let threads = v["WM"]! * v["WN"]! * 32
+        let (bm, bn) = (v["WM"]! * v["MI"]! * 16, v["WN"]! * v["NI"]! * 8)
+        return LaunchGeometry(global: [tiles(p.n, bn) * threads, tiles(p.m, bm)], local: [threads, 1])
+    }
+
+    /// Problems with at most this many rows (batch 1 x 128 tokens) run sgemmTiled with half the
+    /// register block, so that 4x as many work-groups fill the GPU.
+    static let smallM = 256
+
+    /// Whether `problem` runs sgemmTiled's half-size blocks.
+    static func halfTile(_ problem: KernelProblem) -> Bool { problem.m <= smallM }
+
+    /// fp32 SGEMM: local-memory tiles in two stages, each thread an RM x RN register block (half of
+    /// each when M <= 256), float4 global loads; work-groups of TX x TY threads.
+    public static let sgemmTiled = KernelVariant(
+        name: "nvidia-sgemm-tiled", operation: .gemm, source: "nvidia/sgemm.cl", entryPoints: ["gemm_nn", "gemm_nt"],
+        parameters: [
+            KernelParameter("TX", default: 16, allowed: [4, 8, 16, 32], meaning: "threads along N"),
+            KernelParameter("TY", default: 16, allowed: [4, 8, 16, 32], meaning: "threads along M"),
+            KernelParameter("RM", default: 8, allowed: [1, 2, 4, 8], meaning: "rows of C per thread"),
+            KernelParameter("RN", default: 8, allowed: [1, 2, 4, 8], meaning: "columns of C per thread"),
+            KernelParameter("BK", default: 16, allowed: [4, 8, 16, 32], meaning: "K per local tile"),
+        ],
+        shapeDefines: { p in [("HALF_TILE", halfTile(p) ? 1 : 0)] },
+        summary: { v in
+            let (rm, rn) = (max(1, v["RM"]! / 2), max(1, v["RN"]! / 2))
+            return "\(v["TY"]! * v["RM"]!)x\(v["TX"]! * v["RN"]!)x\(v["BK"]!) blocks (\(v["TY"]! * rm)x\(v["TX"]! * rn) at M <= \(smallM)), 2 stages"
+        }
+    ) { _, p, v in
+        let (tx, ty) = (v["TX"]!, v["TY"]!)
+        let (rm, rn) = halfTile(p) ? (max(1, v["RM"]! / 2), max(1, v["RN"]! / 2)) : (v["RM"]!, v["RN"]!)
+        return LaunchGeometry(global: [tiles(p.n, tx * rn) * tx, tiles(p.m, ty * rm) * ty], local: [tx, ty])
+    }
+}

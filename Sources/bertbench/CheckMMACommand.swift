@@ -1,0 +1,30 @@
+import ArgumentParser
+import BertMeasure
+import OpenCLRuntime
+
+/// `bertbench check-mma`: one warp-level mma step (inline PTX on NVIDIA, or the emulation) against
+/// float64 on fragments packed per the PTX ISA layout; exit 1 past 1e-4.
+struct CheckMMACommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-mma", abstract: "Check the mma.sync fragment layout (PTX or emulation) against float64.")
+
+    @Option(help: "1: inline PTX mma.sync (NVIDIA sm_80+ only); 0: the local-memory emulation.") var ptx: Int = 0
+    @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
+
+    func validate() throws {
+        guard [0, 1].contains(ptx) else { throw ValidationError("--ptx must be 0 or 1") }
+    }
+
+    func run() throws {
+        let chosen = try Device.choose(device)
+        // Inline PTX means nothing to other compilers (PoCL's LLVM aborts the process on it).
+        guard ptx == 0 || chosen.computeCapability != nil else {
+            throw ValidationError("--ptx 1 needs an NVIDIA device reporting a compute capability; \(chosen.name) reports none")
+        }
+        let context = try ComputeContext(device: chosen)
+        let error = try WarpMMACheck.run(context: context, ptx: ptx == 1)
+        let passed = error < 1e-4
+        print(String(format: "mma m16n8k16 WARP_PTX=%d on %@: max abs error %.2e (%@)", ptx, context.device.name, error, passed ? "ok" : "FAILED"))
+        if !passed { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,54 @@
+import BertKernels
+import Foundation
+import OpenCLRuntime
+import Testing
+
+extension Kernels {
+    /// profiles/nvidia-sm80.json: the NVIDIA variants run on NVIDIA's platform at compute
+    /// capability 8.0 and up, nowhere else, and `--kernels portable` (a catalog restricted to
+    /// Kernels/portable/) takes them away again.
+    @Suite struct NvidiaProfile {
+        static let catalog = ProfileCatalog(profiles: try! ProfileCatalog.builtIn())
+
+        static func nvidia(_ capability: String?) -> DeviceIdentity {
+            DeviceIdentity(vendor: "NVIDIA Corporation", name: "NVIDIA H100 80GB HBM3", driver: "580.65", platform: "NVIDIA CUDA",
+                           computeCapability: capability.flatMap(ComputeCapability.init))
+        }
+
+        @Test func sm80AndUpRunTheNvidiaVariants() throws {
+            for capability in ["8.0", "8.6", "9.0"] {
+                let selection = try Self.catalog.selection(for: Self.nvidia(capability))
+                #expect(selection.profileSummary == "nvidia-sm80 over default", "\(capability)")
+                #expect(selection[.gemm].description
+                        == "nvidia-sgemm-tiled TX=16 TY=16 RM=8 RN=8 BK=16 (128x128x16 blocks (64x64 at M <= 256), 2 stages)")
+                #expect(selection[.gemmF16].description
+                        == "nvidia-mma-f16 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 BK=32 (128x128x32 blocks, 2 stages, 8 warps, mma.sync)")
+                #expect(selection[.layerNorm].variant.name == "portable-layer-norm")
+            }
+        }
+
+        @Test func olderOrUnknownCapabilityAndOtherPlatformsStayPortable() throws {
+            for identity in [Self.nvidia("7.5"), Self.nvidia(nil),
+                             DeviceIdentity(vendor: "AMD", name: "gfx90a", driver: "3.0", platform: "AMD Accelerated Parallel Processing",
+                                            computeCapability: ComputeCapability(major: 9, minor: 0))] {
+                let selection = try Self.catalog.selection(for: identity)
+                #expect(selection[.gemm].variant.name == "portable-gemm", "\(identity.platform) \(String(describing: identity.computeCapability))")
+                #expect(selection[.gemmF16].variant.name == "portable-gemm-f16")
+            }
+        }
+
+        @Test func kernelsPortableRestrictsTheCatalogToPortableSources() throws {
+            let selection = try Self.catalog.restricted(toFamily: "portable").selection(for: Self.nvidia("9.0"))
+            #expect(selection.profileSummary == "default")
+            for operation in KernelOperation.allCases {
+                #expect(selection[operation].variant.source.hasPrefix("portable/"), "\(operation.rawValue)")
+            }
+        }
+
+        @Test func capabilityFloorThatIsNotMajorMinorIsRefusedNamingTheFile() {
+            let json = #"{"name": "x", "match": {"minComputeCapability": "eight"}, "kernels": {}}"#
+            #expect(throws: ProfileError.self) { _ = try SourcedProfile(json: Data(json.utf8), origin: "/tmp/x.json", isLocal: true) }
+            #expect(ComputeCapability("9.0")! > ComputeCapability("8.6")! && ComputeCapability("8")  == nil)
+        }
+    }
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Issue 10 on an NVIDIA GPU host, in one call of at most 10 minutes: checks every NVIDIA variant
+# against float64 (odd shapes, poisoned outputs, through `bench-gemm --check`), times them next to
+# the cuBLAS ceilings (scripts/gpu/torch_gemm.py) and the portable path, times synthetic bert-large
+# with the profile's kernels and with --kernels portable beside PyTorch (scripts/peer_pytorch.py),
+# and writes everything to $OUT (default /tmp/bertbench-out) as a bench-results folder:
+# devices.txt, gemm.jsonl, ceilings.jsonl, gemm-table.md, results/ (a BertBench run folder).
+# Here: scripts/gpu/pack.sh, then run with carry [".device"]:  bash scripts/gpu/nvidia.sh
+# Copy $OUT to bench-results/<date>-h100-nvidia/ here and commit it with the command line.
+# STEPS (default 1234) picks steps, to split the work over two calls if one runs past 10 minutes.
+set -euo pipefail
+STEPS=${STEPS:-1234}
+source scripts/gpu/env.sh
+OUT=${OUT:-/tmp/bertbench-out}
+mkdir -p "$OUT" "$WORK/models"
+"$BB" devices | tee "$OUT/devices.txt"
+grep -q "nvidia-sm80" "$OUT/devices.txt" || echo "nvidia: the nvidia-sm80 profile was not chosen (compute capability < 8.0 or not reported?)"
+
+# 1. Correctness of every NVIDIA variant, edge tiles included (odd sizes), and of the PTX path
+#    against the emulation on the same device (WARP_PTX=0). A failed check exits 1 but the rest runs.
+status=0
+: > "$OUT/gemm.jsonl"
+check() { "$BB" bench-gemm --json --iterations 5 "$@" >> "$OUT/gemm.jsonl" || { echo "nvidia: FAILED: bench-gemm $*"; status=1; }; }
+[[ $STEPS == *1* ]] && for shape in "1 1 1" "129 257 130" "1000 1001 999" "127 4096 1024"; do
+    set -- $shape
+    check --op gemm-f16 --m $1 --n $2 --k $3 --check 64
+    check --op gemm --layout kn --m $1 --n $2 --k $3 --check 64
+    check --op gemm --layout nk --m $1 --n $2 --k $3 --check 64
+done
+[[ $STEPS == *1* ]] && check --op gemm-f16 --m 129 --n 257 --k 130 --check 64 --param WARP_PTX=0
+# The fragment layout itself: one mma step on fragments packed per the PTX ISA, tensor cores and emulation.
+if [[ $STEPS == *1* ]]; then
+    for ptx in 1 0; do "$BB" check-mma --ptx $ptx | tee -a "$OUT/checks.txt" || status=1; done
+fi
+
+# 2. Timing at the targets' shapes (4096^3; bert-large Linear layers at batch 1 x 128 and 32 x 384
+#    tokens), the portable path beside, then the cuBLAS ceilings at the same shapes.
+shapes="4096x4096x4096 128x1024x1024 128x4096x1024 128x1024x4096 12288x4096x1024 12288x1024x4096"
+[[ $STEPS == *2* ]] && for s in $shapes; do
+    IFS=x read -r m n k <<< "$s"
+    check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8
+    check --op gemm --m $m --n $n --k $k --iterations 20 --check 8
+    check --op gemm --m $m --n $n --k $k --iterations 20 --check 8 --kernels portable
+done
+if [[ $STEPS == *2* ]]; then python3 scripts/gpu/torch_gemm.py $shapes > "$OUT/ceilings.jsonl"; else : > "$OUT/ceilings.jsonl"; fi
+
+# 3. One table: kernel, shape, relative error, time, TFLOP/s, share of the ceiling (cuBLAS fp32
+#    TF32 off for gemm, cuBLAS fp16 for gemm-f16).
+[[ $STEPS == *3* ]] && python3 - "$OUT" <<'PY' | tee "$OUT/gemm-table.md"
+import json, sys
+out = sys.argv[1]
+rows = [json.loads(l) for l in open(f"{out}/gemm.jsonl")]
+ceil = {(c["engine"], c["m"], c["n"], c["k"]): c for c in map(json.loads, open(f"{out}/ceilings.jsonl"))}
+print("| op | kernel | M x N x K | max rel error | ms | TFLOP/s | ceiling TFLOP/s | share |")
+print("|---|---|---|---:|---:|---:|---:|---:|")
+for r in rows:
+    c = ceil.get(("torch-fp16" if r["op"] == "gemm-f16" else "torch-fp32", r["m"], r["n"], r["k"]))
+    err = "NaN/inf" if r["max_rel_error"] is None else f"{r['max_rel_error']:.2e}"
+    cl = f"{c['gflops'] / 1e3:.1f}" if c else "-"
+    share = f"{r['gflops'] / c['gflops']:.2f}" if c else "-"
+    print(f"| {r['op']} | {r['kernel']} | {r['m']}x{r['n']}x{r['k']} | {err} | {r['median_ms']:.3f} | {r['gflops'] / 1e3:.2f} | {cl} | {share} |")
+PY
+
+[[ $STEPS == *4* ]] || exit $status
+# 4. Model level: fp16 against fp32 on the same inputs (synthetic bert-base, pooled cosine), then
+#    synthetic bert-large fp32 and fp16, profile kernels and portable, with PyTorch eager fp32 (TF32 off).
+for preset in bert-base bert-large; do
+    [ -d "$WORK/models/$preset" ] || "$BB" synth --preset $preset --seed 0 --out "$WORK/models/$preset" >/dev/null 2>&1
+    [ -d "$WORK/models/$preset-fp16" ] || "$BB" compress --model "$WORK/models/$preset" --out "$WORK/models/$preset-fp16" --method fp16 | tail -1
+done
+for m in bert-base bert-base-fp16; do
+    "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" --output "$OUT/embed-$m.jsonl" --quiet
+done
+python3 - "$OUT" <<'PY' || status=1
+import json, sys, numpy as np
+out = sys.argv[1]
+rows = lambda m: [np.array(json.loads(l)["embedding"], dtype=np.float64) for l in open(f"{out}/embed-{m}.jsonl")]
+worst = min(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) for a, b in zip(rows("bert-base"), rows("bert-base-fp16")))
+print(f"fp16 vs fp32 synthetic bert-base on this GPU: worst pooled cosine {worst:.9f} (target >= 0.9999)")
+sys.exit(0 if worst >= 0.9999 else 1)
+PY
+for family in auto portable; do
+    timeout 140 "$BB" latency --model "$WORK/models/bert-large" --model "$WORK/models/bert-large-fp16" --batch 1,8,32 --seq 128,384 \
+        --warmup 2 --iterations 5 --kernels $family --out "$OUT/results" --run-name "nvidia-$family" --quiet \
+        || echo "nvidia: latency --kernels $family did not finish"
+done
+run=$(ls -d "$OUT"/results/*/nvidia-auto 2>/dev/null | head -1)
+if [ -n "$run" ]; then
+    python3 scripts/peer_pytorch.py --model "$WORK/models/bert-large" --batch 1,8,32 --seq 128,384 --warmup 3 --iterations 20 \
+        --cells "$run/cells" >/dev/null || echo "nvidia: PyTorch peer failed"
+    "$BB" report "$run" >/dev/null && grep -A 20 "## Latency" "$run/report.md" | head -30
+fi
+exit $status

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Offline compile check of the NVIDIA kernels, no GPU needed: the exact source and -D options the
+# profiles choose for an sm_90 device (`bertbench kernel-source`), compiled to PTX by Debian's
+# clang-14 + libclc-14 (the Swift toolchain's clang has no NVPTX target), assembled for sm_90 by
+# ptxas from PyPI's nvidia-cuda-nvcc (registers, spills), and the SASS searched for HMMA (tensor
+# cores) with cuobjdump + nvdisasm. NVIDIA's own OpenCL compiler may still differ: the GPU run is
+# the final word. Installs what is missing (apt needs root; pip goes into .venv-cuda, git-ignored).
+# Usage: scripts/gpu/ptx-check.sh [compute capability, default 9.0]. Writes to $OUT (default
+# /tmp/bertbench-ptx): m<M>/<variant>.cl, .ptx, .cubin, .sass for M = 4096 and 128.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CC=${1:-9.0}
+SM=sm_${CC/./}
+OUT=${OUT:-/tmp/bertbench-ptx}
+if ! command -v clang-14 >/dev/null || [ ! -f /usr/lib/clc/nvptx64--nvidiacl.bc ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang-14 libclc-14 >/dev/null
+fi
+if ! ls .venv-cuda/lib/python3*/site-packages/nvidia/*/bin/ptxas >/dev/null 2>&1; then
+    python3 -m venv .venv-cuda
+    .venv-cuda/bin/pip install -q nvidia-cuda-nvcc nvidia-cuda-cuobjdump nvidia-cuda-nvdisasm
+fi
+CUDA_BIN=$(dirname "$(ls .venv-cuda/lib/python3*/site-packages/nvidia/*/bin/ptxas | head -1)")
+export PATH="$CUDA_BIN:$PATH"  # cuobjdump -sass runs nvdisasm from the PATH
+[ -x .build/debug/bertbench ] || swift build --product bertbench 2>&1 | tail -1
+BB=${BB:-.build/debug/bertbench}
+rm -rf "$OUT" && mkdir -p "$OUT"
+# The flags checked in design.md section 3, plus `-include opencl-c.h`: clang-14's driver declares
+# the builtins from its own tables, which lack vload_half/vstore_half* on __local and __private
+# pointers; the full header has them.
+FLAGS=(-x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -S -O2 -Xclang -finclude-default-header -include opencl-c.h
+       -Xclang -target-cpu -Xclang sm_80 -Xclang -target-feature -Xclang +ptx70
+       -Xclang -mlink-bitcode-file -Xclang /usr/lib/clc/nvptx64--nvidiacl.bc -Wno-linker-warnings)
+# Large M (full blocks) and batch 1 x 128 tokens (nvidia-sgemm-tiled halves its blocks there).
+for M in 4096 128; do
+mkdir -p "$OUT/m$M"
+"$BB" kernel-source --compute-capability "$CC" --family nvidia --m $M --out "$OUT/m$M" > "$OUT/m$M/selection.tsv"
+echo "ptx-check: NVIDIA variants the profiles choose at compute capability $CC for M = $M, assembled for $SM"
+while IFS=$'\t' read -r operation variant entries options; do
+    V="$OUT/m$M/$variant"
+    read -r -a defines <<< "$options"
+    clang-14 "${FLAGS[@]}" "${defines[@]}" "$V.cl" -o "$V.ptx"
+    sed -i 's/^\.version .*/.version 8.0/' "$V.ptx"  # clang writes 7.0; ptxas for sm_90 wants 7.8+
+    ptxas -arch="$SM" -v "$V.ptx" -o "$V.cubin" 2> "$V.ptxas.txt"
+    cuobjdump -sass "$V.cubin" > "$V.sass"
+    hmma=$(grep -c 'HMMA' "$V.sass" || true)
+    echo "$operation: $variant $options"
+    for entry in ${entries//,/ }; do
+        # ptxas -v: "Compiling entry function 'E'", then the stack/spill line, then the registers line.
+        awk -v e="$entry" '$0 ~ "Function properties for " e "$" {
+            getline s; getline r; sub(/^ +/, "", s); sub(/^ptxas info +: /, "", r); print "    " e ": " r "; " s
+        }' "$V.ptxas.txt"
+    done
+    lds=$(grep -c 'LDS' "$V.sass" || true)
+    local_memory=$(grep -c 'STL\|LDL' "$V.sass" || true)
+    echo "    SASS: $hmma HMMA instructions, $lds LDS, $local_memory local (spill) loads/stores"
+    if [[ "$variant" == *mma* && "$hmma" -eq 0 ]]; then echo "ptx-check: $variant has no HMMA" >&2; exit 1; fi
+done < "$OUT/m$M/selection.tsv"
+done
