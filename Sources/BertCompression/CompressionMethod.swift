@@ -27,6 +27,11 @@ public struct CompressionMethod: Sendable, Equatable, Codable, CustomStringConve
     /// int8 weights per output channel, widened inside the GEMM; fp32 activations.
     public static let int8WeightOnly = CompressionMethod(name: Int8Quantization.weightOnly.name)
 
+    /// 4-bit weights per (output row, group of `groupSize` inputs), rounded to nearest.
+    public static func int4RTN(groupSize: Int = 128) -> CompressionMethod {
+        CompressionMethod(name: Int4Quantization.rtn.name, parameters: ["group_size": .number(Double(groupSize))])
+    }
+
     /// Magnitude pruning of the encoder's Linear weights to `sparsity`, over all of them at once
     /// (`global`) or each matrix separately.
     public static func pruneUnstructured(sparsity: Double, global: Bool) -> CompressionMethod {

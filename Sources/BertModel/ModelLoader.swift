@@ -14,6 +14,7 @@ public enum ModelLoader {
 
     /// The Linear mode a checkpoint runs in by default: its quantization method when it has one.
     public static func defaultMode(for checkpoint: Checkpoint) -> LinearMode {
+        if checkpoint.config.quantizationBits == 4 { return .int4 }
         switch checkpoint.config.quantizationMethod {
         case nil: return .dense
         case "int8": return .int8
