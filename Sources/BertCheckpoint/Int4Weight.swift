@@ -10,8 +10,11 @@
 /// Codes are packed two per byte, row-major [rows, (cols + 1) / 2]: column 2j in the LOW nibble
 /// of byte j, column 2j + 1 in the HIGH nibble; with odd cols the last high nibble is 0.
 public struct Int4Weight: Sendable, Equatable {
+    /// Output features.
     public let rows: Int
+    /// Input features.
     public let cols: Int
+    /// Input columns per scale and zero point (even; the last group may be shorter).
     public let groupSize: Int
     /// [rows, bytesPerRow]: two codes per byte, low nibble first.
     public let packed: [UInt8]

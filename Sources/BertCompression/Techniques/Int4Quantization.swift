@@ -8,6 +8,7 @@ import EncoderWeights
 /// lookup gains nothing from a 4-bit GEMM, and fp32 tables would be 47 of L6's 53 MB);
 /// biases, LayerNorm, token types, pooler and classifier stay fp32.
 public struct Int4Quantization: CompressionTechnique {
+    /// "int4-rtn" or "int4-gptq".
     public let name: String
     /// GPTQ's error feedback (needs calibration) rather than round-to-nearest.
     public let usesGPTQ: Bool
