@@ -15,7 +15,8 @@
 // unrolled KU/2 times; work-items walk M fastest (dimension 0 = row tiles).
 // Build options (variant "portable-gemm-w4-packed"): MR rows per micro-tile; VW lanes per
 // vector (4, 8 or 16); NV vectors per row; KU K steps unrolled (even); NR = VW * NV.
-// GS is a kernel argument: it is the checkpoint's data, not a tuning choice.
+// WG (row tiles per work-group) only shapes the launch. GS is a kernel argument: it is the
+// checkpoint's data, not a tuning choice.
 
 #if !defined(MR) || !defined(VW) || !defined(NV) || !defined(KU)
 #error "build with -DMR -DVW -DNV -DKU (rows, vector width, vectors per row, K unroll)"

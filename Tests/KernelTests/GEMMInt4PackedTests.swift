@@ -11,7 +11,7 @@ extension Kernels {
     @Suite struct GEMMInt4Packed {
         static let settings: [[String: Int]] = [
             ["MR": 6, "VW": 16, "NV": 2, "KU": 4], ["MR": 1, "VW": 4, "NV": 1, "KU": 2],
-            ["MR": 5, "VW": 8, "NV": 3, "KU": 8], ["MR": 4, "VW": 4, "NV": 1, "KU": 2],
+            ["MR": 5, "VW": 8, "NV": 3, "KU": 8], ["MR": 4, "VW": 4, "NV": 1, "KU": 2, "WG": 8],
         ]
 
         static let shapes: [(m: Int, n: Int, k: Int, group: Int)] = [
@@ -80,6 +80,34 @@ extension Kernels {
                     #expect(worst < 1e-5, "w4 \(values) seed \(seed) \(m)x\(n)x\(k) group \(group) \(activation): worst error \(worst)")
                     #expect(out[(m * n)...].allSatisfy { $0.isNaN }, "w4 \(values) \(m)x\(n)x\(k) wrote past C")
                 }
+            }
+        }
+
+        /// The grid of an embed batch (640 x 1152 x 384: 107 x 36 work-items) on which PoCL, left to
+        /// pick the work-group size, overflowed its thread stack; sampled outputs against float64.
+        @Test func largeGridRunsWithTheProfileSettings() throws {
+            let ctx = TestDevice.context
+            let kernels = try TestDevice.kernels(.gemmW4, [:], variant: PortableGEMMInt4Packed.w4)
+            let width = try #require(kernels.selection[.gemmW4].panelWidth)
+            let (m, n, k, group) = (640, 1152, 384, 128)
+            var rng = SeededGenerator(seed: 44)
+            let weight = randomWeight(n: n, k: k, group: group, &rng)
+            let a = randomFloats(m * k, &rng)
+            let c = try poisoned(m * n)
+            try kernels.gemmW4(a: try ctx.upload(a), b: try ctx.upload(WeightPacking.int4Panels(weight.codes, n: n, k: k, width: width)),
+                               groupParams: try ctx.upload(WeightPacking.groupPanels(scales: weight.scales, offsets: weight.offsets, n: n,
+                                                                                     groups: 3, width: width)),
+                               groupSize: group, bias: nil, c: c, m: m, n: n, k: k, width: width)
+            let out = try c.read()
+            #expect(out.allSatisfy { $0.isFinite }, "some outputs were not written")
+            for _ in 0..<300 {
+                let i = Int.random(in: 0..<m, using: &rng), j = Int.random(in: 0..<n, using: &rng)
+                var s = 0.0, magnitude = 0.0
+                for p in 0..<k {
+                    s += Double(a[i * k + p]) * weight.dequantized[j * k + p]
+                    magnitude += abs(Double(a[i * k + p]) * weight.dequantized[j * k + p])
+                }
+                #expect(abs(Double(out[i * n + j]) - s) / max(1, magnitude) < 1e-5, "C[\(i), \(j)]")
             }
         }
 

@@ -11,9 +11,14 @@ public enum PortableGEMMInt4Packed {
             KernelParameter("VW", default: 16, allowed: [4, 8, 16], meaning: "floats per vector register"),
             KernelParameter("NV", default: 2, allowed: [1, 2, 3, 4], meaning: "vectors per row of a micro-tile"),
             KernelParameter("KU", default: 4, allowed: [2, 4, 8], meaning: "K steps unrolled (pairs of nibbles)"),
+            KernelParameter("WG", default: 1, allowed: [1, 2, 4, 8, 16, 32, 64], meaning: "row tiles per work-group"),
         ],
         panelWidth: { v in v["VW"]! * v["NV"]! }
     ) { _, p, v in
-        LaunchGeometry(global: [tiles(p.m, v["MR"]!), tiles(p.n, v["VW"]! * v["NV"]!)])
+        // The work-group size is set, not left to the implementation: PoCL chose whole-grid groups
+        // (107 x 36 items at 640 x 1152) and overflowed its thread stack with per-item copies of the
+        // tile's registers; WG = 1 on CPUs. Rows are padded to whole groups (the kernel skips them).
+        let wg = v["WG"]!
+        return LaunchGeometry(global: [tiles(tiles(p.m, v["MR"]!), wg) * wg, tiles(p.n, v["VW"]! * v["NV"]!)], local: [wg, 1])
     }
 }
