@@ -27,7 +27,9 @@ public struct Int4Quantization: CompressionTechnique {
     func options(_ parameters: Parameters) throws -> GPTQ.Options {
         try parameters.only(usesGPTQ ? ["group_size", "damp", "act_order"] : ["group_size"])
         let group = try parameters.number("group_size", in: 2...65536, default: 128)
-        guard group == group.rounded(), Int(group) % 2 == 0 else { throw CheckpointError("--group-size must be an even integer, not \(group)") }
+        guard group == group.rounded(), Int(group) % 2 == 0 else {
+            throw CheckpointError("--group-size must be an even integer, not \(JSONValue.number(group))")
+        }
         return GPTQ.Options(groupSize: Int(group), damp: try parameters.number("damp", in: 1e-6...10, default: 0.01),
                             actOrder: try parameters.flag("act_order"))
     }
