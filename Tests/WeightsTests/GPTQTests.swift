@@ -151,7 +151,7 @@ final class RandomCalibration: CalibrationSource, @unchecked Sendable {
         #expect(gptq.groups == 3)
         let e = GPTQ.outputError(w, gptq.dequantized, rows: rows, cols: cols, gram: g)
         let r = GPTQ.outputError(w, rtn.dequantized, rows: rows, cols: cols, gram: g)
-        #expect(e < 0.8 * r, "seed \(seed) act-order \(actOrder): GPTQ error \(e), round-to-nearest \(r)")
+        #expect(e < 0.5 * r, "seed \(seed) act-order \(actOrder): GPTQ error \(e), round-to-nearest \(r)")
     }
 
     @Test func techniqueQuantizesBlockByBlockOnRemeasuredInputs() throws {
