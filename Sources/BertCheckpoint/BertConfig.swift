@@ -23,6 +23,10 @@ public struct BertConfig: Sendable {
     public let intermediateSizes: [Int]?
     /// `quantization.method` when the weights are stored quantized (e.g. "int8-weight-only").
     public let quantizationMethod: String?
+    /// `quantization.bits`: 4 for int4 group-quantized Linear weights; nil (int8) when absent.
+    public let quantizationBits: Int?
+    /// `quantization.group_size`: input columns per int4 scale and zero point.
+    public let quantizationGroupSize: Int?
     /// `compression.method` when BertBench derived this checkpoint from another.
     public var compressionMethod: String? {
         if case .object(let c)? = json["compression"] { return c["method"]?.stringValue }
@@ -96,8 +100,9 @@ public struct BertConfig: Sendable {
         intermediateSizes = json["intermediate_sizes"]?.arrayValue?.compactMap(\.intValue)
         if case .object(let q)? = json["quantization"] {
             quantizationMethod = q["method"]?.stringValue ?? "unknown"
+            (quantizationBits, quantizationGroupSize) = try Self.int4Record(q, path: path)
         } else {
-            quantizationMethod = nil
+            (quantizationMethod, quantizationBits, quantizationGroupSize) = (nil, nil, nil)
         }
 
         // Upper limits far past any encoder, so sizes computed from them cannot overflow.
@@ -121,6 +126,23 @@ public struct BertConfig: Sendable {
         if let s = intermediateSizes, s.count != layerCount || s.contains(where: { $0 <= 0 || $0 > 1 << 20 }) {
             throw CheckpointError("\(path): intermediate_sizes \(s) must list \(layerCount) positive widths")
         }
+    }
+
+    /// `bits` and `group_size` of a quantization record: absent (int8), or 4 with an even group size.
+    private static func int4Record(_ q: [String: JSONValue], path: String) throws -> (Int?, Int?) {
+        guard let bitsValue = q["bits"] else {
+            if q["group_size"] != nil { throw CheckpointError("\(path): quantization.group_size without quantization.bits") }
+            return (nil, nil)
+        }
+        guard let bits = bitsValue.intValue, bits == 4 || bits == 8 else {
+            throw CheckpointError("\(path): quantization.bits must be 4 or 8, not \(bitsValue)")
+        }
+        guard bits == 4 else { return (8, nil) }
+        guard let group = q["group_size"]?.intValue, group >= 2, group % 2 == 0, group <= 1 << 16 else {
+            throw CheckpointError("\(path): quantization.group_size must be an even integer in 2...65536 for 4-bit weights, "
+                                  + "not \(q["group_size"].map { "\($0)" } ?? "missing")")
+        }
+        return (4, group)
     }
 
     /// This config with `changes` applied (nil values remove a key), as pretty JSON.

@@ -1,11 +1,13 @@
 import Foundation
 import Support
 
-/// A Linear or embedding weight as stored: fp32 (F16/BF16 widened), or int8 with one fp32
-/// scale per row (per output channel of a Linear, per entry of a table).
+/// A Linear or embedding weight as stored: fp32 (F16/BF16 widened), int8 with one fp32
+/// scale per row (per output channel of a Linear, per entry of a table), or (Linear only) 4-bit
+/// codes with a scale and zero point per row and group of input columns.
 public enum StoredWeight: Sendable, Equatable {
     case float([Float])
     case int8([Int8], scales: [Float])
+    case int4(Int4Weight)
 }
 
 /// A checkpoint directory opened and checked: config.json, model.safetensors, the key layout,
@@ -15,6 +17,8 @@ public final class Checkpoint: @unchecked Sendable {
     public let config: BertConfig
     public let file: SafeTensorsFile
     public let layout: TensorLayout
+    /// Input columns of each 4-bit weight, from the config (packed codes round odd widths up).
+    private var int4Columns: [String: Int] = [:]
 
     public init(directory: URL) throws {
         var isDirectory: ObjCBool = false
@@ -82,7 +86,10 @@ public final class Checkpoint: @unchecked Sendable {
     private func checkMatrix(_ name: String, rows: Int, width: Int, allowInt8: Bool = true) throws {
         let info = try require(name)
         let scale = name + "_scale"
-        if info.dtype == .i8 {
+        if info.dtype == .u8 {
+            guard allowInt8 else { throw CheckpointError("\(path): \(name) is U8 (4-bit), but BertBench keeps this tensor in fp32") }
+            try checkInt4(name, info: info, rows: rows, width: width)
+        } else if info.dtype == .i8 {
             guard allowInt8 else { throw CheckpointError("\(path): \(name) is I8, but BertBench keeps this tensor in fp32") }
             guard config.quantizationMethod != nil else {
                 throw CheckpointError("\(path): \(name) is I8 but config.json has no quantization entry")
@@ -102,7 +109,30 @@ public final class Checkpoint: @unchecked Sendable {
         }
     }
 
-    private func checkTable(_ name: String, rows: Int, width: Int) throws { try checkMatrix(name, rows: rows, width: width) }
+    /// 4-bit codes: U8 [rows, ceil(width/2)] with F32 `_scale` and U8 `_zero` [rows, groups], and a
+    /// config.json quantization record with bits 4 and the group size.
+    private func checkInt4(_ name: String, info: TensorInfo, rows: Int, width: Int) throws {
+        guard config.quantizationBits == 4, let group = config.quantizationGroupSize else {
+            throw CheckpointError("\(path): \(name) is U8 (4-bit codes) but config.json's quantization has no bits 4 and group_size")
+        }
+        guard info.shape == [rows, (width + 1) / 2] else {
+            throw CheckpointError("\(path): \(name) has shape \(info.shape), 4-bit codes of [\(rows), \(width)] are [\(rows), \((width + 1) / 2)]")
+        }
+        let groups = (width + group - 1) / group
+        int4Columns[name] = width
+        for (suffix, dtype) in [("_scale", DType.f32), ("_zero", DType.u8)] {
+            guard let t = file.tensors[name + suffix] else { throw CheckpointError("\(path): \(name) is 4-bit but \(name + suffix) is missing") }
+            guard t.dtype == dtype, t.shape == [rows, groups] else {
+                throw CheckpointError("\(path): \(name + suffix) must be \(dtype.rawValue) [\(rows), \(groups)] (group size \(group)), "
+                                      + "found \(t.dtype.rawValue) \(t.shape)")
+            }
+        }
+    }
+
+    private func checkTable(_ name: String, rows: Int, width: Int) throws {
+        if file.tensors[name]?.dtype == .u8 { throw CheckpointError("\(path): \(name) is U8: embedding tables cannot be 4-bit") }
+        try checkMatrix(name, rows: rows, width: width)
+    }
 
     private func checkLinear(_ names: LinearNames, out: Int, in inFeatures: Int, allowInt8: Bool = true) throws {
         try checkMatrix(names.weight, rows: out, width: inFeatures, allowInt8: allowInt8)
@@ -111,9 +141,17 @@ public final class Checkpoint: @unchecked Sendable {
 
     // MARK: Reading
 
-    /// A weight matrix as stored (fp32, or int8 codes with their row scales).
+    /// A weight matrix as stored (fp32, int8 codes with their row scales, or 4-bit codes with group scales and zero points).
     public func weight(_ name: String) throws -> StoredWeight {
-        if try file.info(name).dtype == .i8 {
+        let info = try file.info(name)
+        if info.dtype == .u8, let group = config.quantizationGroupSize, info.shape.count == 2 {
+            // Shapes were checked when the checkpoint opened; values (zero points, scales, padding) are checked here.
+            guard let cols = int4Columns[name] else { throw CheckpointError("\(path): \(name) is U8 but is not a Linear weight") }
+            let rows = info.shape[0]
+            return .int4(try Int4Weight(rows: rows, cols: cols, groupSize: group, packed: try file.uint8s(name),
+                                        scales: try file.floats(name + "_scale"), zeros: try file.uint8s(name + "_zero"), name: "\(path): \(name)"))
+        }
+        if info.dtype == .i8 {
             return .int8(try file.int8s(name), scales: try file.floats(name + "_scale"))
         }
         return .float(try file.floats(name))

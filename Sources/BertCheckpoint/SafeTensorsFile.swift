@@ -157,4 +157,11 @@ public final class SafeTensorsFile: @unchecked Sendable {
         guard info.dtype == .i8 else { throw CheckpointError("\(url.path): tensor \(name) is \(info.dtype.rawValue), expected I8") }
         return try withRawBytes(name) { Array($0.bindMemory(to: Int8.self)) }
     }
+
+    /// A U8 tensor (packed 4-bit codes, zero points).
+    public func uint8s(_ name: String) throws -> [UInt8] {
+        let info = try self.info(name)
+        guard info.dtype == .u8 else { throw CheckpointError("\(url.path): tensor \(name) is \(info.dtype.rawValue), expected U8") }
+        return try withRawBytes(name) { Array($0.bindMemory(to: UInt8.self)) }
+    }
 }

@@ -25,6 +25,12 @@ public struct SafeTensorsWriter {
         entries.append((name, .f16, shape, bits.withUnsafeBufferPointer { Data(buffer: $0) }))
     }
 
+    /// A U8 tensor (packed 4-bit codes, zero points).
+    public mutating func add(_ name: String, uint8s: [UInt8], shape: [Int]) {
+        precondition(uint8s.count == shape.reduce(1, *), "\(name): \(uint8s.count) values for shape \(shape)")
+        entries.append((name, .u8, shape, uint8s.withUnsafeBufferPointer { Data(buffer: $0) }))
+    }
+
     /// Raw little-endian bytes of any dtype (tests use this to write F16, BF16 and broken files).
     public mutating func add(_ name: String, dtype: DType, shape: [Int], bytes: Data) {
         entries.append((name, dtype, shape, bytes))

@@ -33,6 +33,11 @@ public enum CheckpointWriter {
             case .int8(let q, let s):
                 writer.add(name, int8s: q, shape: [rows, cols])
                 writer.add(name + "_scale", floats: s, shape: [rows])
+            case .int4(let q):
+                // Layout and nibble order: Int4Weight; config.json's quantization record gives the group size.
+                writer.add(name, uint8s: q.packed, shape: [rows, q.bytesPerRow])
+                writer.add(name + "_scale", floats: q.scales, shape: [rows, q.groups])
+                writer.add(name + "_zero", uint8s: q.zeros, shape: [rows, q.groups])
             }
         }
         func linear(_ names: LinearNames, _ l: HostLinear) {

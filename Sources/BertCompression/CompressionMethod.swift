@@ -29,6 +29,11 @@ public struct CompressionMethod: Sendable, Equatable, Codable, CustomStringConve
     /// Linear weights stored as fp16.
     public static let fp16 = CompressionMethod(name: FP16Weights().name)
 
+    /// 4-bit weights per (output row, group of `groupSize` inputs), rounded to nearest.
+    public static func int4RTN(groupSize: Int = 128) -> CompressionMethod {
+        CompressionMethod(name: Int4Quantization.rtn.name, parameters: ["group_size": .number(Double(groupSize))])
+    }
+
     /// Magnitude pruning of the encoder's Linear weights to `sparsity`, over all of them at once
     /// (`global`) or each matrix separately.
     public static func pruneUnstructured(sparsity: Double, global: Bool) -> CompressionMethod {

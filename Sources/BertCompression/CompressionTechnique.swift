@@ -58,6 +58,23 @@ public struct Parameters: Sendable {
         return value
     }
 
+    /// A number in `range`, or `fallback` when absent.
+    public func number(_ key: String, in range: ClosedRange<Double>, default fallback: Double) throws -> Double {
+        guard let present = values[key] else { return fallback }
+        guard let value = present.doubleValue, range.contains(value) else {
+            throw CheckpointError("--\(key) must be a number in [\(JSONValue.number(range.lowerBound)), \(JSONValue.number(range.upperBound))], "
+                                  + "not \(present)")
+        }
+        return value
+    }
+
+    /// A true/false switch, `false` when absent.
+    public func flag(_ key: String) throws -> Bool {
+        guard let present = values[key] else { return false }
+        guard case .bool(let value) = present else { throw CheckpointError("--\(key) must be true or false, not \(present)") }
+        return value
+    }
+
     /// One of `choices`, or `fallback` when absent.
     public func choice(_ key: String, _ choices: [String], default fallback: String) throws -> String {
         let value = values[key]?.stringValue ?? fallback
@@ -92,6 +109,8 @@ public enum CompressionRegistry {
         HeadPruning(),
         FFNPruning(),
         LayerDropping(),
+        Int4Quantization.rtn,
+        Int4Quantization.gptq,
     ]
 
     /// The technique named `name`, or an error listing them.

@@ -21,6 +21,8 @@ public enum StandardPlans {
     public static let ownVariants: [Variant] = [
         Variant(name: "all-MiniLM-L6-v2-int8-w8a8", method: .int8, role: .int8Miniature),
         Variant(name: "all-MiniLM-L6-v2-int8-weight-only", method: .int8WeightOnly, role: .int8Miniature),
+        // 4-bit round-to-nearest, groups of 128: not a near copy (pooled cosine to fp32 0.95 on 300 sentences).
+        Variant(name: "all-MiniLM-L6-v2-int4-rtn", method: .int4RTN(), role: .compression),
         Variant(name: "all-MiniLM-L6-v2-pruned-50", method: .pruneUnstructured(sparsity: 0.5, global: true), role: .compression),
         Variant(name: "all-MiniLM-L6-v2-pruned-90", method: .pruneUnstructured(sparsity: 0.9, global: true), role: .compression),
         Variant(name: "all-MiniLM-L6-v2-heads-50", method: .pruneHeads(fraction: 0.5), role: .compression),

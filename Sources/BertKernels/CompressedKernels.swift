@@ -1,6 +1,6 @@
 import OpenCLRuntime
 
-/// Launchers for the kernels of compressed models: int8 GEMMs and the sparse (CSR) GEMM.
+/// Launchers for the kernels of compressed models: int8 and int4 GEMMs and the sparse (CSR) GEMM.
 extension EncoderKernels {
     /// q[M, K] = round(x / scale[m]) with scale[m] = max|x[m, :]| / 127: dynamic per-token int8.
     public func quantizeRows(_ x: DeviceBuffer<Float>, into q: DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, m: Int, k: Int) throws {
@@ -30,6 +30,23 @@ extension EncoderKernels {
         let entry = int8Entry(.gemmW8, "gemm_w8", layout: layout, b: b.count, n: n, k: k)
         try launch(.gemmW8, entry, problem: KernelProblem(m: m, n: n, k: k),
                    arguments: [Int32(m), Int32(n), Int32(k), a, b, bScale, bias ?? placeholderFloats,
+                               Int32(bias == nil ? 0 : 1), c, activation.rawValue],
+                   category: "gemm")
+    }
+
+    /// C[M, N] = act(A · dequant(W)ᵀ + bias) with fp32 A and 4-bit W [N, K] packed by
+    /// `WeightPacking.int4Panels` (`width` wide, the width the variant reads) and its per-group
+    /// scales and offsets by `WeightPacking.groupPanels`; `groupSize` input columns per group (even).
+    public func gemmW4(a: DeviceBuffer<Float>, b: DeviceBuffer<UInt8>, groupParams: DeviceBuffer<Float>, groupSize: Int,
+                       bias: DeviceBuffer<Float>?, c: DeviceBuffer<Float>, m: Int, n: Int, k: Int, width: Int,
+                       activation: Activation = .none) throws {
+        let groups = (k + groupSize - 1) / groupSize
+        precondition(groupSize >= 2 && groupSize % 2 == 0, "int4 group size \(groupSize) must be even")
+        precondition(selection[.gemmW4].panelWidth == width, "int4 weights packed \(width) wide, but \(selection[.gemmW4]) reads otherwise")
+        precondition(a.count >= m * k && c.count >= m * n && b.count >= WeightPacking.int4PackedCount(n: n, k: k, width: width))
+        precondition(groupParams.count >= tiles(n, width) * groups * 2 * width)
+        try launch(.gemmW4, "gemm_w4_packed", problem: KernelProblem(m: m, n: n, k: k),
+                   arguments: [Int32(m), Int32(n), Int32(k), Int32(groupSize), a, b, groupParams, bias ?? placeholderFloats,
                                Int32(bias == nil ? 0 : 1), c, activation.rawValue],
                    category: "gemm")
     }

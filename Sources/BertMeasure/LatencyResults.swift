@@ -152,7 +152,7 @@ public struct ResultsError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// An int8 model's measurement whose host p50 is above that of its fp32 source at the same shape.
+/// An int8 or int4 model's measurement whose host p50 is above that of its fp32 source at the same shape.
 public struct Int8SlowerThanSource: Sendable, Equatable {
     public let model: String
     public let linearMode: String
@@ -164,19 +164,19 @@ public struct Int8SlowerThanSource: Sendable, Equatable {
 
     /// The note results.json carries for it.
     public var note: String {
-        String(format: "int8 slower than fp32: %@ (%@) p50 %.2f ms at batch %d x %d is %.2fx its fp32 source %@ (%.2f ms) in this run",
-               model, linearMode, p50, batch, sequenceLength, p50 / sourceP50, source, sourceP50)
+        String(format: "%@ slower than fp32: %@ (%@) p50 %.2f ms at batch %d x %d is %.2fx its fp32 source %@ (%.2f ms) in this run",
+               linearMode == "int4" ? "int4" : "int8", model, linearMode, p50, batch, sequenceLength, p50 / sourceP50, source, sourceP50)
     }
 }
 
 extension LatencyResults {
-    /// Every int8 model and shape whose host p50 is above that of the fp32 checkpoint it was
+    /// Every int8 or int4 model and shape whose host p50 is above that of the fp32 checkpoint it was
     /// compressed from, measured in the same run: the speed columns put the two side by side, and
     /// a reader must not take "int8" to mean "faster" (docs/perf-notes.md says why it is not on
     /// the PoCL CPU).
     public static func int8SlowerThanSource(models: [ModelRecord], measurements: [LatencyMeasurement]) -> [Int8SlowerThanSource] {
         var found: [Int8SlowerThanSource] = []
-        for model in models where model.linearMode == "int8" || model.linearMode == "int8-weight-only" {
+        for model in models where ["int8", "int8-weight-only", "int4"].contains(model.linearMode) {
             guard let source = model.source,
                   let fp32 = models.first(where: { $0.name == source && $0.linearMode == "fp32" }) else { continue }
             for m in measurements where m.model == model.name {

@@ -16,6 +16,9 @@ public enum LinearMode: String, Codable, Sendable, CaseIterable {
     /// fp16 weights on the device ([out, in] halves, the gemm-f16 operation): fp32 activations and
     /// accumulation on the portable path, tensor cores on NVIDIA sm_80+.
     case fp16 = "fp16"
+    /// 4-bit weights with a scale and zero point per output row and group of input columns,
+    /// dequantized inside the GEMM's K loop; fp32 activations.
+    case int4 = "int4"
 }
 
 /// A Linear layer on the device in the form its `LinearMode` runs.
@@ -28,6 +31,8 @@ struct DeviceLinear {
         case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, quantizeActivations: Bool, layout: MatrixLayout)
         /// [out, in] fp16 bits, as a Linear weight is stored: what gemm-f16 reads.
         case half(DeviceBuffer<UInt16>)
+        /// 4-bit codes in K-pair-interleaved panels and per-group scales and offsets, `width` wide.
+        case int4(DeviceBuffer<UInt8>, groupParams: DeviceBuffer<Float>, groupSize: Int, width: Int)
         /// [out, in] in CSR: row starts, column indices, values.
         case csr(rowStart: DeviceBuffer<Int32>, column: DeviceBuffer<Int32>, value: DeviceBuffer<Float>, nonzeros: Int)
     }
@@ -58,8 +63,8 @@ struct DeviceLinear {
             var codes: [Int8] = [], scales: [Float] = []
             for part in parts {
                 guard case .int8(let q, let s) = part.weight else {
-                    throw EncoderLoadError(message: "\(label): mode \(mode.rawValue) needs int8 weights, but the checkpoint stores fp32 (run "
-                            + "`bertbench compress --method \(mode.rawValue)` first)")
+                    throw EncoderLoadError(message: "\(label): mode \(mode.rawValue) needs int8 weights, but the checkpoint stores "
+                            + "\(part.weight.kindName) (run `bertbench compress --method \(mode.rawValue)` first)")
                 }
                 codes += q
                 scales += s
@@ -79,6 +84,8 @@ struct DeviceLinear {
             // F16 checkpoints arrive widened exactly; rounding fp32 ones here is what fp16 means.
             let halves = parts.flatMap(\.floatWeight).map { Float16($0).bitPattern }
             storage = .half(try context.upload(halves, label: label + ".weight (fp16)"))
+        case .int4:
+            storage = try Self.int4Storage(parts, out: out, kernels: kernels, label: label)
         case .sparseCSR:
             let rows = parts.flatMap(\.floatWeight)
             var rowStart: [Int32] = [0], column: [Int32] = [], value: [Float] = []
@@ -102,6 +109,33 @@ struct DeviceLinear {
         try self.init([linear], mode: mode, kernels: kernels, label: label)
     }
 
+    /// 4-bit parts (one group size) stacked along the output and packed for the int4 GEMM variant.
+    private static func int4Storage(_ parts: [HostLinear], out: Int, kernels: EncoderKernels, label: String) throws -> Storage {
+        var codes: [UInt8] = [], scales: [Float] = [], offsets: [Float] = []
+        var groupSize: Int? = nil
+        for part in parts {
+            guard case .int4(let q) = part.weight else {
+                throw EncoderLoadError(message: "\(label): mode int4 needs 4-bit weights, but the checkpoint stores "
+                        + "\(part.weight.kindName) (run `bertbench compress --method int4-rtn` first)")
+            }
+            guard groupSize == nil || groupSize == q.groupSize else {
+                throw EncoderLoadError(message: "\(label): fused parts have group sizes \(groupSize!) and \(q.groupSize)")
+            }
+            groupSize = q.groupSize
+            codes += q.codes
+            scales += q.scales
+            offsets += q.scales.indices.map(q.offset)
+        }
+        guard let width = kernels.selection[.gemmW4].panelWidth, let groupSize else {
+            throw EncoderLoadError(message: "\(label): \(kernels.selection[.gemmW4]) reads no packed panels; int4 needs a packed variant")
+        }
+        let k = parts[0].inFeatures, groups = (k + groupSize - 1) / groupSize
+        let packed = WeightPacking.int4Panels(codes, n: out, k: k, width: width)
+        let params = WeightPacking.groupPanels(scales: scales, offsets: offsets, n: out, groups: groups, width: width)
+        return .int4(try kernels.context.upload(packed, label: label + ".weight (4-bit, packed \(width) wide)"),
+                     groupParams: try kernels.context.upload(params, label: label + ".weight_groups"), groupSize: groupSize, width: width)
+    }
+
     /// Bytes this layer holds on the device.
     var byteCount: Int {
         bias.byteCount + {
@@ -109,6 +143,7 @@ struct DeviceLinear {
             case .dense(let w, _): return w.byteCount
             case .int8(let w, let s, _, _): return w.byteCount + s.byteCount
             case .half(let w): return w.byteCount
+            case .int4(let w, let g, _, _): return w.byteCount + g.byteCount
             case .csr(let r, let c, let v, _): return r.byteCount + c.byteCount + v.byteCount
             }
         }()
@@ -139,6 +174,9 @@ struct DeviceLinear {
         case .half(let weight):
             try k.gemmF16(a: input, weight: weight, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
                           activation: activation)
+        case .int4(let weight, let params, let groupSize, let width):
+            try k.gemmW4(a: input, b: weight, groupParams: params, groupSize: groupSize, bias: bias, c: output, m: rows, n: outFeatures,
+                         k: inFeatures, width: width, activation: activation)
         case .csr(let rowStart, let column, let value, _):
             try k.gemmCSR(a: input, rowStart: rowStart, column: column, value: value, bias: bias, c: output,
                           m: rows, n: outFeatures, k: inFeatures, activation: activation)

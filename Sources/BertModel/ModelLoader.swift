@@ -15,6 +15,7 @@ public enum ModelLoader {
     /// The Linear mode a checkpoint runs in by default: its quantization method when it has one,
     /// fp16 when its Linear weights are stored as F16.
     public static func defaultMode(for checkpoint: Checkpoint) -> LinearMode {
+        if checkpoint.config.quantizationBits == 4 { return .int4 }
         switch checkpoint.config.quantizationMethod {
         case nil:
             let first = checkpoint.layout.layers.first?.query.weight

@@ -11,6 +11,7 @@ extension HostEncoderWeights {
             switch stored {
             case .float(let w): inFeatures = w.count / bias.count
             case .int8(let q, _): inFeatures = q.count / bias.count
+            case .int4(let q): inFeatures = q.cols
             }
             return HostLinear(stored: stored, bias: bias, outFeatures: bias.count, inFeatures: inFeatures)
         }
@@ -21,6 +22,7 @@ extension HostEncoderWeights {
             switch try checkpoint.weight(name) {
             case .float(let v): return .float(v, rows: rows, width: c.hiddenSize)
             case .int8(let q, let s): return .int8(q, scales: s, rows: rows, width: c.hiddenSize)
+            case .int4: throw CheckpointError("\(checkpoint.directory.path): \(name) is 4-bit, but embedding tables are fp32 or int8")
             }
         }
         let layers = try layout.layers.enumerated().map { i, names in

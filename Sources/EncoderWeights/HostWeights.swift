@@ -1,7 +1,8 @@
 import BertCheckpoint
 
 /// The stored form of a Linear weight, in Hugging Face's [outFeatures, inFeatures] order;
-/// int8 carries one scale per output row: w[o, i] = q[o, i] * scales[o].
+/// int8 carries one scale per output row: w[o, i] = q[o, i] * scales[o]; int4 a scale and zero
+/// point per output row and group of input columns (`Int4Weight`).
 public typealias LinearWeight = StoredWeight
 
 /// A Linear layer on the host in Hugging Face's layout: weight [outFeatures, inFeatures].
@@ -19,6 +20,7 @@ public struct HostLinear: Sendable, Equatable {
         switch weight {
         case .float(let w): precondition(w.count == outFeatures * inFeatures)
         case .int8(let q, let s): precondition(q.count == outFeatures * inFeatures && s.count == outFeatures)
+        case .int4(let q): precondition(q.rows == outFeatures && q.cols == inFeatures)
         }
         precondition(bias.count == outFeatures)
         self.weight = weight
@@ -27,12 +29,24 @@ public struct HostLinear: Sendable, Equatable {
         self.inFeatures = inFeatures
     }
 
-    /// The weight as fp32 [outFeatures, inFeatures], dequantizing int8.
+    /// The weight as fp32 [outFeatures, inFeatures], dequantizing int8 and int4.
     public var floatWeight: [Float] {
         switch weight {
         case .float(let w): return w
         case .int8(let q, let s):
             return q.indices.map { Float(q[$0]) * s[$0 / inFeatures] }
+        case .int4(let q): return q.dequantized
+        }
+    }
+}
+
+extension StoredWeight {
+    /// "fp32", "int8" or "int4": for messages.
+    public var kindName: String {
+        switch self {
+        case .float: return "fp32"
+        case .int8: return "int8"
+        case .int4: return "int4"
         }
     }
 }

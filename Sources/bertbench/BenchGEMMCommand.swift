@@ -9,7 +9,8 @@ import OpenCLRuntime
 /// overrides) on one shape and prints GFLOP/s; `--op gemm-f16` times the fp16-weight GEMM, and
 /// `--check` compares sampled rows with a float64 reference (exit 1 past the tolerance).
 struct BenchGEMMCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bench-gemm", abstract: "Time the fp32 GEMM kernel on one shape.")
+    static let configuration = CommandConfiguration(commandName: "bench-gemm",
+                                                    abstract: "Time the GEMM kernels (fp32, int8, int4 weights) on one shape.")
 
     @Option(help: "Rows of A and C.") var m: Int = 1024
     @Option(help: "Columns of B and C.") var n: Int = 1024
@@ -20,6 +21,11 @@ struct BenchGEMMCommand: ParsableCommand {
                                valueName: "NAME=VALUE"))
     var parameters: [String] = []
     @Option(help: "B layout: kn ([K,N], the engine's) or nk ([N,K], a Linear weight as stored).") var layout: String = "kn"
+    @Option(help: ArgumentHelp("Weight formats to time, comma-separated: "
+                               + GEMMWeights.allCases.map(\.rawValue).joined(separator: ", ") + " (int8 = W8A8), or all.",
+                               valueName: "LIST"))
+    var weights: String = "fp32"
+    @Option(help: "int4: input columns per scale and zero point (even).") var groupSize: Int = 128
     @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Option(help: "Operation: gemm (fp32) or gemm-f16 (fp16 weights [N,K], fp32 activations).") var op: String = "gemm"
@@ -36,6 +42,19 @@ struct BenchGEMMCommand: ParsableCommand {
         guard ["auto", "portable"].contains(kernelFamily) else { throw ValidationError("--kernels must be auto or portable") }
         guard check >= 0 else { throw ValidationError("--check must be 0 or positive") }
         _ = try overrides()
+        _ = try formats()
+        guard groupSize >= 2, groupSize % 2 == 0 else { throw ValidationError("--group-size must be even and at least 2, not \(groupSize)") }
+    }
+
+    /// The `--weights` list, checked.
+    private func formats() throws -> [GEMMWeights] {
+        if weights == "all" { return GEMMWeights.allCases }
+        return try weights.split(separator: ",").map { name in
+            guard let format = GEMMWeights(rawValue: String(name)) else {
+                throw ValidationError("--weights: unknown format '\(name)' (\(GEMMWeights.allCases.map(\.rawValue).joined(separator: ", ")), all)")
+            }
+            return format
+        }
     }
 
     /// The `--param` values by name.
@@ -55,13 +74,28 @@ struct BenchGEMMCommand: ParsableCommand {
         let context = try ComputeContext(device: try Device.choose(device))
         let operation = KernelOperation(rawValue: op)!
         let standard = try ProfileCatalog.forKernels(kernelFamily).selection(for: DeviceIdentity(context.device))
-        let selection = parameters.isEmpty ? standard : try standard.replacing(operation, overrides: try overrides(), by: "--param")
+        var selection = standard
+        // --param applies to the operation timed: --op's, or each --weights format's.
+        let timed = operation == .gemm ? try formats().map(\.operation) : [operation]
+        for timedOperation in timed where !parameters.isEmpty {
+            selection = try selection.replacing(timedOperation, overrides: try overrides(), by: "--param")
+        }
         let kernels = try EncoderKernels(context: context, selection: selection)
         if check > 0 || operation == .gemmF16 { return try runChecked(kernels, operation) }
         let ours = try GEMMTiming.bertbench(kernels: kernels, m: m, n: n, k: k, layout: layout == "kn" ? .kByN : .nByK,
                                             iterations: iterations)
         let median = ours.medianMilliseconds, gflops = ours.gflopsPerSecond
-        var rows = [(engine: "bertbench", ms: median, gflops: gflops)]
+        var rows: [(engine: String, ms: Double, gflops: Double)] = []
+        var kernelOf: [String: String] = ["bertbench": ours.kernel ?? ""]
+        for format in try formats() {
+            if format == .fp32 {
+                rows.append(("bertbench", median, gflops))
+                continue
+            }
+            let t = try GEMMTiming.bertbench(kernels: kernels, weights: format, m: m, n: n, k: k, groupSize: groupSize, iterations: iterations)
+            rows.append((t.engine, t.medianMilliseconds, t.gflopsPerSecond))
+            kernelOf[t.engine] = t.kernel ?? ""
+        }
         if peers {
             for peer in [Peers.clblast(m: m, n: n, k: k, deviceIndex: context.device.index), Peers.numpy(m: m, n: n, k: k)] {
                 switch peer {
@@ -71,13 +105,13 @@ struct BenchGEMMCommand: ParsableCommand {
             }
         }
         for row in rows {
-            let kernel = row.engine == "bertbench" ? ours.kernel ?? "" : ""
+            let kernel = kernelOf[row.engine] ?? ""
             if json {
                 print(#"{"engine":"\#(row.engine)","m":\#(m),"n":\#(n),"k":\#(k),"layout":"\#(layout)","median_ms":\#(row.ms),"#
                       + #""gflops":\#(row.gflops),"device":"\#(context.device.name)","kernel":"\#(kernel)"}"#)
             } else {
                 print(String(format: "%@ %dx%dx%d: median %.3f ms, %.1f GFLOP/s%@", row.engine, m, n, k, row.ms, row.gflops,
-                             row.engine == "bertbench" ? " (\(kernel), \(layout), \(context.device.name), \(iterations) iterations)"
+                             row.engine.hasPrefix("bertbench") ? " (\(kernel), \(layout), \(context.device.name), \(iterations) iterations)"
                                                        : String(format: " (BertBench / this: %.2f)", median / row.ms)))
             }
         }

@@ -8,7 +8,8 @@ import Support
 struct CompressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compress",
-        abstract: "Write a compressed copy of a checkpoint: int8, int8-weight-only, prune-unstructured, prune-heads, prune-ffn or drop-layers.")
+        abstract: "Write a compressed copy of a checkpoint: int8, int8-weight-only, int4-rtn, int4-gptq, prune-unstructured, prune-heads, prune-ffn "
+            + "or drop-layers.")
 
     @Option(help: "Source model directory.") var model: String
     @Option(help: "Output directory (must not exist).") var out: String
@@ -19,6 +20,9 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "prune-heads / prune-ffn: share of heads or neurons removed per layer, in [0, 1).") var fraction: Double?
     @Option(help: "drop-layers: teacher layers to keep, e.g. 0,2,4.") var keep: String?
     @Option(help: "drop-layers: keep every N-th layer starting at 0 (instead of --keep).") var every: Int?
+    @Option(help: "int4-rtn / int4-gptq: input columns per scale and zero point (even; default 128).") var groupSize: Int?
+    @Option(help: "int4-gptq: dampening, as a share of the mean diagonal of the input Gram matrix (default 0.01).") var damp: Double?
+    @Flag(help: "int4-gptq: quantize columns in order of decreasing input energy (act-order, static groups).") var actOrder = false
 
     /// The method as data: the technique's name and the options given (the technique refuses
     /// options it does not read, so none is ignored silently).
@@ -28,6 +32,9 @@ struct CompressCommand: ParsableCommand {
         if let sparsity { parameters["sparsity"] = .number(sparsity) }
         if let scope { parameters["scope"] = .string(scope) }
         if let fraction { parameters["fraction"] = .number(fraction) }
+        if let groupSize { parameters["group_size"] = .number(Double(groupSize)) }
+        if let damp { parameters["damp"] = .number(damp) }
+        if actOrder { parameters["act_order"] = .bool(true) }
         if keep != nil && every != nil { throw ValidationError("give --keep or --every, not both") }
         if let keep {
             let parts = keep.split(separator: ",", omittingEmptySubsequences: false)

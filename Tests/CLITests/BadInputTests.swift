@@ -177,6 +177,10 @@ import Testing
             (["--method", "prune-unstructured"], "needs --sparsity"),
             (["--method", "drop-layers", "--keep", "0,5"], "layer 5"),
             (["--method", "drop-layers", "--keep", "0,x"], "not a comma-separated list"),
+            (["--method", "int4-gptq"], "needs a calibration set"),
+            (["--method", "int4-rtn", "--group-size", "7"], "--group-size must be an even integer, not 7"),
+            (["--method", "int4-rtn", "--act-order"], "int4-rtn takes no parameter 'act_order'"),
+            (["--method", "int4-gptq", "--damp=-1"], "--damp must be a number in"),
         ]
         for (arguments, fragment) in cases {
             expectOneLineError(try bertbench(["compress", "--model", model.path, "--out", out] + arguments), mentioning: fragment)

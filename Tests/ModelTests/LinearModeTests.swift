@@ -17,6 +17,17 @@ func mapLayers(_ w: HostEncoderWeights, _ transform: (HostLinear) -> HostLinear)
     return copy
 }
 
+/// Maps every Linear of the encoder layers through a throwing `transform`.
+func mapLayersThrowing(_ w: HostEncoderWeights, _ transform: (HostLinear) throws -> HostLinear) throws -> HostEncoderWeights {
+    var copy = w
+    copy.layers = try w.layers.map { l in
+        HostLayer(query: try transform(l.query), key: try transform(l.key), value: try transform(l.value),
+                  attentionOutput: try transform(l.attentionOutput), attentionNorm: l.attentionNorm,
+                  intermediate: try transform(l.intermediate), output: try transform(l.output), outputNorm: l.outputNorm, heads: l.heads)
+    }
+    return copy
+}
+
 func cosine(_ a: [Float], _ b: [Float]) -> Double {
     let dot = zip(a, b).map { Double($0) * Double($1) }.reduce(0, +)
     let na = a.map { Double($0) * Double($0) }.reduce(0, +).squareRoot(), nb = b.map { Double($0) * Double($0) }.reduce(0, +).squareRoot()
@@ -67,6 +78,36 @@ extension OnDevice {
             let a = try sparse.forward(input, outputs: [.lastHiddenState]).lastHiddenState!
             let b = try dense.forward(input, outputs: [.lastHiddenState]).lastHiddenState!
             #expect(zip(a, b).map { abs($0 - $1) }.max()! < 1e-4)
+        }
+
+        @Test(arguments: [UInt64(35), 36])
+        func int4MatchesTheDequantizedModelAndTheFloat64Reference(seed: UInt64) throws {
+            let (weights, shape) = randomTinyWeights(int8Embeddings: true, seed: seed)
+            // Groups of 8: K = 24 has 3, K = 29 and 40 end in a short group; fused QKV stacks three int4 parts.
+            let quantized = try mapLayersThrowing(weights) { try $0.quantizedInt4(groupSize: 8) }
+            let int4 = try BertEncoder(weights: quantized, shape: shape, kernels: TestDevice.kernels, linearMode: .int4)
+            let dense = try BertEncoder(weights: quantized, shape: shape, kernels: TestDevice.kernels, linearMode: .dense)
+            let a = try int4.forward(input, outputs: [.lastHiddenState]).lastHiddenState!
+            let b = try dense.forward(input, outputs: [.lastHiddenState]).lastHiddenState!
+            let worst = zip(a, b).map { abs($0 - $1) / max(1, abs($1)) }.max()!
+            #expect(worst < 1e-4, "int4 engine vs fp32 engine on the dequantized weights: max relative difference \(worst)")
+            // The float64 host forward of the dequantized weights, on the first (unpadded) sequence.
+            let h = shape.hiddenSize
+            let reference = ReferenceEncoder.hiddenStates(quantized, shape: shape, ids: Array(input.ids[0..<5]), types: [0, 0, 0, 0, 0]).last!
+            for t in 0..<5 {
+                let diff = zip(a[(t * h)..<((t + 1) * h)], reference[t]).map { abs(Double($0) - $1) }.max()!
+                #expect(diff < 2e-4, "token \(t): int4 engine vs float64 reference differ by \(diff)")
+            }
+            #expect(int4.weightBytes < dense.weightBytes)
+            guard case .int4 = quantized.layers[0].query.weight else { Issue.record("weights not int4"); return }
+        }
+
+        @Test func int4ModeRefusesFloatWeights() throws {
+            let (weights, shape) = randomTinyWeights(seed: 37)
+            let error = #expect(throws: EncoderLoadError.self) {
+                _ = try BertEncoder(weights: weights, shape: shape, kernels: TestDevice.kernels, linearMode: .int4)
+            }
+            #expect(error?.description.contains("needs 4-bit weights") == true)
         }
 
         @Test func int8ModeRefusesFloatWeights() throws {

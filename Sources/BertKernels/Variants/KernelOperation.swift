@@ -8,6 +8,8 @@ public enum KernelOperation: String, CaseIterable, Codable, Sendable {
     case gemmW8A8 = "gemm-w8a8"
     /// fp32 x int8-weight GEMM (gemm_w8).
     case gemmW8 = "gemm-w8"
+    /// fp32 x 4-bit-weight GEMM with per-group scales, weights packed at load (gemm_w4_packed).
+    case gemmW4 = "gemm-w4"
     /// fp32 x CSR-weight GEMM (gemm_csr).
     case gemmCSR = "gemm-csr"
     /// fp32 x fp16-weight GEMM with fused bias, activation and residual (gemm_f16_nt).

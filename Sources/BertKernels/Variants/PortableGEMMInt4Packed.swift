@@ -1,0 +1,24 @@
+/// The 4-bit weight-only GEMM (Kernels/portable/gemm_int4_packed.cl): codes packed at load time
+/// into K-pair-interleaved panels (`WeightPacking.int4Panels`), dequantized per group inside the
+/// K loop, fp32 MR x (VW*NV) register tiles. Portable OpenCL C 1.2, so it is the int4 GEMM of
+/// every device; profiles choose its tile. Row tiles walk dimension 0, panels dimension 1.
+public enum PortableGEMMInt4Packed {
+    /// fp32 activations x 4-bit weights (entry gemm_w4_packed).
+    public static let w4 = KernelVariant(
+        name: "portable-gemm-w4-packed", operation: .gemmW4, source: "portable/gemm_int4_packed.cl", entryPoints: ["gemm_w4_packed"],
+        parameters: [
+            KernelParameter("MR", default: 6, allowed: Array(1...12), meaning: "rows of C per micro-tile"),
+            KernelParameter("VW", default: 16, allowed: [4, 8, 16], meaning: "floats per vector register"),
+            KernelParameter("NV", default: 2, allowed: [1, 2, 3, 4], meaning: "vectors per row of a micro-tile"),
+            KernelParameter("KU", default: 4, allowed: [2, 4, 8], meaning: "K steps unrolled (pairs of nibbles)"),
+            KernelParameter("WG", default: 1, allowed: [1, 2, 4, 8, 16, 32, 64], meaning: "row tiles per work-group"),
+        ],
+        panelWidth: { v in v["VW"]! * v["NV"]! }
+    ) { _, p, v in
+        // The work-group size is set, not left to the implementation: PoCL chose whole-grid groups
+        // (107 x 36 items at 640 x 1152) and overflowed its thread stack with per-item copies of the
+        // tile's registers; WG = 1 on CPUs. Rows are padded to whole groups (the kernel skips them).
+        let wg = v["WG"]!
+        return LaunchGeometry(global: [tiles(tiles(p.m, v["MR"]!), wg) * wg, tiles(p.n, v["VW"]! * v["NV"]!)], local: [wg, 1])
+    }
+}
