@@ -101,9 +101,10 @@ def tokenize(texts, tokenizer_json, max_length):
     return [e.ids for e in tokenizer.encode_batch(texts)]
 
 
-def bucket_batches(ids, batch_size, buckets, rng):
+def bucket_batches(ids, batch_size, buckets, rng, partial=False):
     """Batches of (ids [B, T] int32, mask [B, T] float32), each from one length bucket (T the
-    smallest bucket length that holds its rows), shuffled within and across buckets by rng."""
+    smallest bucket length that holds its rows), shuffled within and across buckets by rng; with
+    `partial`, a bucket's last rows form a batch padded with empty rows (mask 0) at its end."""
     by_bucket = {}
     for row in ids:
         length = next(b for b in buckets if len(row) <= b)
@@ -111,7 +112,8 @@ def bucket_batches(ids, batch_size, buckets, rng):
     batches = []
     for length, rows in sorted(by_bucket.items()):
         order = rng.permutation(len(rows))
-        for start in range(0, len(rows) - batch_size + 1, batch_size):  # whole batches only: one shape per bucket
+        end = len(rows) if partial else len(rows) - batch_size + 1  # whole batches: one shape per bucket
+        for start in range(0, end, batch_size):
             chosen = [rows[i] for i in order[start:start + batch_size]]
             batch = np.zeros((batch_size, length), np.int32)
             mask = np.zeros((batch_size, length), np.float32)

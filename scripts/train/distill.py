@@ -93,7 +93,7 @@ def train(recipe, out, quiet=False):
         return cosine(forward(params, config, ids, mask)["pooled"], forward(teacher_params, teacher_config, ids, mask)["pooled"])
 
     rng = np.random.default_rng(recipe["seed"])
-    eval_batches = data.bucket_batches(evaluation, min(32, len(evaluation)), recipe["buckets"], np.random.default_rng(0))
+    eval_batches = data.bucket_batches(evaluation, min(32, len(evaluation)), recipe["buckets"], np.random.default_rng(0), partial=True)
     before = pooled_cosines(eval_cosine, student, teacher, eval_batches)
     rows, batches, epoch = [], [], 0
     progress = Progress(recipe["steps"], f"distilling {recipe['name']}", quiet)

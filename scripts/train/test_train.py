@@ -93,12 +93,14 @@ class DataTests(unittest.TestCase):
                 data.read_texts(path)
 
     def test_buckets_hold_their_rows(self):
-        rows = [[1] * n for n in range(2, 40)]
+        rows = [[1] * n for n in range(2, 41)]
         batches = data.bucket_batches(rows, 4, [16, 32, 48], np.random.default_rng(0))
-        self.assertTrue(batches)
-        for ids, mask in batches:
-            self.assertIn(ids.shape[1], (16, 32, 48))
-            self.assertGreater(mask[:, ids.shape[1] // 3:].sum() if ids.shape[1] > 16 else 1, 0)
+        whole = data.bucket_batches(rows, 4, [16, 32, 48], np.random.default_rng(0), partial=True)
+        self.assertEqual((len(batches), sum(int(m.any(1).sum()) for _, m in whole)), (3 + 4 + 2, len(rows)))
+        for ids, mask in batches + whole:
+            lengths = mask.sum(1)[mask.any(1)]
+            smaller = {16: 0, 32: 16, 48: 32}[ids.shape[1]]
+            self.assertTrue(np.all((lengths > smaller) & (lengths <= ids.shape[1])), (ids.shape, lengths))
 
 
 class RecipeTests(unittest.TestCase):
@@ -110,6 +112,66 @@ class RecipeTests(unittest.TestCase):
             path.write_text(json.dumps(body))
             with self.assertRaisesRegex(recipes.RecipeError, "field 'steps'"):
                 recipes.load(path)
+
+
+def tiny_init(folder):
+    """A 3-layer student of L6 (layers 0, 2, 4) with half of each encoder matrix's smallest weights
+    zeroed: the initialisation of the tiny recipe, made here so the test needs no built variant."""
+    config, weights = checkpoint.load(L6)
+    kept = {}
+    for key, value in weights.items():
+        if key.startswith("encoder.layer."):
+            layer = int(key.split(".")[2])
+            if layer % 2:
+                continue
+            key = key.replace(f"encoder.layer.{layer}.", f"encoder.layer.{layer // 2}.", 1)
+            if value.ndim == 2:
+                value = np.where(np.abs(value) < np.median(np.abs(value)), 0, value).astype(np.float32)
+        kept[key] = value
+    config = dict(config, num_hidden_layers=3, compression={"method": "drop-layers", "kept_layers": [0, 2, 4], "note": "test"})
+    return checkpoint.write(folder, config, kept, L6)
+
+
+def engine_embeddings(folder, texts, tmp):
+    """(ids, mean-pooled embeddings) from `bertbench embed` on the checkpoint folder."""
+    binary = os.environ.get("BERTBENCH", str(REPO / ".build" / "debug" / "bertbench"))
+    if not Path(binary).is_file():
+        raise unittest.SkipTest(f"no bertbench binary at {binary} (scripts/test builds it; or set BERTBENCH)")
+    source, out = Path(tmp) / "texts.txt", Path(tmp) / "embedded.jsonl"
+    source.write_text("\n".join(texts) + "\n")
+    subprocess.run([binary, "embed", "--model", str(folder), "--input", str(source), "--output", str(out), "--quiet"], check=True)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    return [r["ids"] for r in rows], np.array([r["embedding"] for r in rows])
+
+
+class TinyRecipeTests(unittest.TestCase):
+    def test_tiny_recipe_trains_keeps_zeros_and_loads_in_the_engine(self):
+        import distill
+        with tempfile.TemporaryDirectory() as tmp:
+            init = tiny_init(Path(tmp) / "init")
+            body = json.loads((HERE / "recipes" / "tiny.json").read_text())
+            body.update(init=str(init), keep_zeros=True)
+            (Path(tmp) / "tiny.json").write_text(json.dumps(body))
+            recipe = recipes.load(Path(tmp) / "tiny.json")
+            out = Path(tmp) / "student"
+            summary = distill.train(recipe, out, quiet=True)
+            config, trained = checkpoint.load(out)
+            _, before = checkpoint.load(init)
+            record = config["compression"]
+            self.assertEqual((record["method"], record["steps"], record["init"]["name"]), ("distilled", 4, "init"))
+            self.assertEqual(summary["kept_zero_tensors"], 18)  # 6 matrices x 3 layers
+            rows = (out / "training_log.csv").read_text().splitlines()
+            self.assertEqual(len(rows), 1 + 4)
+            self.assertTrue((out / "loss_curve.png").is_file() and (out / "vocab.txt").is_file())
+            for key, value in before.items():
+                if key.startswith("encoder.layer.") and value.ndim == 2:
+                    self.assertTrue(np.all(trained[key][value == 0] == 0), key)
+                    self.assertFalse(np.array_equal(trained[key], value), key)
+            ids, engine = engine_embeddings(out, SENTENCES, tmp)
+            self.assertEqual(ids, encode(SENTENCES))
+            _, pooled = jax_forward(out, ids)
+            cos = (engine * pooled).sum(1) / (np.linalg.norm(engine, axis=1) * np.linalg.norm(pooled, axis=1))
+            self.assertGreaterEqual(float(cos.min()), 0.9999, f"engine vs JAX pooled cosines {cos}")
 
 
 if __name__ == "__main__":
