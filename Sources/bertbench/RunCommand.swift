@@ -36,13 +36,14 @@ struct RunCommand: ParsableCommand {
         let models = root.appendingPathComponent("models"), variants = root.appendingPathComponent("variants")
         let l6url = models.appendingPathComponent(StandardPlans.largeModel)
         guard FileManager.default.fileExists(atPath: l6url.path) else { throw ValidationError("\(l6url.path) is missing: run scripts/setup first") }
-        // The trained variants take minutes each to make, outside the engine: say how before any work starts.
+        let kernels = try deviceOptions.kernels()
+        // The trained variants take minutes each to make, outside the engine: say how before any work
+        // starts (a bad --device is named first).
         let trainedURLs = StandardPlans.trainedVariants.map { variants.appendingPathComponent($0.name) }
         for url in trainedURLs where !FileManager.default.fileExists(atPath: url.path) {
             throw ValidationError("\(url.path) is missing: train it with `\(StandardPlans.trainCommand)` (scripts/bench does, about 20 min each)")
         }
         try FileManager.default.createDirectory(at: variants, withIntermediateDirectories: true)
-        let kernels = try deviceOptions.kernels()
         let device = kernels.context.device
         let context = CellContext(quiet: quiet) { kernels }
         let l6 = try ModelRef.at(l6url)
