@@ -68,6 +68,7 @@ def write(folder, config, weights, tokenizer_from, extra_files=None):
         raise CheckpointError(f"{folder}: already exists; not overwritten")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    os.chmod(tmp, 0o755)  # mkdtemp makes it private; a checkpoint is readable like the other assets
     try:
         write_safetensors(tmp / "model.safetensors", {k: np.asarray(v, dtype=np.float32) for k, v in weights.items()},
                           {"format": "pt", "writer": "scripts/train"})

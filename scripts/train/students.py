@@ -47,6 +47,7 @@ def install(source, target):
     if target.exists() and checkpoint.file_sha256(target / "model.safetensors") == checkpoint.file_sha256(source / "model.safetensors"):
         return False
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    os.chmod(tmp, 0o755)  # mkdtemp makes it private; the variants beside it are readable by all
     try:
         for item in source.iterdir():
             try:
