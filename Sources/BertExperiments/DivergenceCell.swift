@@ -145,8 +145,12 @@ public enum VariantRole: String, Codable, Sendable {
     case int8Miniature = "int8-miniature"
     /// A smaller model trained on its own, the reference point for "agrees less".
     case separatelyTrained = "separately-trained"
-    /// Any other compression (pruning, head removal, layer dropping).
+    /// Any other one-shot compression (pruning, head removal, layer dropping).
     case compression
+    /// A smaller model distilled from the large one (trained, not one-shot).
+    case trained
+    /// A compression recovered by a short distillation from the large one (zeros kept).
+    case recovered
 }
 
 extension VariantRole {
@@ -155,7 +159,7 @@ extension VariantRole {
         switch self {
         case .int8Miniature: return .nearCopy
         case .separatelyTrained: return .separatelyTrained
-        case .compression: return .none
+        case .compression, .trained, .recovered: return .none
         }
     }
 }

@@ -37,6 +37,18 @@ public enum StandardPlans {
         ("all-MiniLM-L6-v2-int8", .compression), ("paraphrase-MiniLM-L3-v2", .separatelyTrained),
     ]
 
+    /// Variants trained by distillation from the large model (scripts/train/recipes/<recipe>), which
+    /// `scripts/train/students.py` makes under assets/variants (cached by a hash of recipe, data,
+    /// teacher and initialisation; scripts/bench runs it): the layer-dropped model trained as a
+    /// student, and the 50%-pruned model recovered with its zeros kept.
+    public static let trainedVariants: [(name: String, recipe: String, role: VariantRole)] = [
+        ("all-MiniLM-L6-v2-distilled-l3", "student-l3.json", .trained),
+        ("all-MiniLM-L6-v2-pruned-50-recovered", "pruned-50-recovered.json", .recovered),
+    ]
+
+    /// The command that makes the trained variants, for the error when one is missing.
+    public static let trainCommand = ".venv/bin/python scripts/train/students.py"
+
     /// The synthetic BERT-large (random weights, seed 0), for latency only.
     public static let syntheticLarge = "bert-large"
     /// Its variants, made beside it under assets/synthetic.

@@ -123,7 +123,8 @@ struct StudiedVariants: ParsableArguments {
 
     /// Every studied directory with its role: as declared, or (when nothing is declared) as
     /// `bertbench run`'s names say: "...-int8-w8a8" and "...-int8-weight-only" (else the first
-    /// "int8" model) are near copies, an "L3" model is trained separately.
+    /// "int8" model) are near copies, an "L3" model is trained separately, "-distilled" and
+    /// "-recovered" models were trained from the large one.
     func roles() -> [(path: String, role: VariantRole)] {
         let all = variants + nearCopies.filter { !variants.contains($0) } + separatelyTrained.filter { !variants.contains($0) }
         if !nearCopies.isEmpty || !separatelyTrained.isEmpty {
@@ -133,7 +134,12 @@ struct StudiedVariants: ParsableArguments {
         var near = Set(names.indices.filter { names[$0].hasSuffix("int8-w8a8") || names[$0].hasSuffix("int8-weight-only") })
         if near.isEmpty, let other = names.indices.first(where: { names[$0].contains("int8") }) { near = [other] }
         let separate = names.indices.first { names[$0].contains("L3") }
-        return all.indices.map { i in (all[i], near.contains(i) ? .int8Miniature : i == separate ? .separatelyTrained : .compression) }
+        return all.indices.map { i in (all[i], near.contains(i) ? .int8Miniature : i == separate ? .separatelyTrained : trainedRole(names[i])) }
+    }
+
+    /// The role of `run`'s trained variants by name (StandardPlans.trainedVariants), else a one-shot compression.
+    func trainedRole(_ name: String) -> VariantRole {
+        name.hasSuffix("-recovered") ? .recovered : name.contains("-distilled") ? .trained : .compression
     }
 
     /// The variants as the study cell takes them, their checkpoints hashed now.

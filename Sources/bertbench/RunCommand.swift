@@ -36,8 +36,14 @@ struct RunCommand: ParsableCommand {
         let models = root.appendingPathComponent("models"), variants = root.appendingPathComponent("variants")
         let l6url = models.appendingPathComponent(StandardPlans.largeModel)
         guard FileManager.default.fileExists(atPath: l6url.path) else { throw ValidationError("\(l6url.path) is missing: run scripts/setup first") }
-        try FileManager.default.createDirectory(at: variants, withIntermediateDirectories: true)
         let kernels = try deviceOptions.kernels()
+        // The trained variants take minutes each to make, outside the engine: say how before any work
+        // starts (a bad --device is named first).
+        let trainedURLs = StandardPlans.trainedVariants.map { variants.appendingPathComponent($0.name) }
+        for url in trainedURLs where !FileManager.default.fileExists(atPath: url.path) {
+            throw ValidationError("\(url.path) is missing: train it with `\(StandardPlans.trainCommand)` (scripts/bench does, about 20 min each)")
+        }
+        try FileManager.default.createDirectory(at: variants, withIntermediateDirectories: true)
         let device = kernels.context.device
         let context = CellContext(quiet: quiet) { kernels }
         let l6 = try ModelRef.at(l6url)
@@ -54,7 +60,8 @@ struct RunCommand: ParsableCommand {
         let made = try prepare.map { try $0.run(context).variant }
         let own = Array(made.prefix(StandardPlans.ownVariants.count)), largeVariants = Array(made.dropFirst(StandardPlans.ownVariants.count))
         let external = try StandardPlans.externalVariants.map { try ModelRef.at(models.appendingPathComponent($0.name)) }
-        let family = own + external
+        let trained = try trainedURLs.map { try ModelRef.at($0) }
+        let family = own + external + trained
 
         let quickSettings = LatencySettings(warmup: 1, iterations: 3)
         let settings = quick ? quickSettings : LatencySettings(warmup: 2, minTime: 2, minIterations: 5)
@@ -71,7 +78,7 @@ struct RunCommand: ParsableCommand {
             (studyOptions.trainItems, studyOptions.testItems, studyOptions.oodItems) = (300, 200, 60)
             (studyOptions.heads, studyOptions.attackItems, studyOptions.seeds) = (5, 8, 2)
         }
-        let roles = StandardPlans.ownVariants.map(\.role) + StandardPlans.externalVariants.map(\.role)
+        let roles = StandardPlans.ownVariants.map(\.role) + StandardPlans.externalVariants.map(\.role) + StandardPlans.trainedVariants.map(\.role)
         cells.append(try studyOptions.cell(large: l6, variants: zip(family, roles).map { StudyVariant(model: $0, role: $1) }, device: device.name))
         let plan = Plan(runID: RunFolder.runID(runName), latency: .init(settings: settings, batches: batches, sequenceLengths: [128]),
                         notes: withLarge ? [StandardPlans.syntheticLargeNote] : [], cells: cells)

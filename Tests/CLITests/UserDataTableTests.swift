@@ -53,7 +53,11 @@ import Testing
         let embed = { (output: String) in ["embed", "--model", tiny, "--input", text, "--output", output, "--quiet"] }
         let huge = try brokenModel("huge", file: "model.safetensors", safetensors(header: { h in
             h.replacingOccurrences(of: "\"shape\":[1000,32]", with: "\"shape\":[4611686018427387904,32]") }))
+        // A run whose assets lack the trained variants stops before any work, naming the command that trains them.
+        let assets = dir.appendingPathComponent("assets")
+        try FileManager.default.createDirectory(at: assets.appendingPathComponent("models/all-MiniLM-L6-v2"), withIntermediateDirectories: true)
         let cases: [([String], String)] = [
+            (["run", "--assets", assets.path, "--out", results], "scripts/train/students.py"),
             (embed(results), results),
             (embed(dir.path), dir.path),
             (embed(""), "empty"),
