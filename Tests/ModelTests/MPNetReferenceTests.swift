@@ -49,7 +49,8 @@ func normalized(_ a: [Float]) -> [Float] {
             wrong.append(relative)
         }
         #expect(wrong.isEmpty, "distances in the wrong bucket: \(wrong.prefix(10))")
-        #expect(Set(reference.relative_buckets).count == 32)
+        // Every bucket is reached but 16: "key after query at distance 0" cannot happen.
+        #expect(Set(reference.relative_buckets) == Set(0..<32).subtracting([16]))
     }
 }
 
