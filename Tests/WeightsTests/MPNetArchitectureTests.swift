@@ -56,6 +56,18 @@ import Testing
         #expect(try HostEncoderWeights(checkpoint: result).relativeAttentionBias == original.relativeAttentionBias)
     }
 
+    /// The shared bias has a column per original head: per-layer head pruning is refused, in one line.
+    @Test func headPruningIsRefusedForASharedRelativeBias() throws {
+        let url = try synthetic("mpnet-tiny", seed: 8, in: try scratch())
+        let target = try scratch().appendingPathComponent("mpnet-heads")
+        let error = #expect(throws: CheckpointError.self) {
+            try Compressor.compress(source: url, target: target, method: .pruneHeads(fraction: 0.5))
+        }
+        #expect(error?.description.contains("MPNet shares one relative-position bias") == true)
+        #expect(error?.description.contains("\n") == false)
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
+
     @Test func aMissingBiasTableOrBadBucketCountIsOneLineNamingIt() throws {
         let url = try synthetic("mpnet-tiny", seed: 7, in: try scratch())
         let noBias = try scratch().appendingPathComponent("no-bias")
