@@ -6,8 +6,11 @@ import Foundation
 public struct HostRelativeBias: Sendable, Equatable {
     /// [buckets, heads], row-major, as the checkpoint stores it.
     public var table: [Float]
+    /// Buckets over both directions (MPNet: 32, 16 per direction).
     public let buckets: Int
+    /// Attention heads, one bias column each.
     public let heads: Int
+    /// Distances at or past this share each direction's last bucket (MPNet: 128).
     public let maxDistance: Int
 
     /// A bias from its table [buckets, heads]; `buckets` must be a multiple of 4.

@@ -65,3 +65,21 @@ let mpnetFixtures = fixtures.appendingPathComponent("mpnet")
         }
     }
 }
+
+/// The L6 model folder under assets/ (scripts/setup), which carries a tokenizer.json.
+let l6Assets = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("assets/models/all-MiniLM-L6-v2")
+
+@Suite struct TokenizerJSONForBERT {
+    /// A BERT folder read through its tokenizer.json (TemplateProcessing) gives the ids `tokenizers`
+    /// gives, as the vocab.txt + tokenizer_config.json reading does.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: l6Assets.appendingPathComponent("tokenizer.json").path),
+                   "assets/models/all-MiniLM-L6-v2 is absent: run scripts/setup"))
+    func l6TokenizerJSONMatchesTheGoldens() throws {
+        let tokenizer = try WordPieceTokenizer(directory: l6Assets)
+        #expect(tokenizer.token(forID: tokenizer.clsID) == "[CLS]" && tokenizer.token(forID: tokenizer.padID) == "[PAD]")
+        for row in try expectedRows() {
+            #expect(tokenizer.encode(row.text, maxLength: 100_000) == row.ids, "\(row.text.debugDescription)")
+        }
+    }
+}
