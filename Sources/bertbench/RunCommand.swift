@@ -39,6 +39,10 @@ struct RunCommand: ParsableCommand {
         let models = root.appendingPathComponent("models"), variants = root.appendingPathComponent("variants")
         let l6url = models.appendingPathComponent(StandardPlans.largeModel)
         guard FileManager.default.fileExists(atPath: l6url.path) else { throw ValidationError("\(l6url.path) is missing: run scripts/setup first") }
+        let mpnetURL = models.appendingPathComponent(StandardPlans.mpnetModel)
+        if mpnet, !FileManager.default.fileExists(atPath: mpnetURL.path) {
+            throw ValidationError("\(mpnetURL.path) is missing: run scripts/setup first (--mpnet needs the MPNet checkpoint)")
+        }
         try FileManager.default.createDirectory(at: variants, withIntermediateDirectories: true)
         let kernels = try deviceOptions.kernels()
         let device = kernels.context.device
@@ -56,9 +60,7 @@ struct RunCommand: ParsableCommand {
         }
         var mpnetModel: ModelRef?
         if mpnet {
-            let url = models.appendingPathComponent(StandardPlans.mpnetModel)
-            guard FileManager.default.fileExists(atPath: url.path) else { throw ValidationError("\(url.path) is missing: run scripts/setup first") }
-            mpnetModel = try ModelRef.at(url)
+            mpnetModel = try ModelRef.at(mpnetURL)
             prepare += StandardPlans.prepareCells(StandardPlans.mpnetVariants, from: mpnetModel!, in: variants)
         }
         let made = try prepare.map { try $0.run(context).variant }
