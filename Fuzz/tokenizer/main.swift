@@ -1,5 +1,7 @@
 // libFuzzer target: a vocabulary (the bytes before the first NUL, one token per line) and a
-// text (the bytes after it) through the WordPiece tokenizer.
+// text (the bytes after it) through the WordPiece tokenizer, once with BERT's special tokens and
+// once with MPNet-style ones whose added tokens are the fuzzed vocabulary's first lines (half of
+// them matched after normalisation), so the added-token matcher sees arbitrary overlapping spellings.
 import BertTokens
 import Foundation
 import FuzzDriver
@@ -16,6 +18,12 @@ let fuzz: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt = { bytes, count i
     precondition(ids.count <= 512 && ids.first == tokenizer.clsID && ids.last == tokenizer.sepID)
     precondition(ids.allSatisfy { tokenizer.token(forID: $0) != nil })
     _ = tokenizer.encodeBatch([text, text + " x"], maxLength: 16)
+    let added = vocabulary.dropFirst(5).prefix(6).enumerated().map { AddedToken($1, normalized: $0 % 2 == 1) }
+    let specials = SpecialTokens(cls: "<s>", sep: "</s>", pad: "<pad>", unk: "[UNK]", added: Array(added))
+    guard let roberta = try? WordPieceTokenizer(vocabulary: vocabulary + ["<s>", "</s>", "<pad>"], specials: specials) else { return 0 }
+    let framed = roberta.encode(text, maxLength: 64)
+    precondition(framed.count <= 64 && framed.first == roberta.clsID && framed.last == roberta.sepID)
+    precondition(framed.allSatisfy { roberta.token(forID: $0) != nil })
     return 0
 }
 

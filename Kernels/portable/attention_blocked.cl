@@ -8,6 +8,8 @@
 //   3. the output accumulates P * V as broadcast-FMAs over float8 rows of V.
 // Masked keys and keys past S get -inf scores, so no weight, as in attention.cl; a query whose
 // keys are all masked yields zeros. Queries past S in the last block compute but are not stored.
+// With -DREL_BIAS (MPNet), each score also gets a per-head relative-position bias read from
+// rel_bias [heads, 2S-1] at (head, j - i + S - 1), as in attention.cl; without it rel_bias is never read.
 // Build options (the variant "portable-attention-blocked" passes them):
 //   QB  queries per work-item (tunable); KB  keys per block, 8 or 16 (tunable);
 //   HEAD_DIM  floats per head (from the problem).
@@ -38,7 +40,8 @@ inline float8 load_part(__global const float* p, int v) {
 }
 
 __kernel void attention(__global const float* qkv, __global const int* mask,
-                        __global float* out, const int S, const int heads, const float scale) {
+                        __global float* out, const int S, const int heads, const float scale,
+                        __global const float* rel_bias) {
     const int blocks = (S + QB - 1) / QB;
     const int q0 = (get_global_id(0) % blocks) * QB;
     const int b = get_global_id(0) / blocks;
@@ -77,6 +80,15 @@ __kernel void attention(__global const float* qkv, __global const int* mask,
 #pragma unroll
         for (int i = 0; i < QB; i++) {
             floatK s = bias;
+#ifdef REL_BIAS
+            {
+                // Query rows past S compute with row S-1 (never stored); keys past S are masked.
+                __global const float* rb = rel_bias + (size_t)head * (2 * S - 1) + (S - 1) - min(q0 + i, S - 1);
+                float r[KB];
+                for (int j = 0; j < KB; j++) r[j] = (j0 + j < S) ? rb[j0 + j] : 0.0f;
+                s += vloadK(0, r);
+            }
+#endif
             for (int d = 0; d < HEAD_DIM; d++) s = fma((floatK)(q[i][d]), kt[d], s);
             float sv[KB];
             vstoreK(s, 0, sv);

@@ -32,6 +32,10 @@ public struct BertConfig: Sendable {
         if case .object(let c)? = json["compression"] { return c["method"]?.stringValue }
         return nil
     }
+    /// Added to each token's index before the position table is read (MPNet: pad_token_id + 1).
+    public let positionOffset: Int
+    /// The relative-position bias's buckets and maximum distance, for families that have one.
+    public let relativeAttention: (buckets: Int, maxDistance: Int)?
     /// The whole config.json as read, so derived checkpoints keep every field they do not change.
     public let json: [String: JSONValue]
 
@@ -96,6 +100,17 @@ public struct BertConfig: Sendable {
         } else {
             labels = nil
         }
+        positionOffset = architecture.positionOffset(padTokenID: json["pad_token_id"]?.intValue)
+        if let fields = architecture.relativeAttention {
+            let buckets = try int(fields.bucketCount, default: fields.defaultBucketCount)
+            // MPNet's bucketing halves the count (one half per direction), then halves it again for exact distances.
+            guard buckets >= 4, buckets % 4 == 0, buckets <= 1 << 10 else {
+                throw CheckpointError("\(path): \(fields.bucketCount) must be a multiple of 4 in 4...\(1 << 10), not \(buckets)")
+            }
+            relativeAttention = (buckets, fields.maxDistance)
+        } else {
+            relativeAttention = nil
+        }
         headsPerLayer = json["heads_per_layer"]?.arrayValue?.compactMap(\.intValue)
         intermediateSizes = json["intermediate_sizes"]?.arrayValue?.compactMap(\.intValue)
         if case .object(let q)? = json["quantization"] {
@@ -116,6 +131,9 @@ public struct BertConfig: Sendable {
         }
         guard typeVocabSize >= 0, typeVocabSize <= 1 << 10 else {
             throw CheckpointError("\(path): type_vocab_size must be in 0...\(1 << 10), not \(typeVocabSize)")
+        }
+        guard positionOffset >= 0, positionOffset < maxPositions else {
+            throw CheckpointError("\(path): pad_token_id puts the first position at \(positionOffset), outside the \(maxPositions) positions")
         }
         guard hiddenSize % headCount == 0 else {
             throw CheckpointError("\(path): hidden size \(hiddenSize) is not divisible by \(headCount) heads")

@@ -50,6 +50,9 @@ public final class Checkpoint: @unchecked Sendable {
             try checkLinear(layer.output, out: h, in: inter)
             try checkNorm(layer.outputNorm, h)
         }
+        if let bias = layout.relativeAttentionBias, let relative = config.relativeAttention {
+            try checkFloat(bias, shape: [relative.buckets, config.headCount])
+        }
         if let pooler = layout.pooler { try checkLinear(pooler, out: h, in: h, allowInt8: false) }
         if let head = layout.head {
             let classifier = head.classifier

@@ -24,6 +24,10 @@ public enum SyntheticCheckpoint {
                vocab: 30522, positions: 512),
         Preset(name: "distilbert-tiny", architecture: DistilBertArchitecture(), layers: 2, hidden: 32, heads: 4, intermediate: 64,
                vocab: 1000, positions: 64),
+        Preset(name: "mpnet-base", architecture: MPNetArchitecture(), layers: 12, hidden: 768, heads: 12, intermediate: 3072,
+               vocab: 30527, positions: 514),
+        Preset(name: "mpnet-tiny", architecture: MPNetArchitecture(), layers: 2, hidden: 32, heads: 4, intermediate: 64,
+               vocab: 1000, positions: 66),
     ]
 
     /// The preset called `name`; the error lists the presets there are.
@@ -59,7 +63,14 @@ public enum SyntheticCheckpoint {
         let h = p.hidden, i = p.intermediate
         let embeddings = (p.vocab + p.positions + typeRows(p)) * h + 2 * h
         let layer = 4 * (h * h + h) + 2 * h * i + i + h + 4 * h
-        return embeddings + p.layers * layer + (layout.pooler == nil ? 0 : h * h + h)
+        return embeddings + p.layers * layer + (layout.pooler == nil ? 0 : h * h + h) + relativeBuckets(p) * p.heads
+    }
+
+    /// Buckets of the family's relative-position bias table (0 for absolute positions only).
+    private static func relativeBuckets(_ p: Preset) -> Int {
+        guard let fields = p.architecture.relativeAttention else { return 0 }
+        let config = p.architecture.syntheticConfig(hidden: p.hidden, layers: p.layers, heads: p.heads, intermediate: p.intermediate)
+        return config[fields.bucketCount] as? Int ?? fields.defaultBucketCount
     }
 
     static func config(_ p: Preset, seed: UInt64) throws -> Data {
@@ -76,7 +87,7 @@ public enum SyntheticCheckpoint {
         return p.architecture.syntheticConfig(hidden: p.hidden, layers: p.layers, heads: p.heads, intermediate: p.intermediate)[key] as? Int ?? 2
     }
 
-    /// Every tensor in file order: embeddings, token types, blocks, pooler. The random draws
+    /// Every tensor in file order: embeddings, token types, blocks, relative bias, pooler. The random draws
     /// follow that order, so a seed gives the same bytes on every run.
     static func tensors(_ p: Preset, seed: UInt64) -> SafeTensorsWriter {
         var rng = SeededRandom(seed: seed)
@@ -104,6 +115,9 @@ public enum SyntheticCheckpoint {
             linear(names.intermediate, out: p.intermediate, in: h)
             linear(names.output, out: h, in: p.intermediate)
             norm(names.outputNorm)
+        }
+        if let name = layout.relativeAttentionBias, relativeBuckets(p) > 0 {
+            writer.add(name, floats: normal(relativeBuckets(p) * p.heads), shape: [relativeBuckets(p), p.heads])
         }
         if let pooler = layout.pooler { linear(pooler, out: h, in: h) }
         writer.metadata = ["format": "pt", "synthetic": "bertbench synth --preset \(p.name) --seed \(seed)"]

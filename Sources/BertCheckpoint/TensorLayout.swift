@@ -78,10 +78,12 @@ public struct TensorLayout: Sendable, Equatable {
     public let pooler: LinearNames?
     /// The classifier head, when the file has one.
     public let head: HeadNames?
+    /// The relative-position bias table [buckets, heads] shared by every layer (MPNet), or nil.
+    public let relativeAttentionBias: String?
 
     /// Names every role; an architecture builds its layout with this.
     public init(wordEmbeddings: String, positionEmbeddings: String, tokenTypeEmbeddings: String?, embeddingNorm: NormNames,
-                layers: [LayerNames], pooler: LinearNames?, head: HeadNames?) {
+                layers: [LayerNames], pooler: LinearNames?, head: HeadNames?, relativeAttentionBias: String? = nil) {
         self.wordEmbeddings = wordEmbeddings
         self.positionEmbeddings = positionEmbeddings
         self.tokenTypeEmbeddings = tokenTypeEmbeddings
@@ -89,6 +91,7 @@ public struct TensorLayout: Sendable, Equatable {
         self.layers = layers
         self.pooler = pooler
         self.head = head
+        self.relativeAttentionBias = relativeAttentionBias
     }
 
     /// The layout of a file whose keys are `keys`, for `config`: the encoder's keys with or without
@@ -110,6 +113,6 @@ public struct TensorLayout: Sendable, Equatable {
         }
         return TensorLayout(wordEmbeddings: full.wordEmbeddings, positionEmbeddings: full.positionEmbeddings,
                             tokenTypeEmbeddings: full.tokenTypeEmbeddings, embeddingNorm: full.embeddingNorm, layers: full.layers,
-                            pooler: pooler, head: head)
+                            pooler: pooler, head: head, relativeAttentionBias: full.relativeAttentionBias)
     }
 }

@@ -77,6 +77,9 @@ public enum CheckpointWriter {
             linear(names.output, l.output)
             norm(names.outputNorm, l.outputNorm)
         }
+        if let bias = w.relativeAttentionBias, let name = layout.relativeAttentionBias {
+            writer.add(name, floats: bias.table, shape: [bias.buckets, bias.heads])
+        }
         if let pooler = w.pooler, let names = layout.pooler { linear(names, pooler) }
         if let head = w.head, let names = layout.head {
             // A pooler that feeds the head is already written under its own key.

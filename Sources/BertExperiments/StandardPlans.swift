@@ -58,6 +58,22 @@ public enum StandardPlans {
         Variant(name: "bert-large-layers-every-2", method: .dropLayers(keep: Array(stride(from: 0, to: 24, by: 2))), role: .compression),
     ]
 
+    /// all-mpnet-base-v2 (MPNet, 12 x 768, 110M parameters, real weights), under assets/models:
+    /// the large model of the second, bigger family.
+    public static let mpnetModel = "all-mpnet-base-v2"
+    /// Its one-shot compressions, made under assets/variants when `run --mpnet` asks for the family.
+    /// No head pruning: MPNet's relative-position bias is one table shared by every layer's heads.
+    public static let mpnetVariants: [Variant] = [
+        Variant(name: "all-mpnet-base-v2-int8-w8a8", method: .int8, role: .int8Miniature),
+        Variant(name: "all-mpnet-base-v2-pruned-50", method: .pruneUnstructured(sparsity: 0.5, global: true), role: .compression),
+        Variant(name: "all-mpnet-base-v2-layers-every-2", method: .dropLayers(keep: Array(stride(from: 0, to: 12, by: 2))),
+                role: .compression),
+    ]
+
+    /// The note results.json carries when the MPNet family's rows are in it.
+    public static let mpnetNote = "all-mpnet-base-v2 rows are the MPNet family (real weights) and its one-shot variants: "
+        + "latency and memory at batch 1 with 1 warm-up and 3 timed passes; not yet in the divergence study"
+
     /// The note results.json carries when the synthetic BERT-large rows are in it.
     public static let syntheticLargeNote = "bert-large rows are synthetic checkpoints (random weights, bert-large-uncased shapes): "
         + "latency and memory only; batch 1 with 1 warm-up and 3 timed passes, unlike the L6 family"

@@ -110,15 +110,16 @@ public final class EncoderKernels: @unchecked Sendable {
                    category: "layernorm")
     }
 
-    /// out[B*S, H] = word[ids] + position[s] + tokenType[types] (fp32 tables).
+    /// out[B*S, H] = word[ids] + position[s + positionOffset] + tokenType[types] (fp32 tables).
     public func embed(ids: DeviceBuffer<Int32>, tokenTypes: DeviceBuffer<Int32>?, word: DeviceBuffer<Float>,
                       position: DeviceBuffer<Float>, tokenType: DeviceBuffer<Float>?,
-                      out: DeviceBuffer<Float>, tokens: Int, sequenceLength: Int, hidden: Int) throws {
+                      out: DeviceBuffer<Float>, tokens: Int, sequenceLength: Int, hidden: Int, positionOffset: Int = 0) throws {
         precondition(ids.count >= tokens && out.count >= tokens * hidden && tokens % sequenceLength == 0)
+        precondition(positionOffset >= 0 && position.count >= (sequenceLength + positionOffset) * hidden)
         let hasTypes = tokenTypes != nil && tokenType != nil
         try launch(.embeddings, "embed_sum", problem: KernelProblem(m: tokens, n: hidden),
                    arguments: [ids, tokenTypes ?? emptyInts, Int32(hasTypes ? 1 : 0), word, position,
-                               tokenType ?? placeholderFloats, out, Int32(sequenceLength), Int32(hidden)],
+                               tokenType ?? placeholderFloats, out, Int32(sequenceLength), Int32(hidden), Int32(positionOffset)],
                    category: "other")
     }
 
@@ -127,23 +128,29 @@ public final class EncoderKernels: @unchecked Sendable {
                           word: DeviceBuffer<Int8>, wordScale: DeviceBuffer<Float>,
                           position: DeviceBuffer<Int8>, positionScale: DeviceBuffer<Float>,
                           tokenType: DeviceBuffer<Float>?, out: DeviceBuffer<Float>,
-                          tokens: Int, sequenceLength: Int, hidden: Int) throws {
+                          tokens: Int, sequenceLength: Int, hidden: Int, positionOffset: Int = 0) throws {
         precondition(ids.count >= tokens && out.count >= tokens * hidden && tokens % sequenceLength == 0)
+        precondition(positionOffset >= 0 && position.count >= (sequenceLength + positionOffset) * hidden)
         let hasTypes = tokenTypes != nil && tokenType != nil
         try launch(.embeddings, "embed_sum_int8", problem: KernelProblem(m: tokens, n: hidden),
                    arguments: [ids, tokenTypes ?? emptyInts, Int32(hasTypes ? 1 : 0), word, wordScale,
                                position, positionScale, tokenType ?? placeholderFloats, out,
-                               Int32(sequenceLength), Int32(hidden)],
+                               Int32(sequenceLength), Int32(hidden), Int32(positionOffset)],
                    category: "other")
     }
 
-    /// out[B*S, heads*headDim] = softmax(QKᵀ·scale + mask)·V per head, from fused qkv[B*S, 3*hidden].
+    /// out[B*S, heads*headDim] = softmax(QKᵀ·scale + relativeBias + mask)·V per head, from fused
+    /// qkv[B*S, 3*hidden]; `relativeBias` [heads, 2S-1] (entry j - i + S - 1 for query i, key j) or nil.
     public func attention(qkv: DeviceBuffer<Float>, mask: DeviceBuffer<Int32>, out: DeviceBuffer<Float>,
-                          batch: Int, sequenceLength: Int, heads: Int, headDim: Int, scale: Float) throws {
+                          batch: Int, sequenceLength: Int, heads: Int, headDim: Int, scale: Float,
+                          relativeBias: DeviceBuffer<Float>? = nil) throws {
         let tokens = batch * sequenceLength
         precondition(qkv.count >= tokens * 3 * heads * headDim && out.count >= tokens * heads * headDim && mask.count >= tokens)
-        try launch(.attention, "attention", problem: KernelProblem(m: tokens, n: heads, k: headDim, batch: batch),
-                   arguments: [qkv, mask, out, Int32(sequenceLength), Int32(heads), scale], category: "attention")
+        precondition(relativeBias == nil || relativeBias!.count >= heads * (2 * sequenceLength - 1))
+        let problem = KernelProblem(m: tokens, n: heads, k: headDim, batch: batch, relativeBias: relativeBias != nil)
+        try launch(.attention, "attention", problem: problem,
+                   arguments: [qkv, mask, out, Int32(sequenceLength), Int32(heads), scale, relativeBias ?? placeholderFloats],
+                   category: "attention")
     }
 
     /// out[B, H] = mean of hidden[b, s, :] over s with mask 1.

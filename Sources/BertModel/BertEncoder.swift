@@ -44,8 +44,10 @@ public final class BertEncoder: @unchecked Sendable {
 
     /// Checks that every id, type and length fits the model; the message names the position.
     public func validate(_ input: TokenBatch) throws {
-        if input.sequenceLength > shape.maxPositions {
-            throw EncoderInputError(message: "sequence length \(input.sequenceLength) exceeds the model's \(shape.maxPositions) positions")
+        if input.sequenceLength > shape.maxSequenceLength {
+            let offset = shape.positionOffset == 0 ? "" : " after its position offset of \(shape.positionOffset)"
+            throw EncoderInputError(message: "sequence length \(input.sequenceLength) exceeds the model's \(shape.maxSequenceLength) positions"
+                                    + offset)
         }
         for (index, id) in input.ids.enumerated() where id < 0 || Int(id) >= shape.vocabSize {
             throw EncoderInputError(message: "token id \(id) at batch row \(index / input.sequenceLength), position \(index % input.sequenceLength) "
@@ -77,22 +79,26 @@ public final class BertEncoder: @unchecked Sendable {
         case .float(let word):
             guard case .float(let position) = weights.position else { fatalError("mixed embedding precisions") }
             try k.embed(ids: ws.ids, tokenTypes: weights.tokenType == nil ? nil : ws.types, word: word, position: position,
-                        tokenType: weights.tokenType, out: ws.scratch, tokens: tokens, sequenceLength: input.sequenceLength, hidden: h)
+                        tokenType: weights.tokenType, out: ws.scratch, tokens: tokens, sequenceLength: input.sequenceLength, hidden: h,
+                        positionOffset: shape.positionOffset)
         case .int8(let word, let wordScale):
             guard case .int8(let position, let positionScale) = weights.position else { fatalError("mixed embedding precisions") }
             try k.embedInt8(ids: ws.ids, tokenTypes: weights.tokenType == nil ? nil : ws.types, word: word, wordScale: wordScale,
                             position: position, positionScale: positionScale, tokenType: weights.tokenType,
-                            out: ws.scratch, tokens: tokens, sequenceLength: input.sequenceLength, hidden: h)
+                            out: ws.scratch, tokens: tokens, sequenceLength: input.sequenceLength, hidden: h,
+                            positionOffset: shape.positionOffset)
         }
         try k.layerNorm(ws.scratch, residual: nil, gamma: weights.embeddingNorm.gamma, beta: weights.embeddingNorm.beta,
                         out: ws.hidden, rows: tokens, h: h, eps: shape.layerNormEps)
         if outputs.contains(.allHiddenStates) { hiddenStates.append(try ws.hidden.read(0..<(tokens * h))) }
 
         let scale = 1 / Float(shape.headDim).squareRoot()
+        let relativeBias = try weights.relativeBias?.perDistance(length: input.sequenceLength, context: context)
         for layer in weights.layers {
             try layer.qkv.apply(k, input: ws.hidden, output: ws.qkv, rows: tokens, quantized: ws.quantized)
             try k.attention(qkv: ws.qkv, mask: ws.mask, out: ws.context, batch: input.batchSize,
-                            sequenceLength: input.sequenceLength, heads: layer.heads, headDim: shape.headDim, scale: scale)
+                            sequenceLength: input.sequenceLength, heads: layer.heads, headDim: shape.headDim, scale: scale,
+                            relativeBias: relativeBias)
             try layer.attentionOutput.apply(k, input: ws.context, output: ws.scratch, rows: tokens, quantized: ws.quantized)
             try k.layerNorm(ws.scratch, residual: ws.hidden, gamma: layer.attentionNorm.gamma, beta: layer.attentionNorm.beta,
                             out: ws.attended, rows: tokens, h: h, eps: shape.layerNormEps)

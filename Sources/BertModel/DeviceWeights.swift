@@ -258,15 +258,23 @@ struct DeviceEncoderWeights {
     let embeddingNorm: DeviceNorm
     let layers: [DeviceLayer]
     let head: DeviceHead?
+    /// MPNet's shared relative-position bias, or nil.
+    let relativeBias: DeviceRelativeBias?
 
     /// Bytes of every weight on the device.
     var byteCount: Int {
-        word.byteCount + position.byteCount + (tokenType?.byteCount ?? 0) + embeddingNorm.byteCount
+        word.byteCount + position.byteCount + (tokenType?.byteCount ?? 0) + embeddingNorm.byteCount + (relativeBias?.byteCount ?? 0)
             + layers.map(\.byteCount).reduce(0, +) + (head.map { $0.first.byteCount + $0.classifier.byteCount } ?? 0)
     }
 
     init(_ host: HostEncoderWeights, mode: LinearMode, kernels: EncoderKernels) throws {
         let context = kernels.context
+        if let bias = host.relativeAttentionBias, let layer = host.layers.firstIndex(where: { $0.heads != bias.heads }) {
+            // The one table has a column per original head; which columns a pruned layer kept is not recorded.
+            throw EncoderLoadError(message: "layer \(layer) has \(host.layers[layer].heads) heads, but the shared relative-position "
+                                   + "bias has \(bias.heads): head pruning is not supported for this architecture")
+        }
+        relativeBias = host.relativeAttentionBias.map(DeviceRelativeBias.init)
         word = try DeviceTable(host.wordEmbeddings, context: context, label: "embeddings.word")
         position = try DeviceTable(host.positionEmbeddings, context: context, label: "embeddings.position")
         tokenType = try host.tokenTypeEmbeddings.map { try context.upload($0, label: "embeddings.token_type") }

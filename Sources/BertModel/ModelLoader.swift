@@ -9,7 +9,8 @@ public enum ModelLoader {
     public static func shape(of checkpoint: Checkpoint) -> EncoderShape {
         let c = checkpoint.config
         return EncoderShape(hiddenSize: c.hiddenSize, headDim: c.headDim, layerCount: c.layerCount, vocabSize: c.vocabSize,
-                            maxPositions: c.maxPositions, typeVocabSize: c.typeVocabSize, layerNormEps: c.layerNormEps)
+                            maxPositions: c.maxPositions, typeVocabSize: c.typeVocabSize, layerNormEps: c.layerNormEps,
+                            positionOffset: c.positionOffset)
     }
 
     /// The Linear mode a checkpoint runs in by default: its quantization method when it has one,

@@ -1,14 +1,17 @@
 import Foundation
 
 /// BERT's uncased WordPiece tokenizer (text -> token ids), compatible with Hugging Face
-/// `tokenizers`' BertNormalizer, BertPreTokenizer, WordPiece and BERT post-processor.
+/// `tokenizers`' BertNormalizer, BertPreTokenizer, WordPiece and its post-processor: BERT's
+/// [CLS] x [SEP], or RoBERTa/MPNet's <s> x </s> when the model's tokenizer.json says so.
 public struct WordPieceTokenizer: Sendable {
     private let normalizer: TextNormalizer
     private let wordPiece: WordPiece
     private let tokens: [String]
-    /// Special tokens matched verbatim in raw text before normalisation, as `tokenizers` does
-    /// with its added tokens: "[CLS]" typed in a text is the [CLS] token, not "[", "cl", "##s", "]".
-    private let specialTokens: [(scalars: [Unicode.Scalar], id: Int32)]
+    /// Added tokens matched verbatim in raw text before normalisation, as `tokenizers` does:
+    /// "[CLS]" typed in a text is the [CLS] token, not "[", "cl", "##s", "]".
+    private let rawSpecials: SpecialMatcher
+    /// Added tokens tokenizer.json marks `normalized`: matched in the normalised text.
+    private let normalizedSpecials: SpecialMatcher
     public let clsID: Int32
     public let sepID: Int32
     public let padID: Int32
@@ -16,7 +19,8 @@ public struct WordPieceTokenizer: Sendable {
 
     public var vocabularySize: Int { tokens.count }
 
-    /// Reads `vocab.txt` and, when present, `tokenizer_config.json` from a model directory.
+    /// Reads `vocab.txt` and, when present, `tokenizer.json` (special tokens, normaliser) or else
+    /// `tokenizer_config.json` (normaliser flags only; BERT's special tokens) from a model directory.
     public init(directory: URL) throws {
         let vocabURL = directory.appendingPathComponent("vocab.txt")
         guard FileManager.default.fileExists(atPath: vocabURL.path) else {
@@ -28,6 +32,13 @@ public struct WordPieceTokenizer: Sendable {
         var lines = text.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
         let vocabulary = lines.map { $0.hasSuffix("\r") ? String($0.dropLast()) : $0 }
+        let jsonURL = directory.appendingPathComponent("tokenizer.json")
+        if FileManager.default.fileExists(atPath: jsonURL.path) {
+            let spec = try TokenizerJSON(url: jsonURL)
+            try self.init(vocabulary: vocabulary, doLowerCase: spec.lowercase, stripAccents: spec.stripAccents,
+                          tokenizeChineseChars: spec.separateCJK, specials: spec.specials, source: vocabURL.path)
+            return
+        }
         var lower = true, strip: Bool? = nil, chinese = true
         let configURL = directory.appendingPathComponent("tokenizer_config.json")
         if FileManager.default.fileExists(atPath: configURL.path) {
@@ -44,7 +55,7 @@ public struct WordPieceTokenizer: Sendable {
 
     /// A tokenizer over `vocabulary` (id = position); `stripAccents` nil follows `doLowerCase`.
     public init(vocabulary: [String], doLowerCase: Bool = true, stripAccents: Bool? = nil,
-                tokenizeChineseChars: Bool = true, source: String = "vocabulary") throws {
+                tokenizeChineseChars: Bool = true, specials: SpecialTokens = .bert, source: String = "vocabulary") throws {
         guard !vocabulary.isEmpty else { throw TokenizerError("\(source): the vocabulary is empty") }
         var index: [String: Int32] = [:]
         // A token listed twice resolves to its last line, as `tokenizers` builds its map.
@@ -53,12 +64,14 @@ public struct WordPieceTokenizer: Sendable {
             guard let id = index[token] else { throw TokenizerError("\(source): the vocabulary has no \(token) token") }
             return id
         }
-        clsID = try special("[CLS]")
-        sepID = try special("[SEP]")
-        padID = try special("[PAD]")
-        unkID = try special("[UNK]")
+        clsID = try special(specials.cls)
+        sepID = try special(specials.sep)
+        padID = try special(specials.pad)
+        unkID = try special(specials.unk)
         tokens = vocabulary
-        specialTokens = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { t in index[t].map { (Array(t.unicodeScalars), $0) } }
+        let added = specials.added.compactMap { t in (index[t.content] ?? t.id).map { (t, $0) } }
+        rawSpecials = SpecialMatcher(added.filter { !$0.0.normalized }.map { ($0.0.content, $0.1) })
+        normalizedSpecials = SpecialMatcher(added.filter { $0.0.normalized }.map { ($0.0.content, $0.1) })
         normalizer = TextNormalizer(lowercase: doLowerCase, stripAccents: stripAccents ?? doLowerCase, separateCJK: tokenizeChineseChars)
         wordPiece = WordPiece(vocabulary: index, unknownID: unkID)
     }
@@ -66,44 +79,22 @@ public struct WordPieceTokenizer: Sendable {
     public func token(forID id: Int32) -> String? { tokens.indices.contains(Int(id)) ? tokens[Int(id)] : nil }
     public func id(forToken token: String) -> Int32? { wordPiece.vocabulary[token] }
 
-    /// Word-piece ids of `text`, without [CLS]/[SEP].
+    /// Word-piece ids of `text`, without [CLS]/[SEP]: added tokens split the raw text, each
+    /// remaining piece is normalised, split again at normalised added tokens, and WordPiece-d.
     public func pieceIDs(_ text: String) -> [Int32] {
-        var ids: [Int32] = []
-        let scalars = Array(text.unicodeScalars)
-        var plainStart = 0, i = 0
-        // One pass: every special token starts with "[", so only those positions are tried.
-        while i < scalars.count {
-            guard scalars[i] == "[", let (length, id) = specialToken(at: i, in: scalars) else { i += 1; continue }
-            ids += plainIDs(scalars[plainStart..<i])
-            ids.append(id)
-            i += length
-            plainStart = i
+        rawSpecials.split(Array(text.unicodeScalars)) { plain in
+            let normalized = normalizer.normalize(String(String.UnicodeScalarView(plain)))
+            return normalizedSpecials.split(Array(normalized.unicodeScalars)) { piece in
+                preTokenize(String(String.UnicodeScalarView(piece))).flatMap(wordPiece.ids(for:))
+            }
         }
-        ids += plainIDs(scalars[plainStart..<scalars.count])
-        return ids
-    }
-
-    /// The special token spelled at `position`, with its length in scalars.
-    private func specialToken(at position: Int, in scalars: [Unicode.Scalar]) -> (Int, Int32)? {
-        for special in specialTokens {
-            let pattern = special.scalars
-            guard position + pattern.count <= scalars.count else { continue }
-            if scalars[position..<(position + pattern.count)].elementsEqual(pattern) { return (pattern.count, special.id) }
-        }
-        return nil
-    }
-
-    /// Ids of ordinary text (no special tokens in it).
-    private func plainIDs(_ scalars: ArraySlice<Unicode.Scalar>) -> [Int32] {
-        if scalars.isEmpty { return [] }
-        let text = String(String.UnicodeScalarView(scalars))
-        return preTokenize(normalizer.normalize(text)).flatMap(wordPiece.ids(for:))
     }
 
     /// Word pieces of `text`, without [CLS]/[SEP].
     public func tokenize(_ text: String) -> [String] { pieceIDs(text).map { tokens[Int($0)] } }
 
-    /// [CLS] pieces [SEP], the pieces truncated so the whole fits `maxLength` (at least 2).
+    /// [CLS] pieces [SEP] (or the model's own frame, <s> pieces </s>), the pieces truncated so the
+    /// whole fits `maxLength` (at least 2).
     public func encode(_ text: String, maxLength: Int) -> [Int32] {
         precondition(maxLength >= 2, "maxLength must leave room for [CLS] and [SEP]")
         return [clsID] + pieceIDs(text).prefix(maxLength - 2) + [sepID]

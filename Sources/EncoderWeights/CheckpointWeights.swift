@@ -37,10 +37,16 @@ extension HostEncoderWeights {
             let first = try pooler.flatMap { names.first == layout.pooler ? $0 : nil } ?? linear(names.first)
             return HostClassifierHead(first: first, activation: names.activation, classifier: try linear(names.classifier))
         }
+        var relative: HostRelativeBias? = nil
+        if let name = layout.relativeAttentionBias, let settings = c.relativeAttention {
+            relative = HostRelativeBias(table: try checkpoint.floats(name), buckets: settings.buckets, heads: c.headCount,
+                                        maxDistance: settings.maxDistance)
+        }
         self.init(
             wordEmbeddings: try table(layout.wordEmbeddings, rows: c.vocabSize),
             positionEmbeddings: try table(layout.positionEmbeddings, rows: c.maxPositions),
             tokenTypeEmbeddings: try layout.tokenTypeEmbeddings.map { try checkpoint.floats($0) },
-            embeddingNorm: try norm(layout.embeddingNorm), layers: layers, pooler: pooler, head: head)
+            embeddingNorm: try norm(layout.embeddingNorm), layers: layers, pooler: pooler, head: head,
+            relativeAttentionBias: relative)
     }
 }

@@ -127,9 +127,13 @@ public struct HostEncoderWeights: Sendable, Equatable {
     /// where it feeds the classifier head, `head.first` holds the same weights.
     public var pooler: HostLinear?
     public var head: HostClassifierHead?
+    /// The relative-position bias every layer's attention adds (MPNet), or nil.
+    public var relativeAttentionBias: HostRelativeBias?
 
+    /// Every weight; the relative bias defaults to BERT's (none).
     public init(wordEmbeddings: HostTable, positionEmbeddings: HostTable, tokenTypeEmbeddings: [Float]?,
-                embeddingNorm: HostNorm, layers: [HostLayer], pooler: HostLinear?, head: HostClassifierHead?) {
+                embeddingNorm: HostNorm, layers: [HostLayer], pooler: HostLinear?, head: HostClassifierHead?,
+                relativeAttentionBias: HostRelativeBias? = nil) {
         self.wordEmbeddings = wordEmbeddings
         self.positionEmbeddings = positionEmbeddings
         self.tokenTypeEmbeddings = tokenTypeEmbeddings
@@ -137,6 +141,7 @@ public struct HostEncoderWeights: Sendable, Equatable {
         self.layers = layers
         self.pooler = pooler
         self.head = head
+        self.relativeAttentionBias = relativeAttentionBias
     }
 }
 

@@ -20,6 +20,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Name of the run folder (default: date and time).") var runName: String?
     @Flag(help: "Skip the synthetic BERT-large family (its latency takes minutes on a CPU).") var skipLarge = false
     @Flag(help: "A small, fast run: fewer texts and passes, no BERT-large (for trying the pipeline).") var quick = false
+    @Flag(help: ArgumentHelp("Add the MPNet family (all-mpnet-base-v2 and its one-shot int8, pruned and layer-dropped variants): "
+                             + "latency and memory at batch 1 x 128; making the variants and timing 110M-parameter models takes minutes on a CPU."))
+    var mpnet = false
     @OptionGroup var study: StudyOptions
     @OptionGroup var deviceOptions: DeviceOptions
     @OptionGroup var shardOptions: ShardOptions
@@ -36,6 +39,10 @@ struct RunCommand: ParsableCommand {
         let models = root.appendingPathComponent("models"), variants = root.appendingPathComponent("variants")
         let l6url = models.appendingPathComponent(StandardPlans.largeModel)
         guard FileManager.default.fileExists(atPath: l6url.path) else { throw ValidationError("\(l6url.path) is missing: run scripts/setup first") }
+        let mpnetURL = models.appendingPathComponent(StandardPlans.mpnetModel)
+        if mpnet, !FileManager.default.fileExists(atPath: mpnetURL.path) {
+            throw ValidationError("\(mpnetURL.path) is missing: run scripts/setup first (--mpnet needs the MPNet checkpoint)")
+        }
         let kernels = try deviceOptions.kernels()
         // The trained variants take minutes each to make, outside the engine: say how before any work
         // starts (a bad --device is named first).
@@ -57,8 +64,15 @@ struct RunCommand: ParsableCommand {
             large = try syntheticLarge(root.appendingPathComponent("synthetic"))
             prepare += StandardPlans.prepareCells(StandardPlans.largeVariants, from: large!, in: root.appendingPathComponent("synthetic"))
         }
+        var mpnetModel: ModelRef?
+        if mpnet {
+            mpnetModel = try ModelRef.at(mpnetURL)
+            prepare += StandardPlans.prepareCells(StandardPlans.mpnetVariants, from: mpnetModel!, in: variants)
+        }
         let made = try prepare.map { try $0.run(context).variant }
-        let own = Array(made.prefix(StandardPlans.ownVariants.count)), largeVariants = Array(made.dropFirst(StandardPlans.ownVariants.count))
+        let ownCount = StandardPlans.ownVariants.count, largeCount = withLarge ? StandardPlans.largeVariants.count : 0
+        let own = Array(made.prefix(ownCount)), largeVariants = Array(made.dropFirst(ownCount).prefix(largeCount))
+        let mpnetVariants = Array(made.dropFirst(ownCount + largeCount))
         let external = try StandardPlans.externalVariants.map { try ModelRef.at(models.appendingPathComponent($0.name)) }
         let trained = try trainedURLs.map { try ModelRef.at($0) }
         let family = own + external + trained
@@ -73,6 +87,10 @@ struct RunCommand: ParsableCommand {
             cells += try StandardPlans.latencySweep(models: [large] + largeVariants, batches: [1], sequenceLengths: [128], settings: quickSettings,
                                                     peers: false, device: .of(kernels))
         }
+        if let mpnetModel {
+            cells += try StandardPlans.latencySweep(models: [mpnetModel] + mpnetVariants, batches: [1], sequenceLengths: [128],
+                                                    settings: quickSettings, peers: false, device: .of(kernels))
+        }
         var studyOptions = study
         if quick {
             (studyOptions.trainItems, studyOptions.testItems, studyOptions.oodItems) = (300, 200, 60)
@@ -81,7 +99,8 @@ struct RunCommand: ParsableCommand {
         let roles = StandardPlans.ownVariants.map(\.role) + StandardPlans.externalVariants.map(\.role) + StandardPlans.trainedVariants.map(\.role)
         cells.append(try studyOptions.cell(large: l6, variants: zip(family, roles).map { StudyVariant(model: $0, role: $1) }, device: device.name))
         let plan = Plan(runID: RunFolder.runID(runName), latency: .init(settings: settings, batches: batches, sequenceLengths: [128]),
-                        notes: withLarge ? [StandardPlans.syntheticLargeNote] : [], cells: cells)
+                        notes: (withLarge ? [StandardPlans.syntheticLargeNote] : []) + (mpnet ? [StandardPlans.mpnetNote] : []),
+                        cells: cells)
 
         let folder = RunFolder.path(out: URL(fileURLWithPath: out), deviceSlug: RunEnvironment.capture(device: device).deviceSlug, runID: plan.runID)
         say("running \(plan.cells.count) cells into \(folder.path)")

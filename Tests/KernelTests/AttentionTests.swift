@@ -5,8 +5,9 @@ import Testing
 
 extension Kernels {
     @Suite struct Attention {
-        /// Scaled dot-product attention per head with masked keys excluded, in float64.
-        func reference(qkv: [Float], mask: [Int32], batch: Int, seq: Int, heads: Int, headDim: Int) -> [Double] {
+        /// Scaled dot-product attention per head with masked keys excluded, in float64; `bias`
+        /// [heads, 2·seq − 1] adds entry (h, j − i + seq − 1) to the score of query i, key j.
+        func reference(qkv: [Float], mask: [Int32], batch: Int, seq: Int, heads: Int, headDim: Int, bias: [Float]? = nil) -> [Double] {
             let hidden = heads * headDim, stride = 3 * hidden
             let scale = 1.0 / Double(headDim).squareRoot()
             var out = [Double](repeating: 0, count: batch * seq * hidden)
@@ -20,7 +21,7 @@ extension Kernels {
                             for d in 0..<headDim {
                                 s += Double(qkv[q * stride + h * headDim + d]) * Double(qkv[(b * seq + j) * stride + hidden + h * headDim + d])
                             }
-                            scores[j] = s * scale
+                            scores[j] = s * scale + (bias.map { Double($0[h * (2 * seq - 1) + j - i + seq - 1]) } ?? 0)
                         }
                         let top = scores.max()!
                         let weights = scores.map { $0 == -.infinity ? 0 : exp($0 - top) }
@@ -54,7 +55,28 @@ extension Kernels {
             }
         }
 
-        func check(_ shape: (batch: Int, seq: Int, heads: Int, headDim: Int), kernels: EncoderKernels, maskAll: Bool = false) throws {
+        /// With a relative-position bias (MPNet) on odd shapes, one work-item per query.
+        @Test(arguments: [(batch: 1, seq: 1, heads: 1, headDim: 4), (batch: 3, seq: 7, heads: 2, headDim: 12),
+                          (batch: 2, seq: 33, heads: 3, headDim: 32), (batch: 2, seq: 19, heads: 4, headDim: 64)])
+        func relativeBiasMatchesCPUReference(shape: (batch: Int, seq: Int, heads: Int, headDim: Int)) throws {
+            try check(shape, kernels: TestDevice.kernels, relativeBias: true)
+        }
+
+        /// The blocked variant with a relative-position bias, across block sizes and lengths
+        /// around the blocks, with a fully masked row.
+        @Test(arguments: [["QB": 4, "KB": 16], ["QB": 1, "KB": 8], ["QB": 8, "KB": 8], ["QB": 16, "KB": 16]])
+        func blockedRelativeBiasMatchesCPUReference(values: [String: Int]) throws {
+            let selection = try TestDevice.kernels.selection.replacing(.attention, variant: PortableAttention.blocked, overrides: values,
+                                                                       by: "test")
+            let kernels = try EncoderKernels(context: TestDevice.context, selection: selection)
+            for shape in [(1, 1, 1, 4), (3, 7, 2, 12), (2, 33, 3, 32), (3, 17, 2, 32), (2, 5, 1, 20), (4, 16, 2, 8)] {
+                try check((batch: shape.0, seq: shape.1, heads: shape.2, headDim: shape.3), kernels: kernels, maskAll: shape.0 == 4,
+                          relativeBias: true)
+            }
+        }
+
+        func check(_ shape: (batch: Int, seq: Int, heads: Int, headDim: Int), kernels: EncoderKernels, maskAll: Bool = false,
+                   relativeBias: Bool = false) throws {
             var rng = SeededGenerator(seed: UInt64(shape.seq * 31 + shape.headDim))
             let (batch, seq, heads, headDim) = shape
             let hidden = heads * headDim
@@ -64,10 +86,19 @@ extension Kernels {
             // With maskAll, the last sequence has no real token: its outputs must be zeros.
             let mask = (0..<batch).flatMap { b in (0..<seq).map { Int32($0 < lengths[b] && !(maskAll && b == batch - 1) ? 1 : 0) } }
             let out = try poisoned(batch * seq * hidden + 3)
+            // Biases as large as the scores, different per head and distance, so a wrong index shows.
+            let bias = relativeBias ? randomFloats(heads * (2 * seq - 1), &rng, range: -4...4) : nil
             try kernels.attention(qkv: try TestDevice.context.upload(qkv), mask: try TestDevice.context.upload(mask),
                                              out: out, batch: batch, sequenceLength: seq, heads: heads, headDim: headDim,
-                                             scale: 1 / Float(headDim).squareRoot())
-            let expected = reference(qkv: qkv, mask: mask, batch: batch, seq: seq, heads: heads, headDim: headDim)
+                                             scale: 1 / Float(headDim).squareRoot(),
+                                             relativeBias: try bias.map { try TestDevice.context.upload($0) })
+            let expected = reference(qkv: qkv, mask: mask, batch: batch, seq: seq, heads: heads, headDim: headDim, bias: bias)
+            if relativeBias {
+                // The bias must matter: without it the reference differs from what ran.
+                let unbiased = reference(qkv: qkv, mask: mask, batch: batch, seq: seq, heads: heads, headDim: headDim)
+                let ran = Array(try out.read().prefix(batch * seq * hidden))
+                #expect(seq == 1 || maxRelativeError(ran, unbiased) > 1e-3, "the bias changed nothing at \(shape)")
+            }
             let result = try out.read()
             let error = maxRelativeError(Array(result[..<(batch * seq * hidden)]), expected)
             #expect(error < 1e-5, "attention \(kernels.selection[.attention]) \(shape): max rel error \(error)")

@@ -86,7 +86,7 @@ func toyConfig(_ json: [String: JSONValue]) -> [String: JSONValue] {
         ArchitectureRegistry.register(ToyBertArchitecture())
         let json: [String: JSONValue] = ["model_type": .string("gpt2"), "vocab_size": .number(10)]
         let error = #expect(throws: CheckpointError.self) { _ = try BertConfig(json: json, path: "x/config.json") }
-        #expect(error?.description == "x/config.json: unknown model_type 'gpt2' (BertBench runs bert, distilbert and toybert)")
+        #expect(error?.description == "x/config.json: unknown model_type 'gpt2' (BertBench runs bert, distilbert, mpnet and toybert)")
     }
 
     @Test func classifierWithoutItsFirstLayerIsRefused() throws {

@@ -7,6 +7,7 @@ public enum ArchitectureRegistry {
     static let builtIn: [any EncoderArchitecture] = [
         BertArchitecture(),
         DistilBertArchitecture(),
+        MPNetArchitecture(),
     ]
 
     /// Every known family: the built-in ones, then those registered at run time.
@@ -30,7 +31,7 @@ public enum ArchitectureRegistry {
         all.first { $0.name == name }
     }
 
-    /// "bert and distilbert": the known families for error messages.
+    /// "bert, distilbert and mpnet": the known families for error messages.
     public static var namesForMessages: String {
         let names = all.map(\.name)
         guard names.count > 1 else { return names.joined() }

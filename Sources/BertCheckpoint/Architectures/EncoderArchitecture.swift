@@ -18,6 +18,36 @@ public protocol EncoderArchitecture: Sendable {
     /// config.json of a random-initialised checkpoint with these sizes, without the shared
     /// vocab_size, max_position_embeddings and model_type fields.
     func syntheticConfig(hidden: Int, layers: Int, heads: Int, intermediate: Int) -> [String: Any]
+    /// Where config.json keeps the relative-position bias's settings, for families whose attention
+    /// scores get one (MPNet); nil (the default) for absolute positions only.
+    var relativeAttention: RelativeAttentionFields? { get }
+    /// What is added to a token's index before the position table is read, given config.json's
+    /// pad_token_id: 0 (the default) for BERT, pad + 1 for RoBERTa-style families.
+    func positionOffset(padTokenID: Int?) -> Int
+}
+
+extension EncoderArchitecture {
+    /// Absolute positions only, as BERT.
+    public var relativeAttention: RelativeAttentionFields? { nil }
+    /// Positions from 0, as BERT.
+    public func positionOffset(padTokenID: Int?) -> Int { 0 }
+}
+
+/// The config.json key of a family's relative-attention bucket count and the settings its code fixes.
+public struct RelativeAttentionFields: Sendable, Equatable {
+    /// The bucket count's key ("relative_attention_num_buckets").
+    public let bucketCount: String
+    /// The count when config.json leaves the key out.
+    public let defaultBucketCount: Int
+    /// Distances at or past this share the last bucket (T5 and MPNet: 128).
+    public let maxDistance: Int
+
+    /// Names the key and the fixed settings.
+    public init(bucketCount: String, defaultBucketCount: Int, maxDistance: Int) {
+        self.bucketCount = bucketCount
+        self.defaultBucketCount = defaultBucketCount
+        self.maxDistance = maxDistance
+    }
 }
 
 /// The config.json keys of the fields every family has under its own name.

@@ -11,6 +11,11 @@ public struct HeadPruning: CompressionTechnique {
         try parameters.only(["fraction"])
         let fraction = try parameters.number("fraction", in: 0..<1)
         try job.requireFloat()
+        if job.weights.relativeAttentionBias != nil {
+            // One bias table serves every layer's heads; layers keeping different heads cannot share it.
+            throw CheckpointError("\(job.path): \(job.config.architecture.displayName) shares one relative-position bias across "
+                                  + "every layer's heads, so heads cannot be pruned per layer")
+        }
         let kept: [[Int]]
         (job.weights, kept) = Pruning.heads(job.weights, headDim: job.config.headDim, fraction: fraction)
         job.changes["heads_per_layer"] = .array(kept.map { .number(Double($0.count)) })

@@ -7,13 +7,16 @@ public struct KernelProblem: Sendable, Equatable {
     /// Independent sequences the m rows fall into (attention: the batch), so that a variant can
     /// tile each sequence on its own; 1 where rows are independent.
     public var batch: Int
+    /// Attention: the scores get a relative-position bias (MPNet), built in with -DREL_BIAS.
+    public var relativeBias: Bool
 
     /// A problem; unused extents are 1.
-    public init(m: Int, n: Int = 1, k: Int = 1, batch: Int = 1) {
+    public init(m: Int, n: Int = 1, k: Int = 1, batch: Int = 1, relativeBias: Bool = false) {
         self.m = m
         self.n = n
         self.k = k
         self.batch = batch
+        self.relativeBias = relativeBias
     }
 }
 

@@ -4,7 +4,7 @@ public enum PortableAttention {
     /// sequence), n = heads, k = head width (the HEAD_DIM define).
     public static let attention = KernelVariant(
         name: "portable-attention", operation: .attention, source: "portable/attention.cl", entryPoints: ["attention"],
-        shapeDefines: { p in [("HEAD_DIM", p.k)] }
+        shapeDefines: attentionDefines
     ) { _, p, _ in
         LaunchGeometry(global: [p.m, p.n])
     }
@@ -18,11 +18,17 @@ extension PortableAttention {
             KernelParameter("QB", default: 4, allowed: [1, 2, 4, 8, 16], meaning: "queries per work-item"),
             KernelParameter("KB", default: 16, allowed: [8, 16], meaning: "keys per block (one score vector)"),
         ],
-        shapeDefines: { p in [("HEAD_DIM", p.k)] }
+        shapeDefines: attentionDefines
     ) { _, p, v in
         // One work-group per (sequence, head): left to itself, PoCL picked groups of thousands of
         // work-items for this kernel and overflowed its thread stack (a crash in the model tests).
         let blocks = tiles(p.m / p.batch, v["QB"]!)
         return LaunchGeometry(global: [p.batch * blocks, p.n], local: [blocks, 1])
     }
+}
+
+/// HEAD_DIM, and REL_BIAS only where the scores get a relative-position bias, so that BERT's
+/// kernels build exactly as before.
+@Sendable func attentionDefines(_ p: KernelProblem) -> [(name: String, value: Int)] {
+    [("HEAD_DIM", p.k)] + (p.relativeBias ? [("REL_BIAS", 1)] : [])
 }
