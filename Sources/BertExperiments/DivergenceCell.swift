@@ -17,6 +17,10 @@ public struct DivergenceCell: CellKind {
     public let outOfDomain: [DataRef]
     /// VADER lexicon for the attack; nil when the attack is off.
     public let lexicon: DataRef?
+    /// The attack's WordNet lexicon and the data's part-of-speech tags (scripts/make_attack_resources.py);
+    /// nil in plans written before the constrained attack, or when the attack is off.
+    public var attackLexicon: DataRef? = nil
+    public var partOfSpeechTags: DataRef? = nil
     /// Sizes and seed (`splitSeed`) of the study.
     public let settings: DivergenceSettings
     /// The device's name when planned.
@@ -24,7 +28,9 @@ public struct DivergenceCell: CellKind {
 
     /// The study of `variants` against `large` on `data` and `outOfDomain`.
     public init(large: ModelRef, variants: [StudyVariant], data: DataRef, outOfDomain: [DataRef], lexicon: DataRef?,
-                settings: DivergenceSettings, device: String) {
+                attackLexicon: DataRef? = nil, partOfSpeechTags: DataRef? = nil, settings: DivergenceSettings, device: String) {
+        self.attackLexicon = attackLexicon
+        self.partOfSpeechTags = partOfSpeechTags
         self.large = large
         self.variants = variants
         self.data = data
@@ -40,9 +46,13 @@ public struct DivergenceCell: CellKind {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let settingsText = (try? encoder.encode(settings)).map { String(decoding: $0, as: UTF8.self) } ?? "\(settings)"
-        return ["large": large.identity, "variants": variants.map { "\($0.model.identity) \($0.role.rawValue)" }.joined(separator: ", "),
+        // The constrained attack's files join the inputs only when present, so plans written before it keep their identity.
+        var inputs = ["large": large.identity, "variants": variants.map { "\($0.model.identity) \($0.role.rawValue)" }.joined(separator: ", "),
                 "data": data.hash, "outOfDomain": outOfDomain.map(\.hash).joined(separator: ", "), "lexicon": lexicon?.hash ?? "none",
                 "settings": settingsText, "device": device]
+        if let attackLexicon { inputs["attackLexicon"] = attackLexicon.hash }
+        if let partOfSpeechTags { inputs["partOfSpeechTags"] = partOfSpeechTags.hash }
+        return inputs
     }
 
     public func run(_ context: CellContext) throws -> DivergenceResults {
@@ -74,8 +84,13 @@ public struct DivergenceCell: CellKind {
         let total = models.count * (train.texts.count + test.texts.count + ood.map(\.texts.count).reduce(0, +))
         let progress = ProgressLine("divergence", total: total, quiet: context.quiet)
         var finished = 0, current = ""
-        let words = try lexicon.map { try WordSubstitutionAttack.loadLexicon($0.path) }
-        let study = DivergenceStudy(settings: settings, train: train, test: test, outOfDomain: ood, lexicon: words) { context.say("divergence", $0) }
+        let resources = try lexicon.map {
+            AttackResources(valence: try WordSubstitutionAttack.loadLexicon($0.path), lexicon: try attackLexicon.map { try AttackLexicon.load($0.path) },
+                            tags: try partOfSpeechTags.map { try PartOfSpeechTags.load($0.path) })
+        }
+        let study = DivergenceStudy(settings: settings, train: train, test: test, outOfDomain: ood, attackResources: resources) {
+            context.say("divergence", $0)
+        }
         var results = try study.compare(models, device: kernels.context.device.name) { name, done, total in
             if name != current {
                 if !current.isEmpty { finished += total }
