@@ -47,6 +47,7 @@ def fail(message):
 def write_atomically(path, text):
     """Writes `text` to a temporary file beside `path`, then renames it over `path`."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.chmod(tmp, 0o644)  # readable like the other assets (mkstemp creates 0600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
