@@ -29,18 +29,23 @@ final class NeighbourIndex {
         if let known = cache[word], known.count >= count { return Array(known.prefix(count)) }
         guard let id = tokenizer.wholeWordID(word) else { return [] }
         let r = Int(id), width = width
-        var scored: [(Float, Int)] = []
-        scored.reserveCapacity(tokenizer.wordIDs.count)
+        // The `count` best, kept sorted while scanning (count is small): no sort of the whole vocabulary.
+        var best: [(score: Float, id: Int)] = []
+        best.reserveCapacity(count + 1)
         table.withUnsafeBufferPointer { t in
             let query = UnsafeBufferPointer(rebasing: t[(r * width)..<((r + 1) * width)])
             for candidate in tokenizer.wordIDs where candidate != r {
                 var dot: Float = 0
                 let base = candidate * width
                 for j in 0..<width { dot += query[j] * t[base + j] }
-                scored.append((dot / (norms[candidate] * norms[r]), candidate))
+                let score = dot / (norms[candidate] * norms[r])
+                guard best.count < count || score > best[best.count - 1].score else { continue }
+                let at = best.firstIndex { score > $0.score } ?? best.count
+                best.insert((score, candidate), at: at)
+                if best.count > count { best.removeLast() }
             }
         }
-        let found = scored.sorted { $0.0 > $1.0 }.prefix(count).compactMap { s in tokenizer.token(s.1).map { ($0, Double(s.0)) } }
+        let found = best.compactMap { s in tokenizer.token(s.id).map { ($0, Double(s.score)) } }
         cache[word] = found
         return found
     }
