@@ -28,10 +28,17 @@ public struct AttackLexicon: Sendable {
 
     /// Reads the TSV (header `word wordnet penn antonyms`; "-" for none); errors name file and line.
     public static func load(_ path: String) throws -> AttackLexicon {
-        let lines: [(number: Int, text: String)]
-        do { lines = try TextLines.split(try TextLines.read(path), path: path) } catch let error as InputError {
+        let data: Data
+        do { data = try TextLines.read(path) } catch let error as InputError {
             throw DatasetError("\(error.message) (the attack's lexicon: run scripts/setup)")
         }
+        return try parse(data, path: path)
+    }
+
+    /// The file's bytes already in memory; errors name `path` and the line.
+    public static func parse(_ data: Data, path: String) throws -> AttackLexicon {
+        let lines: [(number: Int, text: String)]
+        do { lines = try TextLines.split(data, path: path) } catch let error as InputError { throw DatasetError(error.message) }
         guard lines.first?.text == "word\twordnet\tpenn\tantonyms" else {
             throw DatasetError("\(path):1: not an attack lexicon (want the header 'word, wordnet, penn, antonyms'; run scripts/setup)")
         }

@@ -17,10 +17,17 @@ public struct PartOfSpeechTags: Sendable {
 
     /// Reads the TSV (header `text tags`; tags space-separated, one per word, "-" for none).
     public static func load(_ path: String) throws -> PartOfSpeechTags {
-        let lines: [(number: Int, text: String)]
-        do { lines = try TextLines.split(try TextLines.read(path), path: path) } catch let error as InputError {
+        let data: Data
+        do { data = try TextLines.read(path) } catch let error as InputError {
             throw DatasetError("\(error.message) (the attack's part-of-speech tags: run scripts/setup)")
         }
+        return try parse(data, path: path)
+    }
+
+    /// The file's bytes already in memory; errors name `path` and the line.
+    public static func parse(_ data: Data, path: String) throws -> PartOfSpeechTags {
+        let lines: [(number: Int, text: String)]
+        do { lines = try TextLines.split(data, path: path) } catch let error as InputError { throw DatasetError(error.message) }
         guard lines.first?.text == "text\ttags" else {
             throw DatasetError("\(path):1: not a part-of-speech tag file (want the header 'text, tags'; run scripts/setup)")
         }

@@ -85,7 +85,8 @@ public struct DivergenceCell: CellKind {
         let progress = ProgressLine("divergence", total: total, quiet: context.quiet)
         var finished = 0, current = ""
         let resources = try lexicon.map {
-            AttackResources(valence: try WordSubstitutionAttack.loadLexicon($0.path), lexicon: try attackLexicon.map { try AttackLexicon.load($0.path) },
+            AttackResources(valence: try WordSubstitutionAttack.loadLexicon($0.path),
+                            lexicon: try attackLexicon.map { try AttackLexicon.load($0.path) },
                             tags: try partOfSpeechTags.map { try PartOfSpeechTags.load($0.path) })
         }
         let study = DivergenceStudy(settings: settings, train: train, test: test, outOfDomain: ood, attackResources: resources) {

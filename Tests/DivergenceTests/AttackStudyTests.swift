@@ -18,7 +18,7 @@ import Testing
 
     @Test(.enabled(if: AttackStudy.present, "needs the models, a variant and the attack's resources (scripts/setup)"))
     func bothModelsAreAttackedOnTheSameItems() throws {
-        let kernels = try EncoderKernels(context: try ComputeContext(device: try Device.choose(getenv("BERTBENCH_TEST_DEVICE").map { String(cString: $0) })))
+        let kernels = try Self.kernels()
         let models = try ["models/all-MiniLM-L6-v2", "variants/all-MiniLM-L6-v2-int8-weight-only"].map { path in
             let url = Self.assets(path)
             return StudyModel(model: try ModelLoader.load(url, kernels: kernels), tokenizer: try WordPieceTokenizer(directory: url), sameFamily: true)
@@ -54,8 +54,12 @@ import Testing
     }
 
     static func resources() throws -> (valence: [String: Double], lexicon: AttackLexicon, tags: PartOfSpeechTags) {
-        (try WordSubstitutionAttack.loadLexicon(assets("data/vader_lexicon.tsv").path), try AttackLexicon.load(assets("data/attack_lexicon.tsv").path),
-         try PartOfSpeechTags.load(assets("data/movie_snippets.pos.tsv").path))
+        (try WordSubstitutionAttack.loadLexicon(assets("data/vader_lexicon.tsv").path),
+         try AttackLexicon.load(assets("data/attack_lexicon.tsv").path), try PartOfSpeechTags.load(assets("data/movie_snippets.pos.tsv").path))
+    }
+
+    static func kernels() throws -> EncoderKernels {
+        try EncoderKernels(context: try ComputeContext(device: try Device.choose(getenv("BERTBENCH_TEST_DEVICE").map { String(cString: $0) })))
     }
 
     /// Real snippets, L6's real embedding matrix and the real lexicon and tags, against a stand-in
@@ -64,9 +68,10 @@ import Testing
     /// is checked against the rules again, the similarity recomputed.
     @Test(.enabled(if: AttackStudy.present, "needs the L6 model and the attack's resources (scripts/setup)"))
     func everySubstitutionOnRealSnippetsObeysTheRules() throws {
-        let kernels = try EncoderKernels(context: try ComputeContext(device: try Device.choose(getenv("BERTBENCH_TEST_DEVICE").map { String(cString: $0) })))
+        let kernels = try Self.kernels()
         let url = Self.assets("models/all-MiniLM-L6-v2")
-        let model = StudyModel(model: try ModelLoader.load(url, kernels: kernels), tokenizer: try WordPieceTokenizer(directory: url), sameFamily: true)
+        let model = StudyModel(model: try ModelLoader.load(url, kernels: kernels), tokenizer: try WordPieceTokenizer(directory: url),
+                               sameFamily: true)
         let data = try TextDataset.load(Self.assets("data/movie_snippets.tsv").path, requireLabels: true)
         // Eight snippets of 12+ words (a budget of at least two words), each of its own length.
         var lengths = Set<Int>(), chosen: [Int] = []

@@ -223,7 +223,8 @@ public struct MiniatureIndexMetric: DivergenceMetric {
             + "representations = (1 − kNN Jaccard) / (1 − random baseline) at k = \(results.settings.neighbours); out-of-domain = "
             + "the same for the Deep-kNN flagged sets, averaged over sets; adversarial = |difference of attack success rates| "
             + "(only when the attack ran; on a common item set, resampled paired over those items). The index is their mean, with a "
-            + "95% percentile bootstrap over items (each component resampled over its own items); \"miniature\" when the upper end is below \(ReportCell.compact(Self.threshold)). "
+            + "95% percentile bootstrap over items (each component resampled over its own items); \"miniature\" when the upper end "
+            + "is below \(ReportCell.compact(Self.threshold)). "
             + "Definition and limits: docs/miniature-index.md."
         return [
             ReportColumn(Self.table, "index [95% CI]", rightAligned: false, note: note) {
