@@ -1,4 +1,4 @@
-// libFuzzer target: the text-line reader and the TSV and JSON-lines data-set parsers.
+// libFuzzer target: the text-line reader, the TSV and JSON-lines data-set parsers and the attack's lexicon and tag files.
 import BertDivergence
 import Foundation
 import FuzzDriver
@@ -16,6 +16,13 @@ let fuzz: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt = { bytes, count i
             _ = set.sample(3, seed: 1)
             _ = set.split(testShare: 0.2, seed: 1)
         }
+    }
+    if let lexicon = try? AttackLexicon.parse(data, path: "fuzz") {
+        precondition(lexicon.entries.values.allSatisfy { $0.wordNet.isSubset(of: Set("nvar")) })
+        _ = lexicon.partOfSpeechMatches(original: "a", tag: "NN", candidate: "b")
+    }
+    if let tags = try? PartOfSpeechTags.parse(data, path: "fuzz") {
+        precondition(tags.tags.allSatisfy { $0.key.split(separator: " ", omittingEmptySubsequences: false).count == $0.value.count })
     }
     return 0
 }

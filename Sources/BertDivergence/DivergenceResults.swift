@@ -61,6 +61,9 @@ public struct DivergenceResults: Codable, Sendable {
     /// [source model][evaluated model] = accuracy on the source's successful adversarial texts.
     public let attacks: [AttackSummary]
     public let transferMatrix: [[Double]]
+    /// The items every model was attacked on; nil in files written before the common item set
+    /// (each model then had its own items) and when the attack did not run.
+    public var attackItems: AttackItemSet? = nil
     /// The cross-fitted probe: its chosen C and the large model's self-agreement (the null); nil
     /// in files written before cross-fitting.
     public var probe: ProbeSummary? = nil
@@ -117,7 +120,9 @@ public struct DivergenceSettings: Codable, Sendable {
 
 // divergence.json files written before the word-substitution attack have no `attacks`,
 // `transferMatrix` or `settings.attack`; they read back as runs without an attack, so every
-// committed run can still be re-rendered. Every other field is required, as before.
+// committed run can still be re-rendered. Files written before the constrained attack on a common
+// item set have no `attackItems` and no constraint settings (AttackSettings' optional fields).
+// Every other field is required, as before.
 
 extension DivergenceResults {
     public init(from decoder: Decoder) throws {
@@ -140,6 +145,7 @@ extension DivergenceResults {
         transferMatrix = try c.decodeIfPresent([[Double]].self, forKey: .transferMatrix) ?? []
         probe = try c.decodeIfPresent(ProbeSummary.self, forKey: .probe)
         tests = try c.decodeIfPresent([CorrectedTest].self, forKey: .tests)
+        attackItems = try c.decodeIfPresent(AttackItemSet.self, forKey: .attackItems)
     }
 }
 
@@ -157,7 +163,7 @@ extension DivergenceSettings {
         bootstrapResamples = try c.decode(Int.self, forKey: .bootstrapResamples)
         ckaItems = try c.decode(Int.self, forKey: .ckaItems)
         maxLength = try c.decode(Int.self, forKey: .maxLength)
-        attack = try c.decodeIfPresent(AttackSettings.self, forKey: .attack) ?? AttackSettings()
+        attack = try c.decodeIfPresent(AttackSettings.self, forKey: .attack) ?? .legacy
         folds = try c.decodeIfPresent(Int.self, forKey: .folds)
         seeds = try c.decodeIfPresent(Int.self, forKey: .seeds)
         regularisationGrid = try c.decodeIfPresent([Double].self, forKey: .regularisationGrid)

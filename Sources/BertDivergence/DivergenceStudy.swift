@@ -9,8 +9,8 @@ public struct DivergenceStudy {
     public let train: TextDataset
     public let test: TextDataset
     public let outOfDomain: [TextDataset]
-    /// VADER valences for the attack's label-preserving constraint; nil skips the attack.
-    public let lexicon: [String: Double]?
+    /// The attack's lexicons and tags; nil skips the attack.
+    public let attackResources: AttackResources?
     public let log: (String) -> Void
     /// The measures each variant gets, `DivergenceMetrics.all` unless a caller adds its own.
     public var metrics: [any DivergenceMetric] = DivergenceMetrics.all
@@ -18,9 +18,9 @@ public struct DivergenceStudy {
     public var cache: EmbeddingCache?
 
     public init(settings: DivergenceSettings, train: TextDataset, test: TextDataset, outOfDomain: [TextDataset],
-                lexicon: [String: Double]? = nil, log: @escaping (String) -> Void) {
+                attackResources: AttackResources? = nil, log: @escaping (String) -> Void) {
         self.settings = settings
-        self.lexicon = lexicon
+        self.attackResources = attackResources
         self.train = train
         self.test = test
         self.outOfDomain = outOfDomain
@@ -60,7 +60,7 @@ public struct DivergenceStudy {
                 }))
         }
         // The attack runs before the metrics, so an index over the characteristics can read it.
-        let (attacks, transfer) = try attack(models, runs: runs, labels: labels)
+        let (attacks, transfer, attackItems) = try attack(models, runs: runs, labels: labels)
         let context = StudyContext(settings: settings, test: test, labels: labels, outOfDomain: outOfDomain, models: models,
                                    runs: runs, behaviours: behaviours, outOfDistribution: outOfDistribution, attacks: attacks)
         var comparisons: [VariantComparison] = []
@@ -83,12 +83,14 @@ public struct DivergenceStudy {
         let sanity = SanityChecks.lines(models, runs: runs) + SanityChecks.nullLines(models, comparisons: comparisons)
         var data = ["train": train.texts.count, "test": test.texts.count, "cross-fitted": labels.count]
         for set in outOfDomain { data[set.name] = set.texts.count }
-        return DivergenceResults(
+        var results = DivergenceResults(
             created: ISO8601DateFormatter().string(from: Date()), device: device, large: large.name, settings: settings,
             data: data, dataSources: [train.name, test.name] + outOfDomain.map(\.name),
             models: behaviours, variants: comparisons, names: runs.map(\.name), agreementMatrix: agreement, errorJaccardMatrix: errorJaccard,
             sanity: sanity, notes: [], attacks: attacks, transferMatrix: transfer,
             probe: probe, tests: CorrectedTest.holm(comparisons))
+        results.attackItems = attackItems
+        return results
     }
 }
 

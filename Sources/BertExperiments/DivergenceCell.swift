@@ -16,6 +16,10 @@ public struct DivergenceCell: CellKind {
     public let outOfDomain: [DataRef]
     /// VADER lexicon for the attack; nil when the attack is off.
     public let lexicon: DataRef?
+    /// The attack's WordNet lexicon and the data's part-of-speech tags (scripts/make_attack_resources.py);
+    /// nil in plans written before the constrained attack, or when the attack is off.
+    public var attackLexicon: DataRef? = nil
+    public var partOfSpeechTags: DataRef? = nil
     /// Sizes and seed (`splitSeed`) of the study.
     public let settings: DivergenceSettings
     /// The device's name when planned.
@@ -23,7 +27,9 @@ public struct DivergenceCell: CellKind {
 
     /// The study of `variants` against `large` on `data` and `outOfDomain`.
     public init(large: ModelRef, variants: [StudyVariant], data: DataRef, outOfDomain: [DataRef], lexicon: DataRef?,
-                settings: DivergenceSettings, device: String) {
+                attackLexicon: DataRef? = nil, partOfSpeechTags: DataRef? = nil, settings: DivergenceSettings, device: String) {
+        self.attackLexicon = attackLexicon
+        self.partOfSpeechTags = partOfSpeechTags
         self.large = large
         self.variants = variants
         self.data = data
@@ -36,9 +42,13 @@ public struct DivergenceCell: CellKind {
     public var slug: String { "\(large.name)-\(variants.count)-variants-seed-\(settings.splitSeed)" }
 
     public var inputs: [String: String] {
-        ["large": large.identity, "variants": variants.map(\.identity).joined(separator: ", "),
-         "data": data.hash, "outOfDomain": outOfDomain.map(\.hash).joined(separator: ", "), "lexicon": lexicon?.hash ?? "none",
-         "settings": Self.settingsText(settings), "device": device]
+        // The constrained attack's files join the inputs only when present, so plans written before it keep their identity.
+        var inputs = ["large": large.identity, "variants": variants.map(\.identity).joined(separator: ", "),
+                      "data": data.hash, "outOfDomain": outOfDomain.map(\.hash).joined(separator: ", "), "lexicon": lexicon?.hash ?? "none",
+                      "settings": Self.settingsText(settings), "device": device]
+        if let attackLexicon { inputs["attackLexicon"] = attackLexicon.hash }
+        if let partOfSpeechTags { inputs["partOfSpeechTags"] = partOfSpeechTags.hash }
+        return inputs
     }
 
     /// Runs after the embedding units of its sweep, whose cache it reads.
@@ -90,8 +100,14 @@ public struct DivergenceCell: CellKind {
         let total = models.count * (train.texts.count + test.texts.count + ood.map(\.texts.count).reduce(0, +))
         let progress = ProgressLine("divergence", total: total, quiet: context.quiet)
         var finished = 0, current = ""
-        let words = try lexicon.map { try WordSubstitutionAttack.loadLexicon($0.path) }
-        var study = DivergenceStudy(settings: settings, train: train, test: test, outOfDomain: ood, lexicon: words) { context.say("divergence", $0) }
+        let resources = try lexicon.map {
+            AttackResources(valence: try WordSubstitutionAttack.loadLexicon($0.path),
+                            lexicon: try attackLexicon.map { try AttackLexicon.load($0.path) },
+                            tags: try partOfSpeechTags.map { try PartOfSpeechTags.load($0.path) })
+        }
+        var study = DivergenceStudy(settings: settings, train: train, test: test, outOfDomain: ood, attackResources: resources) {
+            context.say("divergence", $0)
+        }
         study.cache = context.embeddingCache
         var results = try study.compare(models, device: kernels.context.device.name) { name, done, total in
             if name != current {

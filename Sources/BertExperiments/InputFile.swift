@@ -38,6 +38,7 @@ extension PrepareVariantCell {
 
 extension DivergenceCell {
     public var inputFiles: [InputFile] {
-        [InputFile(large)] + variants.map { InputFile($0.model) } + ([data] + outOfDomain + (lexicon.map { [$0] } ?? [])).map(InputFile.init)
+        [InputFile(large)] + variants.map { InputFile($0.model) } + ([data] + outOfDomain + [lexicon, attackLexicon, partOfSpeechTags].compactMap { $0 })
+            .map(InputFile.init)
     }
 }

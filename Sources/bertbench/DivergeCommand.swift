@@ -17,8 +17,13 @@ struct StudyOptions: ParsableArguments {
     @Option(help: "Heads per population (bootstrap resamples) for PIEs.") var heads: Int = 10
     @Option(help: "Neighbours for kNN Jaccard and Deep-kNN.") var k: Int = 10
     @Option(help: "Seed of the train/test split and samples.") var seed: UInt64 = 20241021
-    @Option(help: "Test items attacked per model by the word-substitution attack (0: no attack).") var attackItems: Int = 25
+    @Option(help: "Items attacked by the word-substitution attack, the same for every model (0: no attack).") var attackItems: Int = 200
     @Option(help: "VADER lexicon (word, valence) for the attack's label-preserving constraint.") var lexicon: String = "assets/data/vader_lexicon.tsv"
+    @Option(help: "WordNet lexicon (parts of speech, antonyms) for the attack's substitutes (scripts/make_attack_resources.py).")
+    var attackLexicon: String = "assets/data/attack_lexicon.tsv"
+    @Option(help: "Part-of-speech tags of the data's words in context (scripts/make_attack_resources.py --data FILE).")
+    var posTags: String = "assets/data/movie_snippets.pos.tsv"
+    @Option(help: "Least cosine between a word and its substitute in the attacked model's input embeddings.") var attackSimilarity = 0.5
 
     var settings: DivergenceSettings {
         var s = DivergenceSettings()
@@ -31,6 +36,7 @@ struct StudyOptions: ParsableArguments {
         s.folds = folds
         s.seeds = seeds
         s.attack.examples = attackItems
+        s.attack.minSimilarity = attackSimilarity
         return s
     }
 
@@ -43,6 +49,7 @@ struct StudyOptions: ParsableArguments {
             throw ValidationError("\(name) \(count) must be 0 (all) or more than --k \(k) (the nearest-neighbour metrics need k others)")
         }
         guard attackItems >= 0 else { throw ValidationError("--attack-items must be 0 or more") }
+        guard (-1...1).contains(attackSimilarity) else { throw ValidationError("--attack-similarity \(attackSimilarity) must be a cosine in -1...1") }
     }
 
     /// The study as a cell: the large model and variants, the data files hashed now.
@@ -50,7 +57,9 @@ struct StudyOptions: ParsableArguments {
         let defaults = ["assets/data/tweets.tsv", "assets/data/amazon_reviews.tsv", "assets/data/nyt_editorials.tsv"]
         let oodPaths = outOfDomain.isEmpty ? defaults : outOfDomain
         return DivergenceCell(large: large, variants: variants, data: try DataRef.at(data), outOfDomain: try oodPaths.map(DataRef.at),
-                              lexicon: attackItems > 0 ? try DataRef.at(lexicon) : nil, settings: settings, device: device)
+                              lexicon: attackItems > 0 ? try DataRef.at(lexicon) : nil,
+                              attackLexicon: attackItems > 0 ? try DataRef.at(attackLexicon) : nil,
+                              partOfSpeechTags: attackItems > 0 ? try DataRef.at(posTags) : nil, settings: settings, device: device)
     }
 }
 

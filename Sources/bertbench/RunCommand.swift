@@ -94,7 +94,8 @@ struct RunCommand: ParsableCommand {
         var studyOptions = study
         if quick {
             (studyOptions.trainItems, studyOptions.testItems, studyOptions.oodItems) = (300, 200, 60)
-            (studyOptions.heads, studyOptions.attackItems, studyOptions.seeds) = (5, 8, 2)
+            // 16 common attack items: every model is attacked on each (about 20 forward passes per item and model).
+            (studyOptions.heads, studyOptions.attackItems, studyOptions.seeds) = (5, 16, 2)
         }
         let roles = StandardPlans.ownVariants.map(\.role) + StandardPlans.externalVariants.map(\.role) + StandardPlans.trainedVariants.map(\.role)
         cells.append(try studyOptions.cell(large: l6, variants: zip(family, roles).map { StudyVariant(model: $0, role: $1) }, device: device.name))

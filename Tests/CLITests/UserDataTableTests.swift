@@ -52,9 +52,9 @@ import Testing
         let tiny = model.path, text = input.path
         let embed = { (output: String) in ["embed", "--model", tiny, "--input", text, "--output", output, "--quiet"] }
         // An assets folder with the L6 model (the tiny one stands in) but no MPNet checkpoint.
-        let assets = dir.appendingPathComponent("assets-without-mpnet")
-        try FileManager.default.createDirectory(at: assets.appendingPathComponent("models"), withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(at: assets.appendingPathComponent("models/all-MiniLM-L6-v2"), withDestinationURL: model)
+        let withoutMPNet = dir.appendingPathComponent("assets-without-mpnet")
+        try FileManager.default.createDirectory(at: withoutMPNet.appendingPathComponent("models"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(at: withoutMPNet.appendingPathComponent("models/all-MiniLM-L6-v2"), withDestinationURL: model)
         let huge = try brokenModel("huge", file: "model.safetensors", safetensors(header: { h in
             h.replacingOccurrences(of: "\"shape\":[1000,32]", with: "\"shape\":[4611686018427387904,32]") }))
         // A run whose assets lack the trained variants stops before any work, naming the command that trains them.
@@ -82,7 +82,7 @@ import Testing
             (["compress", "--model", tiny, "--out", dir.appendingPathComponent("c").path, "--method", "int8", "--fraction", "0.5"],
              "takes no parameter 'fraction'"),
             (["run", "--device", "99", "--out", results], "--device 99"),
-            (["run", "--mpnet", "--assets", assets.path, "--out", results], "all-mpnet-base-v2 is missing"),
+            (["run", "--mpnet", "--assets", withoutMPNet.path, "--out", results], "all-mpnet-base-v2 is missing"),
             (embed(dir.appendingPathComponent("o.jsonl").path).replacingModel(with: huge), "too large"),
             (embed(dir.appendingPathComponent("o.jsonl").path).replacingModel(with: try brokenModel("nan", file: "model.safetensors",
                                                                                                    safetensors(nan: true))), "nan"),

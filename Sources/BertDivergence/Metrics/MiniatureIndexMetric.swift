@@ -21,7 +21,8 @@ public struct MiniatureIndexMetric: DivergenceMetric {
         /// Per out-of-domain set, (1 − Jaccard of the flagged sets) / (1 − its random baseline),
         /// clamped, averaged over the sets.
         public let outOfDomain: Double?
-        /// |attack success rate of the variant − that of the large model| (nil without an attack).
+        /// |attack success rate of the variant − that of the large model| (nil without an attack); its
+        /// bootstrap is paired over the common attacked items when the file records per-item outcomes.
         public let adversarial: Double?
         /// The components the index averages, and the bootstrap covers: all of them.
         public let components: [String]
@@ -99,6 +100,14 @@ public struct MiniatureIndexMetric: DivergenceMetric {
                                 randomBaseline: SetOverlap.expectedRandomJaccard(sizeA: a, sizeB: b, universe: items.count))
     }
 
+    /// |success rate of the variant − that of the large model| over `items` (indices into the common
+    /// item set, repeats counted): the adversarial component on paired outcomes.
+    public static func adversarialComponent(large: [Bool], variant: [Bool], items: [Int]) -> Double {
+        guard !items.isEmpty else { return .nan }
+        let difference = items.reduce(0) { $0 + (variant[$1] ? 1 : 0) - (large[$1] ? 1 : 0) }
+        return abs(Double(difference)) / Double(items.count)
+    }
+
     /// Mean of the non-NaN values; NaN when there are none.
     static func mean(_ x: [Double]) -> Double {
         let kept = x.filter { !$0.isNaN }
@@ -164,17 +173,24 @@ public struct MiniatureIndexMetric: DivergenceMetric {
                                         replicates: (0..<resamples).map { r in Self.mean(sets.map { $0.replicates[r] }) }))
         }
 
-        // Adversarial: success rates of the two attacks, each resampled over its own attacked items.
+        // Adversarial: on a common item set, a paired bootstrap over those items (the same resampled
+        // items for both models); older files had each model's own items, resampled independently.
         let attacks = context.attacks
         if attacks.count > variant, attacks[0].attacked > 0, attacks[variant].attacked > 0 {
-            let rate = { (summary: AttackSummary, random: inout SeededRandom) -> Double in
-                (0..<summary.attacked).reduce(0.0) { s, _ in s + (random.nextIndex(below: summary.attacked) < summary.succeeded ? 1 : 0) }
-                    / Double(summary.attacked)
+            if let a = attacks[0].outcomes, let b = attacks[variant].outcomes, a.count == b.count, !a.isEmpty {
+                components.append(Component("adversarial", items: a.count, resamples: resamples, seed: seed &+ 1000) { items in
+                    Self.adversarialComponent(large: a, variant: b, items: items)
+                })
+            } else {
+                let rate = { (summary: AttackSummary, random: inout SeededRandom) -> Double in
+                    (0..<summary.attacked).reduce(0.0) { s, _ in s + (random.nextIndex(below: summary.attacked) < summary.succeeded ? 1 : 0) }
+                        / Double(summary.attacked)
+                }
+                var random = SeededRandom(seed: seed &+ 1000)
+                let replicates = (0..<resamples).map { _ in abs(rate(attacks[variant], &random) - rate(attacks[0], &random)) }
+                components.append(Component("adversarial", estimate: abs(attacks[variant].successRate - attacks[0].successRate),
+                                            replicates: replicates))
             }
-            var random = SeededRandom(seed: seed &+ 1000)
-            let replicates = (0..<resamples).map { _ in abs(rate(attacks[variant], &random) - rate(attacks[0], &random)) }
-            components.append(Component("adversarial", estimate: abs(attacks[variant].successRate - attacks[0].successRate),
-                                        replicates: replicates))
         }
 
         let kept = components.filter { !$0.estimate.isNaN }
@@ -206,8 +222,9 @@ public struct MiniatureIndexMetric: DivergenceMetric {
             + "model than chance: errors = 1 − κ(large probe A, variant probe B) / κ(large probe A, large probe B), over seeds; "
             + "representations = (1 − kNN Jaccard) / (1 − random baseline) at k = \(results.settings.neighbours); out-of-domain = "
             + "the same for the Deep-kNN flagged sets, averaged over sets; adversarial = |difference of attack success rates| "
-            + "(only when the attack ran). The index is their mean, with a 95% percentile bootstrap over items (each component "
-            + "resampled over its own items); \"miniature\" when the upper end is below \(ReportCell.compact(Self.threshold)). "
+            + "(only when the attack ran; on a common item set, resampled paired over those items). The index is their mean, with a "
+            + "95% percentile bootstrap over items (each component resampled over its own items); \"miniature\" when the upper end "
+            + "is below \(ReportCell.compact(Self.threshold)). "
             + "Definition and limits: docs/miniature-index.md."
         return [
             ReportColumn(Self.table, "index [95% CI]", rightAligned: false, note: note) {

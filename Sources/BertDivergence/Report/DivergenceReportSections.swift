@@ -6,21 +6,18 @@ import Foundation
 enum DivergenceReportSections {
     static func attack(_ d: DivergenceResults) -> String {
         guard !d.attacks.isEmpty else { return "" }
-        let a = d.settings.attack
         let pct: (Double) -> String = ReportCell.percent
         var md = "\n## Adversarial vulnerability (word substitution, black box)\n\n"
-        md += "Each model's own probe attacked on up to \(a.examples) test items it classifies correctly: words ranked by the drop in "
-        md += "the true class's probability when deleted; each replaced by the one of its \(a.candidates) nearest whole-word neighbours "
-        md += "in the model's own input-embedding matrix that lowers that probability most; stop words never replaced; a substitute "
-        md += "may not carry sentiment the word lacked or the opposite sentiment (VADER lexicon), so the true label stands; at most "
-        md += "\(Int(a.maxWordShare * 100))% of words changed. Queries are forward passes of one text.\n\n"
-        md += "| model | attacked | success rate | accuracy after | mean words changed | mean queries |\n"
-        md += "| --- | ---: | ---: | ---: | ---: | ---: |\n"
+        md += AttackReportText.method(d) + "\n\n"
+        let perturbed = d.attacks.contains { $0.meanPerturbedFraction != nil }
+        md += "| model | attacked | success rate | accuracy after | mean words changed |" + (perturbed ? " perturbed words |" : "")
+        md += " mean queries |\n| --- | ---: | ---: | ---: | ---: |" + (perturbed ? " ---: |" : "") + " ---: |\n"
         for s in d.attacks {
-            md += "| \(s.model) | \(s.attacked) | \(pct(s.successRate)) | \(pct(s.accuracyAfter)) | "
-            md += "\(ReportCell.number(s.meanWordsChanged)) | \(String(format: "%.1f", s.meanQueries)) |\n"
+            md += "| \(s.model) | \(s.attacked) | \(pct(s.successRate)) | \(pct(s.accuracyAfter)) | \(ReportCell.number(s.meanWordsChanged)) | "
+            if perturbed { md += (s.meanPerturbedFraction.map { $0.isNaN ? "—" : pct($0) } ?? "—") + " | " }
+            md += "\(String(format: "%.1f", s.meanQueries)) |\n"
         }
-        md += "\nTransfer: accuracy of each model (columns) on the adversarial texts crafted on each model (rows).\n\n"
+        md += "\n" + AttackReportText.transfer(d) + "\n\n"
         md += "| crafted on | " + d.names.joined(separator: " | ") + " |\n| --- |" + d.names.map { _ in " ---: |" }.joined() + "\n"
         for (i, row) in d.transferMatrix.enumerated() {
             md += "| \(d.names[i]) | " + row.map { $0.isNaN ? "—" : pct($0) }.joined(separator: " | ") + " |\n"
