@@ -43,4 +43,14 @@ public protocol CalibrationSource: Sendable {
     var record: [String: JSONValue] { get }
     /// The statistics of block `layer`'s Linear inputs when `weights` encode the calibration set.
     func statistics(layer: Int, weights: HostEncoderWeights) throws -> [LinearInputPoint: LinearInputStatistics]
+    /// Only max |x_j| per channel of block `layer`'s Linear inputs: what SmoothQuant reads, and
+    /// cheaper than a gram where a source can skip it.
+    func ranges(layer: Int, weights: HostEncoderWeights) throws -> [LinearInputPoint: [Float]]
+}
+
+extension CalibrationSource {
+    /// The ranges from the full statistics, for sources with no cheaper way.
+    public func ranges(layer: Int, weights: HostEncoderWeights) throws -> [LinearInputPoint: [Float]] {
+        try statistics(layer: layer, weights: weights).mapValues(\.absMax)
+    }
 }

@@ -85,6 +85,8 @@ public enum CompressionRegistry {
     public static let all: [any CompressionTechnique] = [
         Int8Quantization.w8a8,
         Int8Quantization.weightOnly,
+        SmoothQuant(),
+        SparseGPTPruning(),
         UnstructuredPruning(),
         HeadPruning(),
         FFNPruning(),

@@ -220,14 +220,24 @@ struct DeviceEncoderWeights {
         position = try DeviceTable(host.positionEmbeddings, context: context, label: "embeddings.position")
         tokenType = try host.tokenTypeEmbeddings.map { try context.upload($0, label: "embeddings.token_type") }
         embeddingNorm = try DeviceNorm(host.embeddingNorm, context: context, label: "embeddings.LayerNorm")
+        // A quantized checkpoint may keep some Linears in fp32 on purpose (mixed precision, e.g.
+        // int8-smoothquant keeps those whose inputs it cannot smooth); they run dense in an int8 mode.
+        let quantized = host.layers.contains { $0.linears.contains { if case .int8 = $0.linear.weight { true } else { false } } }
+        func modeOf(_ parts: [HostLinear]) -> LinearMode {
+            let float = parts.allSatisfy { if case .float = $0.weight { true } else { false } }
+            return quantized && float && (mode == .int8 || mode == .int8WeightOnly) ? .dense : mode
+        }
         layers = try host.layers.enumerated().map { index, layer in
             let prefix = "layer.\(index)"
+            let qkv = [layer.query, layer.key, layer.value]
             return DeviceLayer(
-                qkv: try DeviceLinear([layer.query, layer.key, layer.value], mode: mode, kernels: kernels, label: prefix + ".qkv"),
-                attentionOutput: try DeviceLinear(layer.attentionOutput, mode: mode, kernels: kernels, label: prefix + ".attention.output"),
+                qkv: try DeviceLinear(qkv, mode: modeOf(qkv), kernels: kernels, label: prefix + ".qkv"),
+                attentionOutput: try DeviceLinear(layer.attentionOutput, mode: modeOf([layer.attentionOutput]), kernels: kernels,
+                                                  label: prefix + ".attention.output"),
                 attentionNorm: try DeviceNorm(layer.attentionNorm, context: context, label: prefix + ".attention.LayerNorm"),
-                intermediate: try DeviceLinear(layer.intermediate, mode: mode, kernels: kernels, label: prefix + ".intermediate"),
-                output: try DeviceLinear(layer.output, mode: mode, kernels: kernels, label: prefix + ".output"),
+                intermediate: try DeviceLinear(layer.intermediate, mode: modeOf([layer.intermediate]), kernels: kernels,
+                                               label: prefix + ".intermediate"),
+                output: try DeviceLinear(layer.output, mode: modeOf([layer.output]), kernels: kernels, label: prefix + ".output"),
                 outputNorm: try DeviceNorm(layer.outputNorm, context: context, label: prefix + ".output.LayerNorm"),
                 heads: layer.heads)
         }
