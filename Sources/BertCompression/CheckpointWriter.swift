@@ -36,6 +36,7 @@ public enum CheckpointWriter {
         }
         func linear(_ names: LinearNames, _ l: HostLinear) {
             matrix(names.weight, l.weight, rows: l.outFeatures, cols: l.inFeatures)
+            if let s = l.inputSmoothing { writer.add(names.smoothing, floats: s, shape: [l.inFeatures]) }
             writer.add(names.bias, floats: l.bias, shape: [l.outFeatures])
         }
         func norm(_ names: NormNames, _ n: HostNorm) {

@@ -21,8 +21,10 @@ struct DeviceLinear {
         /// [in, out] (transposed), or packed into panels for a GEMM variant that reads them.
         case dense(DeviceBuffer<Float>, layout: MatrixLayout)
         /// [in, out] int8 codes, or packed into panels for a packed int8 GEMM variant, and one
-        /// scale per output column.
-        case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, quantizeActivations: Bool, layout: MatrixLayout)
+        /// scale per output column; W8A8 with SmoothQuant also divides the input by `smoothing`'s s
+        /// (the buffer holds 1/s) before quantizing it.
+        case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, quantizeActivations: Bool, layout: MatrixLayout,
+                  inverseSmoothing: DeviceBuffer<Float>? = nil)
         /// [out, in] in CSR: row starts, column indices, values.
         case csr(rowStart: DeviceBuffer<Int32>, column: DeviceBuffer<Int32>, value: DeviceBuffer<Float>, nonzeros: Int)
     }
@@ -51,7 +53,16 @@ struct DeviceLinear {
             }
         case .int8WeightOnly, .int8:
             var codes: [Int8] = [], scales: [Float] = []
-            for part in parts {
+            let smoothing = parts[0].inputSmoothing
+            guard parts.allSatisfy({ $0.inputSmoothing == smoothing }) else {
+                throw EncoderLoadError(message: "\(label): Linears fused on one input carry different SmoothQuant factors")
+            }
+            for var part in parts {
+                // Weight-only GEMMs read the input as it is: requantize the effective weight instead.
+                if smoothing != nil && mode == .int8WeightOnly {
+                    part = HostLinear(weight: part.floatWeight, bias: part.bias, outFeatures: part.outFeatures,
+                                      inFeatures: part.inFeatures).quantizedPerOutputChannel()
+                }
                 guard case .int8(let q, let s) = part.weight else {
                     throw EncoderLoadError(message: "\(label): mode \(mode.rawValue) needs int8 weights, but the checkpoint stores fp32 (run "
                             + "`bertbench compress --method \(mode.rawValue)` first)")
@@ -68,8 +79,9 @@ struct DeviceLinear {
                 codesOnDevice = try context.upload(transposed(codes, rows: out, cols: inFeatures), label: label + ".weight")
                 layout = .kByN
             }
+            let inverse = mode == .int8 ? try smoothing.map { try context.upload($0.map { 1 / $0 }, label: label + ".inverse_smoothing") } : nil
             storage = .int8(codesOnDevice, scales: try context.upload(scales, label: label + ".weight_scale"),
-                            quantizeActivations: mode == .int8, layout: layout)
+                            quantizeActivations: mode == .int8, layout: layout, inverseSmoothing: inverse)
         case .sparseCSR:
             let rows = parts.flatMap(\.floatWeight)
             var rowStart: [Int32] = [0], column: [Int32] = [], value: [Float] = []
@@ -98,14 +110,14 @@ struct DeviceLinear {
         bias.byteCount + {
             switch storage {
             case .dense(let w, _): return w.byteCount
-            case .int8(let w, let s, _, _): return w.byteCount + s.byteCount
+            case .int8(let w, let s, _, _, let smoothing): return w.byteCount + s.byteCount + (smoothing?.byteCount ?? 0)
             case .csr(let r, let c, let v, _): return r.byteCount + c.byteCount + v.byteCount
             }
         }()
     }
 
     var needsActivationQuantization: Bool {
-        if case .int8(_, _, true, _) = storage { return true }
+        if case .int8(_, _, true, _, _) = storage { return true }
         return false
     }
 
@@ -116,10 +128,11 @@ struct DeviceLinear {
         case .dense(let weight, let layout):
             try k.gemm(a: input, b: weight, layout: layout, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
                        activation: activation)
-        case .int8(let weight, let scales, let quantize, let layout):
+        case .int8(let weight, let scales, let quantize, let layout, let inverseSmoothing):
             if quantize {
                 guard let quantized else { preconditionFailure("W8A8 layer without an activation buffer") }
-                try k.quantizeRows(input, into: quantized.codes, scales: quantized.scales, m: rows, k: inFeatures)
+                try k.quantizeRows(input, into: quantized.codes, scales: quantized.scales, m: rows, k: inFeatures,
+                                   inverseSmoothing: inverseSmoothing)
                 try k.gemmW8A8(a: quantized.codes, aScale: quantized.scales, b: weight, bScale: scales, bias: bias, c: output,
                                m: rows, n: outFeatures, k: inFeatures, activation: activation, layout: layout)
             } else {
@@ -223,6 +236,7 @@ struct DeviceEncoderWeights {
         // A quantized checkpoint may keep some Linears in fp32 on purpose (mixed precision, e.g.
         // int8-smoothquant keeps those whose inputs it cannot smooth); they run dense in an int8 mode.
         let quantized = host.layers.contains { $0.linears.contains { if case .int8 = $0.linear.weight { true } else { false } } }
+            || { if case .int8 = host.wordEmbeddings { true } else { false } }()
         func modeOf(_ parts: [HostLinear]) -> LinearMode {
             let float = parts.allSatisfy { if case .float = $0.weight { true } else { false } }
             return quantized && float && (mode == .int8 || mode == .int8WeightOnly) ? .dense : mode

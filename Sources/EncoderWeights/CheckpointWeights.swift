@@ -12,7 +12,9 @@ extension HostEncoderWeights {
             case .float(let w): inFeatures = w.count / bias.count
             case .int8(let q, _): inFeatures = q.count / bias.count
             }
-            return HostLinear(stored: stored, bias: bias, outFeatures: bias.count, inFeatures: inFeatures)
+            var linear = HostLinear(stored: stored, bias: bias, outFeatures: bias.count, inFeatures: inFeatures)
+            linear.inputSmoothing = try checkpoint.smoothing(names.weight)
+            return linear
         }
         func norm(_ names: NormNames) throws -> HostNorm {
             HostNorm(gamma: try checkpoint.floats(names.weight), beta: try checkpoint.floats(names.bias))

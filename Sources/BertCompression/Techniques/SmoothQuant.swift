@@ -2,25 +2,26 @@ import BertCheckpoint
 import EncoderWeights
 import Foundation
 
-/// W8A8 int8 with SmoothQuant (Xiao et al. 2023) where it can be folded, and mixed precision where
-/// it cannot. Per input channel s_j = max|X_j|^α / max|W_j|^(1-α) moves range from activations to
-/// weights. In a post-LayerNorm encoder (BERT) only the attention-output input can be smoothed
-/// exactly: the context is linear in the value rows, so 1/s folds into V's rows and bias. The
-/// query/key/value and FFN-up inputs are LayerNorm outputs that also carry the residual stream
-/// (folding 1/s into gamma and beta would change the residual), and the FFN-down input follows
-/// GELU; these keep the engine's per-token dynamic scales, and a Linear whose calibrated input
-/// has outlier channels (max over channels of max|X_j| above `outlier-ratio` times their median)
-/// stays fp32, as LLM.int8() keeps outliers in higher precision, here at Linear granularity.
+/// W8A8 int8 with SmoothQuant (Xiao et al. 2023): per input channel s_j = max|X_j|^α / max|W_j|^(1-α)
+/// moves range from the activations to the weights (X/s · (W·s)ᵀ = X Wᵀ), so per-token int8 loses
+/// less to a few outlier channels. Where 1/s folds exactly it is folded: the attention context is
+/// linear in the value rows, so the attention-output input's 1/s goes into V's rows and bias. The
+/// query/key/value and FFN-up inputs are LayerNorm outputs that are also the post-LN residual
+/// stream (folding 1/s into gamma and beta, as in pre-LN LLMs, would change the residual), and the
+/// FFN-down input follows GELU: for these the checkpoint stores s beside the int8 weight
+/// (`<weight>_smoothing`) and the engine divides the input by s in the same kernel that quantizes
+/// it per token. Optionally (`outlier-ratio` R > 0), a Linear whose smoothed input still has a
+/// channel range above R times the median stays fp32, as LLM.int8() keeps outliers in higher precision.
 public struct SmoothQuant: CompressionTechnique {
     public static let name = "int8-smoothquant"
     public var name: String { Self.name }
     public var summary: String {
-        "W8A8 with SmoothQuant on the attention-output input and fp32 for outlier inputs (needs --calibration): "
-            + "--alpha A in (0, 1] (default 0.5), --outlier-ratio R (default 25; 0 keeps none)"
+        "W8A8 with SmoothQuant smoothing of every Linear input (needs --calibration): --alpha A in (0, 1] (default 0.5), "
+            + "--outlier-ratio R (fp32 for inputs still above R x median range; default 0 = none)"
     }
 
     static let defaultAlpha = 0.5
-    static let defaultOutlierRatio = 25.0
+    static let defaultOutlierRatio = 0.0
 
     public func apply(_ parameters: Parameters, to job: inout CompressionJob) throws -> [String] {
         try parameters.only(["alpha", "outlier-ratio"])
@@ -34,32 +35,45 @@ public struct SmoothQuant: CompressionTechnique {
         for l in layers.indices {
             // Smoothing is exact, so every block can be measured on the source weights.
             let ranges = try calibration.ranges(layer: l, weights: job.weights)
+            func range(_ point: LinearInputPoint, width: Int) throws -> [Float] {
+                guard let r = ranges[point], r.count == width else {
+                    throw CheckpointError("calibration gave no \(point.rawValue) ranges of width \(width) for layer \(l)")
+                }
+                return r
+            }
             var layer = layers[l]
-            guard let context = ranges[.context], context.count == layer.attentionOutput.inFeatures else {
-                throw CheckpointError("calibration gave no context ranges for layer \(l)")
-            }
-            let s = Smoothing.factors(activationMax: context, weight: layer.attentionOutput, alpha: alpha)
-            Smoothing.fold(s, into: &layer)
-            let smoothed = zip(context, s).map { $0 / $1 }
-            let inputs: [(String, [Float]?)] = [("query/key/value", ranges[.attentionInput]), ("attention.output", smoothed),
-                                                ("intermediate", ranges[.ffnInput]), ("output", ranges[.ffnActivation])]
-            var keep = Set<String>()
+            let context = try range(.context, width: layer.attentionOutput.inFeatures)
+            let folded = Smoothing.factors(activationMax: context, weights: [layer.attentionOutput], alpha: alpha)
+            Smoothing.fold(folded, into: &layer)
             var ratios: [String] = []
-            for (linear, range) in inputs {
-                guard let range else { throw CheckpointError("calibration gave no ranges for layer \(l)'s \(linear) input") }
-                let r = Smoothing.outlierRatio(range)
-                ratios.append(String(format: "%@ %.1f", linear, r))
-                if ratio > 0 && r > ratio { keep.insert(linear); keptFloat.append("layer \(l) \(linear)") }
+            // Each group: the Linears that read one input, that input's ranges after smoothing, the factors to store.
+            var groups: [(name: String, linears: [HostLinear], smoothed: [Float], stored: [Float]?)] = []
+            for (name, linears, point) in [("query/key/value", [layer.query, layer.key, layer.value], LinearInputPoint.attentionInput),
+                                           ("intermediate", [layer.intermediate], .ffnInput), ("output", [layer.output], .ffnActivation)] {
+                let r = try range(point, width: linears[0].inFeatures)
+                let factors = Smoothing.factors(activationMax: r, weights: linears, alpha: alpha)
+                groups.append((name, linears, zip(r, factors).map { $0 / $1 }, factors))
             }
-            let q = { (linear: HostLinear, key: String) in keep.contains(key) ? linear : linear.quantizedPerOutputChannel() }
-            layer.query = q(layer.query, "query/key/value")
-            layer.key = q(layer.key, "query/key/value")
-            layer.value = q(layer.value, "query/key/value")
-            layer.attentionOutput = q(layer.attentionOutput, "attention.output")
-            layer.intermediate = q(layer.intermediate, "intermediate")
-            layer.output = q(layer.output, "output")
+            groups.insert(("attention.output", [layer.attentionOutput], zip(context, folded).map { $0 / $1 }, nil), at: 1)
+            var out: [String: [HostLinear]] = [:]
+            for group in groups {
+                let r = Smoothing.outlierRatio(group.smoothed)
+                ratios.append(String(format: "%@ %.1f", group.name, r))
+                if ratio > 0 && r > ratio {
+                    keptFloat.append("layer \(l) \(group.name)")
+                    out[group.name] = group.linears
+                } else {
+                    out[group.name] = group.linears.map { Smoothing.quantized($0, smoothing: group.stored) }
+                }
+            }
+            layer.query = out["query/key/value"]![0]
+            layer.key = out["query/key/value"]![1]
+            layer.value = out["query/key/value"]![2]
+            layer.attentionOutput = out["attention.output"]![0]
+            layer.intermediate = out["intermediate"]![0]
+            layer.output = out["output"]![0]
             layers[l] = layer
-            lines.append("layer \(l) input outlier ratios (max/median of channel ranges): " + ratios.joined(separator: ", "))
+            lines.append("layer \(l) smoothed input outlier ratios (max/median of channel ranges): " + ratios.joined(separator: ", "))
         }
         job.weights.layers = layers
         job.weights.wordEmbeddings = job.weights.wordEmbeddings.quantizedPerRow()
@@ -68,15 +82,16 @@ public struct SmoothQuant: CompressionTechnique {
                                                "weights": .string("int8 symmetric, zero point 0, scale = absmax/127"),
                                                "linear_granularity": .string("per-output-channel"),
                                                "embedding_granularity": .string("per-row"),
+                                               "smoothing": .string("SmoothQuant: <weight>_smoothing holds s; inputs are divided by s"),
                                                "fp32_linears": .array(keptFloat.map { .string($0) })])
-        lines.append("kept in fp32 (outlier inputs): " + (keptFloat.isEmpty ? "none" : keptFloat.joined(separator: ", ")))
+        if ratio > 0 { lines.append("kept in fp32 (outlier inputs): " + (keptFloat.isEmpty ? "none" : keptFloat.joined(separator: ", "))) }
         return lines
     }
 
     public func record(_ parameters: Parameters) throws -> [String: JSONValue] {
         ["alpha": .number(try Self.alpha(parameters)), "outlier_ratio": .number(try Self.outlierRatio(parameters)),
-         "smoothing": .string("s_j = max|X_j|^alpha / max|W_j|^(1-alpha) on the attention-output input, folded into value rows and bias"),
-         "unsmoothed": .string("query/key/value, intermediate, output inputs: per-token dynamic int8, fp32 where outlier ratio > limit"),
+         "smoothing": .string("s_j = max|X_j|^alpha / max|W_j|^(1-alpha) per Linear input; attention-output input folded into value "
+                 + "rows and bias, the others stored as <weight>_smoothing and divided out before per-token quantization"),
          "weights": .string("int8 symmetric per output channel"), "activations": .string("int8 per token, dynamic"),
          "recovery": .string("none (one-shot)")]
     }
@@ -92,16 +107,31 @@ public struct SmoothQuant: CompressionTechnique {
 
 /// The arithmetic of SmoothQuant's migration, apart from where it is applied.
 enum Smoothing {
-    /// s_j = max|X_j|^α / max_o |W_oj|^(1-α), 1 where either range is zero.
-    static func factors(activationMax: [Float], weight: HostLinear, alpha: Double) -> [Float] {
-        let w = weight.floatWeight, cols = weight.inFeatures
+    /// s_j = max|X_j|^α / max_o |W_oj|^(1-α) over the rows of all `weights` (Linears sharing the
+    /// input), 1 where either range is zero.
+    static func factors(activationMax: [Float], weights: [HostLinear], alpha: Double) -> [Float] {
+        let cols = weights[0].inFeatures
         var weightMax = [Float](repeating: 0, count: cols)
-        for o in 0..<weight.outFeatures { for j in 0..<cols { weightMax[j] = max(weightMax[j], abs(w[o * cols + j])) } }
+        for weight in weights {
+            let w = weight.floatWeight
+            for o in 0..<weight.outFeatures { for j in 0..<cols { weightMax[j] = max(weightMax[j], abs(w[o * cols + j])) } }
+        }
         return (0..<cols).map { j in
             let a = Double(activationMax[j]), b = Double(weightMax[j])
             guard a > 0, b > 0 else { return 1 }
             return Float(max(pow(a, alpha) / pow(b, 1 - alpha), 1e-5))
         }
+    }
+
+    /// `linear` int8 per output channel; with `smoothing`, its columns multiplied by s first and s stored.
+    static func quantized(_ linear: HostLinear, smoothing: [Float]?) -> HostLinear {
+        guard let smoothing else { return linear.quantizedPerOutputChannel() }
+        var w = linear.floatWeight
+        for i in w.indices { w[i] *= smoothing[i % linear.inFeatures] }
+        var out = HostLinear(weight: w, bias: linear.bias, outFeatures: linear.outFeatures, inFeatures: linear.inFeatures)
+            .quantizedPerOutputChannel()
+        out.inputSmoothing = smoothing
+        return out
     }
 
     /// Divides the context channels by s (value rows and bias) and multiplies the attention
