@@ -24,6 +24,9 @@ public struct LinearInputStatistics: Sendable {
     public var gram: [Double]
     /// max |x_j| per input channel.
     public var absMax: [Float]
+    /// Σ x_j per input channel over the tokens, when the source measured it (least-squares refits
+    /// fit a bias from it); nil otherwise.
+    public var sum: [Double]?
 
     /// Statistics from their parts; `gram` must hold width² entries and `absMax` width.
     public init(width: Int, tokens: Int, gram: [Double], absMax: [Float]) {

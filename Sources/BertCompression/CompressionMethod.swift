@@ -51,7 +51,7 @@ public struct CompressionMethod: Sendable, Equatable, Codable, CustomStringConve
         refit ? ["fraction": .number(fraction), "refit": .string("least-squares")] : ["fraction": .number(fraction)]
     }
 
-    /// W8A8 with SmoothQuant (alpha 0.5), calibrated.
+    /// W8A8 with SmoothQuant (alpha 0.75), calibrated.
     public static let int8SmoothQuant = CompressionMethod(name: SmoothQuant.name)
 
     /// SparseGPT to an unstructured sparsity per Linear, calibrated.

@@ -14,6 +14,7 @@ public struct GramAccumulator {
     public private(set) var tokens = 0
     private var gram: [Double]
     private var absMax: [Float]
+    private var sum: [Double]
     private var block: [Float]
     private var blockCount = 0
     private let padded: Int
@@ -26,6 +27,7 @@ public struct GramAccumulator {
         padded = (width + 15) / 16 * 16
         gram = [Double](repeating: 0, count: width * width)
         absMax = [Float](repeating: 0, count: width)
+        sum = [Double](repeating: 0, count: width)
         block = [Float](repeating: 0, count: blockRows * padded)
     }
 
@@ -37,6 +39,7 @@ public struct GramAccumulator {
                 for j in 0..<width {
                     block[blockCount * padded + j] = row[j]
                     absMax[j] = max(absMax[j], abs(row[j]))
+                    sum[j] += Double(row[j])
                 }
                 blockCount += 1
                 tokens += 1
@@ -52,7 +55,9 @@ public struct GramAccumulator {
         for i in 0..<width {
             for j in 0..<i { gram[i * width + j] = gram[j * width + i] }
         }
-        return LinearInputStatistics(width: width, tokens: tokens, gram: gram, absMax: absMax)
+        var statistics = LinearInputStatistics(width: width, tokens: tokens, gram: gram, absMax: absMax)
+        statistics.sum = sum
+        return statistics
     }
 
     /// Adds the block's Σ x xᵀ (upper triangle, in 4 x 16 tiles) to the gram and empties the block.

@@ -28,9 +28,9 @@ enum StructuredRefit {
                 throw CheckpointError("calibration gave no \(reader.point.rawValue) gram of width \(full.inFeatures) for layer \(l)")
             }
             var layer = pruned.layers[l]
-            let refitted = try LeastSquaresRefit.refit(full, kept: keptColumns[l], gram: input.gram)
-            let before = relativeError(full, Pruning.selectColumns(full, keptColumns[l]), kept: keptColumns[l], gram: input.gram)
-            let after = relativeError(full, refitted, kept: keptColumns[l], gram: input.gram)
+            let refitted = try LeastSquaresRefit.refit(full, kept: keptColumns[l], gram: input.gram, sum: input.sum, tokens: input.tokens)
+            let before = relativeError(full, Pruning.selectColumns(full, keptColumns[l]), kept: keptColumns[l], input: input)
+            let after = relativeError(full, refitted, kept: keptColumns[l], input: input)
             if reader == .attentionOutput { layer.attentionOutput = refitted } else { layer.output = refitted }
             current.layers[l] = layer
             lines.append(String(format: "layer %d: relative output error of the %@ on %d calibration tokens %.4f without refit, %.4f with",
@@ -39,16 +39,30 @@ enum StructuredRefit {
         return (current, lines)
     }
 
-    /// ||X_k W'ᵀ - X Wᵀ||² / ||X Wᵀ||² over the calibration tokens, from the gram of X.
-    static func relativeError(_ full: HostLinear, _ reduced: HostLinear, kept: [Int], gram: [Double]) -> Double {
+    /// ||X_k W'ᵀ + b' - X Wᵀ - b||² / ||X Wᵀ + b||² over the calibration tokens, from the gram and
+    /// sums of X (without sums, the bias terms are left out).
+    static func relativeError(_ full: HostLinear, _ reduced: HostLinear, kept: [Int], input: LinearInputStatistics) -> Double {
         // Embed the reduced weight in the full width (zeros in removed columns), then use the gram.
-        let n = full.inFeatures, w = reduced.floatWeight
-        var embedded = [Float](repeating: 0, count: full.outFeatures * n)
-        for o in 0..<full.outFeatures { for (a, j) in kept.enumerated() { embedded[o * n + j] = w[o * kept.count + a] } }
+        let n = full.inFeatures, w = reduced.floatWeight, out = full.outFeatures
+        var embedded = [Float](repeating: 0, count: out * n)
+        for o in 0..<out { for (a, j) in kept.enumerated() { embedded[o * n + j] = w[o * kept.count + a] } }
         let original = full.floatWeight
-        let error = SparseGPT.outputError(original: original, pruned: embedded, rows: full.outFeatures, cols: n, gram: gram)
         let zero = [Float](repeating: 0, count: original.count)
-        let norm = SparseGPT.outputError(original: zero, pruned: original, rows: full.outFeatures, cols: n, gram: gram)
+        var error = SparseGPT.outputError(original: original, pruned: embedded, rows: out, cols: n, gram: input.gram)
+        var norm = SparseGPT.outputError(original: zero, pruned: original, rows: out, cols: n, gram: input.gram)
+        if let sum = input.sum {
+            // + 2 Δbᵀ ΔW s + N |Δb|², and likewise for the norm with W and b.
+            for o in 0..<out {
+                let db = Double(reduced.bias[o]) - Double(full.bias[o]), b = Double(full.bias[o])
+                var dws = 0.0, ws = 0.0
+                for j in 0..<n {
+                    dws += (Double(embedded[o * n + j]) - Double(original[o * n + j])) * sum[j]
+                    ws += Double(original[o * n + j]) * sum[j]
+                }
+                error += 2 * db * dws + Double(input.tokens) * db * db
+                norm += 2 * b * ws + Double(input.tokens) * b * b
+            }
+        }
         return norm > 0 ? error / norm : 0
     }
 }

@@ -21,7 +21,7 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "drop-layers: teacher layers to keep, e.g. 0,2,4.") var keep: String?
     @Option(help: "drop-layers: keep every N-th layer starting at 0 (instead of --keep).") var every: Int?
     @Option(help: "prune-sparsegpt: semi-structured pattern N:M (N of every M inputs zero), instead of --sparsity.") var pattern: String?
-    @Option(help: "int8-smoothquant: migration strength alpha in (0, 1] (default 0.5).") var alpha: Double?
+    @Option(help: "int8-smoothquant: migration strength alpha in (0, 1] (default 0.75).") var alpha: Double?
     @Option(help: "int8-smoothquant: keep a Linear fp32 when its input's largest channel range exceeds R times the median (default 25).")
     var outlierRatio: Double?
     @Flag(help: "prune-heads / prune-ffn: refit the output projection by least squares on the calibration set.") var refit = false

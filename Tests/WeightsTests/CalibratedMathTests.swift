@@ -183,9 +183,37 @@ private func referenceSparseGPT(_ w: [Float], rows: Int, cols: Int, gram: [Doubl
             #expect(abs(Double(refitted.floatWeight[o * k + a]) - s) < 1e-3 * max(1, abs(s)))
         } }
         #expect(refitted.bias == full.bias)
-        let before = StructuredRefit.relativeError(full, Pruning.selectColumns(full, kept), kept: kept, gram: gram)
-        let after = StructuredRefit.relativeError(full, refitted, kept: kept, gram: gram)
+        var input = LinearInputStatistics(width: n, tokens: count, gram: gram, absMax: [Float](repeating: 0, count: n))
+        let before = StructuredRefit.relativeError(full, Pruning.selectColumns(full, kept), kept: kept, input: input)
+        let after = StructuredRefit.relativeError(full, refitted, kept: kept, input: input)
         #expect(after < before, "refit \(after) vs plain removal \(before)")
+        // With the inputs' sums the bias is fitted too: compare with ordinary least squares on the
+        // rows themselves, [x_kept, 1] against x · Wᵀ + b, by the same Gauss-Jordan route.
+        let shifted = x.map { $0 + 0.7 }
+        let g2 = naiveGram(shifted, count: count, width: n)
+        let sums = (0..<n).map { j in (0..<count).map { Double(shifted[$0 * n + j]) }.reduce(0, +) }
+        let withBias = try LeastSquaresRefit.refit(full, kept: kept, gram: g2, sum: sums, tokens: count, dampening: 0)
+        var design = [Double](repeating: 0, count: (k + 1) * (k + 1))
+        for t in 0..<count {
+            let row = kept.map { Double(shifted[t * n + $0]) } + [1]
+            for a in 0...k { for b in 0...k { design[a * (k + 1) + b] += row[a] * row[b] } }
+        }
+        let designInverse = gaussJordanInverse(design, n: k + 1)
+        for o in 0..<out {
+            var rhs = [Double](repeating: 0, count: k + 1)
+            for t in 0..<count {
+                let y = (0..<n).map { Double(shifted[t * n + $0]) * Double(w[o * n + $0]) }.reduce(0, +) + Double(full.bias[o])
+                let row = kept.map { Double(shifted[t * n + $0]) } + [1]
+                for a in 0...k { rhs[a] += row[a] * y }
+            }
+            let solution = (0...k).map { a in (0...k).map { designInverse[a * (k + 1) + $0] * rhs[$0] }.reduce(0, +) }
+            for a in 0..<k { #expect(abs(Double(withBias.floatWeight[o * k + a]) - solution[a]) < 1e-3 * max(1, abs(solution[a]))) }
+            #expect(abs(Double(withBias.bias[o]) - solution[k]) < 1e-3 * max(1, abs(solution[k])))
+        }
+        input = LinearInputStatistics(width: n, tokens: count, gram: g2, absMax: [Float](repeating: 0, count: n))
+        input.sum = sums
+        let plain = StructuredRefit.relativeError(full, Pruning.selectColumns(full, kept), kept: kept, input: input)
+        #expect(StructuredRefit.relativeError(full, withBias, kept: kept, input: input) < plain)
     }
 
     @Test func smoothingKeepsTheFunctionOfEveryLinear() {

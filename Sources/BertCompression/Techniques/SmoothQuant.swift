@@ -16,11 +16,11 @@ public struct SmoothQuant: CompressionTechnique {
     public static let name = "int8-smoothquant"
     public var name: String { Self.name }
     public var summary: String {
-        "W8A8 with SmoothQuant smoothing of every Linear input (needs --calibration): --alpha A in (0, 1] (default 0.5), "
+        "W8A8 with SmoothQuant smoothing of every Linear input (needs --calibration): --alpha A in (0, 1] (default 0.75), "
             + "--outlier-ratio R (fp32 for inputs still above R x median range; default 0 = none)"
     }
 
-    static let defaultAlpha = 0.5
+    static let defaultAlpha = 0.75
     static let defaultOutlierRatio = 0.0
 
     public func apply(_ parameters: Parameters, to job: inout CompressionJob) throws -> [String] {
