@@ -24,6 +24,8 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "int8-smoothquant: migration strength alpha in (0, 1] (default 0.75).") var alpha: Double?
     @Option(help: "int8-smoothquant: keep a Linear fp32 when its input's largest channel range exceeds R times the median (default 25).")
     var outlierRatio: Double?
+    @Option(help: "int8-smoothquant: int8 weight rounding, obs (error-compensated from the calibration gram, default) or nearest.")
+    var rounding: String?
     @Flag(help: "prune-heads / prune-ffn: refit the output projection by least squares on the calibration set.") var refit = false
     @Option(help: ArgumentHelp("Calibration texts for calibrated methods: one text per line (a .tsv gives its 'text' column).",
                                valueName: "file")) var calibration: String?
@@ -41,6 +43,7 @@ struct CompressCommand: ParsableCommand {
         if let pattern { parameters["pattern"] = .string(pattern) }
         if let alpha { parameters["alpha"] = .number(alpha) }
         if let outlierRatio { parameters["outlier-ratio"] = .number(outlierRatio) }
+        if let rounding { parameters["rounding"] = .string(rounding) }
         if refit { parameters["refit"] = .string("least-squares") }
         if calibration == nil && calibrationItems != nil { throw ValidationError("--calibration-items needs --calibration FILE") }
         if keep != nil && every != nil { throw ValidationError("give --keep or --every, not both") }

@@ -216,14 +216,14 @@ private func referenceSparseGPT(_ w: [Float], rows: Int, cols: Int, gram: [Doubl
         #expect(StructuredRefit.relativeError(full, withBias, kept: kept, input: input) < plain)
     }
 
-    @Test func smoothingKeepsTheFunctionOfEveryLinear() {
+    @Test func smoothingKeepsTheFunctionOfEveryLinear() throws {
         let n = 12, out = 5
         let linear = HostLinear(weight: randomMatrix(out, n, seed: 9), bias: [Float](repeating: 0, count: out), outFeatures: out, inFeatures: n)
         let ranges: [Float] = (0..<n).map { $0 == 4 ? 40 : Float($0 % 3 + 1) }
         let s = Smoothing.factors(activationMax: ranges, weights: [linear], alpha: 0.5)
         // The outlier channel's factor is the largest: its range moves into the weight.
         #expect(s.indices.max { s[$0] < s[$1] } == 4)
-        let smoothed = Smoothing.quantized(linear, smoothing: s)
+        let smoothed = try Smoothing.quantized(linear, smoothing: s)
         #expect(smoothed.inputSmoothing == s)
         // The effective weight (stored / s) is the original up to int8 rounding of the stored one.
         let step = linear.floatWeight.map(abs).max()! * s.max()! / 127

@@ -17,6 +17,7 @@ public struct SmoothQuant: CompressionTechnique {
     public var name: String { Self.name }
     public var summary: String {
         "W8A8 with SmoothQuant smoothing of every Linear input (needs --calibration): --alpha A in (0, 1] (default 0.75), "
+            + "--rounding obs|nearest (int8 weights rounded with OBS error compensation, the default, or to nearest), "
             + "--outlier-ratio R (fp32 for inputs still above R x median range; default 0 = none)"
     }
 
@@ -24,8 +25,9 @@ public struct SmoothQuant: CompressionTechnique {
     static let defaultOutlierRatio = 0.0
 
     public func apply(_ parameters: Parameters, to job: inout CompressionJob) throws -> [String] {
-        try parameters.only(["alpha", "outlier-ratio"])
+        try parameters.only(["alpha", "outlier-ratio", "rounding"])
         let alpha = try Self.alpha(parameters), ratio = try Self.outlierRatio(parameters)
+        let obs = try Self.rounding(parameters) == "obs"
         if let existing = job.config.quantizationMethod {
             throw CheckpointError("\(job.path): already quantized (\(existing)); compress the fp32 checkpoint instead")
         }
@@ -33,8 +35,10 @@ public struct SmoothQuant: CompressionTechnique {
         var lines: [String] = [], keptFloat: [String] = []
         var layers = job.weights.layers
         for l in layers.indices {
-            // Smoothing is exact, so every block can be measured on the source weights.
-            let ranges = try calibration.ranges(layer: l, weights: job.weights)
+            // Smoothing is exact, so every block is measured on the source weights (fp32); OBS
+            // rounding also reads the grams, then scaled to the smoothed inputs.
+            let statistics = obs ? try calibration.statistics(layer: l, weights: job.weights) : nil
+            let ranges = try statistics?.mapValues(\.absMax) ?? calibration.ranges(layer: l, weights: job.weights)
             func range(_ point: LinearInputPoint, width: Int) throws -> [Float] {
                 guard let r = ranges[point], r.count == width else {
                     throw CheckpointError("calibration gave no \(point.rawValue) ranges of width \(width) for layer \(l)")
@@ -47,14 +51,16 @@ public struct SmoothQuant: CompressionTechnique {
             Smoothing.fold(folded, into: &layer)
             var ratios: [String] = []
             // Each group: the Linears that read one input, that input's ranges after smoothing, the factors to store.
-            var groups: [(name: String, linears: [HostLinear], smoothed: [Float], stored: [Float]?)] = []
+            var groups: [(name: String, linears: [HostLinear], smoothed: [Float], stored: [Float]?, gram: [Double]?)] = []
             for (name, linears, point) in [("query/key/value", [layer.query, layer.key, layer.value], LinearInputPoint.attentionInput),
                                            ("intermediate", [layer.intermediate], .ffnInput), ("output", [layer.output], .ffnActivation)] {
                 let r = try range(point, width: linears[0].inFeatures)
                 let factors = Smoothing.factors(activationMax: r, weights: linears, alpha: alpha)
-                groups.append((name, linears, zip(r, factors).map { $0 / $1 }, factors))
+                groups.append((name, linears, zip(r, factors).map { $0 / $1 }, factors,
+                               statistics?[point].map { Smoothing.scaledGram($0.gram, by: factors) }))
             }
-            groups.insert(("attention.output", [layer.attentionOutput], zip(context, folded).map { $0 / $1 }, nil), at: 1)
+            groups.insert(("attention.output", [layer.attentionOutput], zip(context, folded).map { $0 / $1 }, nil,
+                           statistics?[.context].map { Smoothing.scaledGram($0.gram, by: folded) }), at: 1)
             var out: [String: [HostLinear]] = [:]
             for group in groups {
                 let r = Smoothing.outlierRatio(group.smoothed)
@@ -63,7 +69,7 @@ public struct SmoothQuant: CompressionTechnique {
                     keptFloat.append("layer \(l) \(group.name)")
                     out[group.name] = group.linears
                 } else {
-                    out[group.name] = group.linears.map { Smoothing.quantized($0, smoothing: group.stored) }
+                    out[group.name] = try group.linears.map { try Smoothing.quantized($0, smoothing: group.stored, gram: group.gram) }
                 }
             }
             layer.query = out["query/key/value"]![0]
@@ -92,12 +98,18 @@ public struct SmoothQuant: CompressionTechnique {
         ["alpha": .number(try Self.alpha(parameters)), "outlier_ratio": .number(try Self.outlierRatio(parameters)),
          "smoothing": .string("s_j = max|X_j|^alpha / max|W_j|^(1-alpha) per Linear input; attention-output input folded into value "
                  + "rows and bias, the others stored as <weight>_smoothing and divided out before per-token quantization"),
-         "weights": .string("int8 symmetric per output channel"), "activations": .string("int8 per token, dynamic"),
+         "weights": .string("int8 symmetric per output channel, " + (try Self.rounding(parameters) == "obs"
+                 ? "rounded with OBS error compensation from the calibration gram (GPTQ-style)" : "rounded to nearest")),
+         "activations": .string("int8 per token, dynamic"),
          "recovery": .string("none (one-shot)")]
     }
 
     static func alpha(_ p: Parameters) throws -> Double {
         p.values["alpha"] == nil ? defaultAlpha : try p.number("alpha", in: 0.000_001..<1.000_001)
+    }
+
+    static func rounding(_ p: Parameters) throws -> String {
+        try p.choice("rounding", ["nearest", "obs"], default: "obs")
     }
 
     static func outlierRatio(_ p: Parameters) throws -> Double {
@@ -123,15 +135,27 @@ enum Smoothing {
         }
     }
 
-    /// `linear` int8 per output channel; with `smoothing`, its columns multiplied by s first and s stored.
-    static func quantized(_ linear: HostLinear, smoothing: [Float]?) -> HostLinear {
-        guard let smoothing else { return linear.quantizedPerOutputChannel() }
+    /// `linear` int8 per output channel; with `smoothing`, its columns multiplied by s first and s
+    /// stored; with `gram` (of the smoothed input), rounded with OBS compensation, else to nearest.
+    static func quantized(_ linear: HostLinear, smoothing: [Float]?, gram: [Double]? = nil) throws -> HostLinear {
         var w = linear.floatWeight
-        for i in w.indices { w[i] *= smoothing[i % linear.inFeatures] }
+        if let smoothing { for i in w.indices { w[i] *= smoothing[i % linear.inFeatures] } }
         var out = HostLinear(weight: w, bias: linear.bias, outFeatures: linear.outFeatures, inFeatures: linear.inFeatures)
-            .quantizedPerOutputChannel()
+        if let gram {
+            let (codes, scales) = try OBSRounding.int8(weight: w, rows: linear.outFeatures, cols: linear.inFeatures, gram: gram)
+            out = HostLinear(stored: .int8(codes, scales: scales), bias: linear.bias, outFeatures: linear.outFeatures,
+                             inFeatures: linear.inFeatures)
+        } else {
+            out = out.quantizedPerOutputChannel()
+        }
         out.inputSmoothing = smoothing
         return out
+    }
+
+    /// The gram of x / s from the gram of x: G_ij / (s_i s_j).
+    static func scaledGram(_ gram: [Double], by s: [Float]) -> [Double] {
+        let n = s.count
+        return gram.indices.map { gram[$0] / (Double(s[$0 / n]) * Double(s[$0 % n])) }
     }
 
     /// Divides the context channels by s (value rows and bias) and multiplies the attention
