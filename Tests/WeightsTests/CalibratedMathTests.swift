@@ -216,6 +216,21 @@ private func referenceSparseGPT(_ w: [Float], rows: Int, cols: Int, gram: [Doubl
         #expect(StructuredRefit.relativeError(full, withBias, kept: kept, input: input) < plain)
     }
 
+    @Test func obsRoundingMovesTheOutputLessThanRoundingToNearest() throws {
+        let rows = 16, cols = 150, count = 400
+        let gram = naiveGram(activations(count, width: cols, seed: 10), count: count, width: cols)
+        let w = randomMatrix(rows, cols, seed: 11)
+        let (codes, scales) = try OBSRounding.int8(weight: w, rows: rows, cols: cols, gram: gram)
+        let nearest = HostLinear(weight: w, bias: [Float](repeating: 0, count: rows), outFeatures: rows, inFeatures: cols)
+            .quantizedPerOutputChannel()
+        guard case .int8(_, let nearestScales) = nearest.weight else { Issue.record("not int8"); return }
+        #expect(scales == nearestScales)  // same grid (absmax / 127 per row); only the rounding differs
+        let obs = codes.indices.map { Float(codes[$0]) * scales[$0 / cols] }
+        let eObs = SparseGPT.outputError(original: w, pruned: obs, rows: rows, cols: cols, gram: gram)
+        let eNearest = SparseGPT.outputError(original: w, pruned: nearest.floatWeight, rows: rows, cols: cols, gram: gram)
+        #expect(eObs < eNearest, "OBS \(eObs) vs nearest \(eNearest)")
+    }
+
     @Test func smoothingKeepsTheFunctionOfEveryLinear() throws {
         let n = 12, out = 5
         let linear = HostLinear(weight: randomMatrix(out, n, seed: 9), bias: [Float](repeating: 0, count: out), outFeatures: out, inFeatures: n)
