@@ -36,6 +36,7 @@ public struct EngineCalibration: CalibrationSource, @unchecked Sendable {
     /// Real (unpadded) tokens in the set.
     public var tokenCount: Int { rows.map(\.count).reduce(0, +) }
 
+    /// The file, its hash, the items and tokens used: config.json's `compression.calibration`.
     public var record: [String: JSONValue] {
         ["file": .string(texts.fileName), "content_hash": .string(texts.contentHash), "items": .number(Double(texts.texts.count)),
          "items_in_file": .number(Double(texts.available)), "tokens": .number(Double(tokenCount)),
@@ -43,6 +44,7 @@ public struct EngineCalibration: CalibrationSource, @unchecked Sendable {
          "longest_text_tokens": .number(Double(rows.map(\.count).max() ?? 0))]
     }
 
+    /// Grams, sums and ranges of block `layer`'s four Linear inputs over the real tokens.
     public func statistics(layer: Int, weights: HostEncoderWeights) throws -> [LinearInputPoint: LinearInputStatistics] {
         var accumulators: [LinearInputPoint: GramAccumulator] = [:]
         try forEachBatch(layer: layer, weights: weights) { inputs, real in
@@ -55,6 +57,7 @@ public struct EngineCalibration: CalibrationSource, @unchecked Sendable {
         return accumulators.mapValues { var acc = $0; return acc.finish() }
     }
 
+    /// Only the channel ranges (no grams): what SmoothQuant's rounding-to-nearest path reads.
     public func ranges(layer: Int, weights: HostEncoderWeights) throws -> [LinearInputPoint: [Float]] {
         var ranges: [LinearInputPoint: [Float]] = [:]
         try forEachBatch(layer: layer, weights: weights) { inputs, real in
