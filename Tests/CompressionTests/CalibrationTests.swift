@@ -31,7 +31,9 @@ func pooled(_ directory: URL, _ texts: [String]) throws -> [[Float]] {
     return out
 }
 
-@Suite(.serialized) struct Calibration {
+// Nested in `Compression` (serialized): the suites share one OpenCL context, driven from one thread at a time.
+extension Compression {
+@Suite struct Calibration {
     @Test func engineCalibrationMeasuresTheHiddenStatesOfRealTokens() throws {
         let dir = try freshDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -122,6 +124,8 @@ func pooled(_ directory: URL, _ texts: [String]) throws -> [[Float]] {
         #expect(s.mean >= SmoothQuantBar.mean, "mean pooled cosine \(s.mean) below \(SmoothQuantBar.mean)")
         #expect(s.worst >= SmoothQuantBar.worst, "worst pooled cosine \(s.worst) below \(SmoothQuantBar.worst)")
     }
+}
+
 }
 
 /// What the SmoothQuant test holds the model to. Issue 14 asks for mean >= 0.998 and worst >= 0.995;
