@@ -35,6 +35,9 @@ let package = Package(
         .target(name: "BertModel", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "EncoderWeights", "BertTokens"]),
         // Compression: int8 quantization, pruning, layer dropping (weights in, weights out; no device).
         .target(name: "BertCompression", dependencies: ["EncoderWeights", "BertCheckpoint", "Support"]),
+        // Calibration sets run through the engine: the Linear inputs of one block, as calibrated techniques read them.
+        .target(name: "BertCalibration", dependencies: ["BertModel", "BertCompression", "BertTokens", "BertKernels", "BertCheckpoint",
+                                                        "EncoderWeights", "Support"]),
         // Divergence metrics between models (pure Swift, no device).
         .target(name: "BertMetrics", dependencies: ["Support"]),
         // The behavioural comparison of models: data sets, embeddings, heads, metrics, reports.
@@ -46,10 +49,11 @@ let package = Package(
         // Experiments as plans of cells with stable ids: run any subset, merge into the reports.
         .target(name: "BertExperiments", dependencies: [
             "BertModel", "BertMeasure", "BertDivergence", "BertCompression", "BertCheckpoint", "BertKernels", "BertTokens", "Support",
+            "BertCalibration",
         ]),
         .executableTarget(name: "bertbench", dependencies: [
             "BertExperiments", "BertModel", "BertMetrics", "BertMeasure", "BertCompression", "BertDivergence", "Support", "EncoderWeights",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "BertCalibration", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "Support"]),
         .testTarget(name: "TokenizerTests", dependencies: ["BertTokens"], resources: [.copy("Fixtures")]),
@@ -61,7 +65,8 @@ let package = Package(
             "BertDivergence", "BertModel", "BertTokens", "BertKernels", "OpenCLRuntime", "BertCheckpoint", "Support",
         ]),
         .testTarget(name: "CompressionTests", dependencies: [
-            "BertCompression", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint", "EncoderWeights", "Support",
+            "BertCompression", "BertCalibration", "BertModel", "BertKernels", "OpenCLRuntime", "BertTokens", "BertCheckpoint", "EncoderWeights",
+            "Support",
         ]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
         .testTarget(name: "ExperimentsTests", dependencies: ["BertExperiments", "BertMeasure", "BertKernels", "OpenCLRuntime", "BertCheckpoint"]),

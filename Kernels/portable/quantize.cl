@@ -29,3 +29,29 @@ void quantize_rows(__global const float* X, __global char* Q, __global float* sc
     for (int k = lid; k < K; k += QG) q[k] = (char)clamp(rint(x[k] * inv), -127.0f, 127.0f);
     if (lid == 0) scales[row] = scale;
 }
+
+// quantize_rows_smoothed: the same for a SmoothQuant Linear, whose input is first divided per
+// channel by its smoothing factors (inv_s = 1/s; the stored weight's columns carry s):
+// q = round(x * inv_s / scale), scale[m] = max|x[m, :] * inv_s| / 127.
+__kernel __attribute__((reqd_work_group_size(QG, 1, 1)))
+void quantize_rows_smoothed(__global const float* X, __global char* Q, __global float* scales, const int K,
+                            __global const float* inv_s) {
+    __local float scratch[QG];
+    const int row = get_group_id(0);
+    const int lid = get_local_id(0);
+    __global const float* x = X + (size_t)row * K;
+    float m = 0.0f;
+    for (int k = lid; k < K; k += QG) m = fmax(m, fabs(x[k] * inv_s[k]));
+    scratch[lid] = m;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int stride = QG / 2; stride > 0; stride >>= 1) {
+        if (lid < stride) scratch[lid] = fmax(scratch[lid], scratch[lid + stride]);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float absmax = scratch[0];
+    const float scale = absmax > 0.0f ? absmax / 127.0f : 1.0f;
+    const float inv = 1.0f / scale;
+    __global char* q = Q + (size_t)row * K;
+    for (int k = lid; k < K; k += QG) q[k] = (char)clamp(rint(x[k] * inv_s[k] * inv), -127.0f, 127.0f);
+    if (lid == 0) scales[row] = scale;
+}

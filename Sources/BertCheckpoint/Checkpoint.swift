@@ -104,9 +104,12 @@ public final class Checkpoint: @unchecked Sendable {
             guard s.dtype == .f32, s.shape == [rows] else {
                 throw CheckpointError("\(path): \(scale) must be F32 [\(rows)], found \(s.dtype.rawValue) \(s.shape)")
             }
+            if let smoothing = file.tensors[name + "_smoothing"], smoothing.dtype != .f32 || smoothing.shape != [width] {
+                throw CheckpointError("\(path): \(name)_smoothing must be F32 [\(width)], found \(smoothing.dtype.rawValue) \(smoothing.shape)")
+            }
         } else {
-            if file.tensors[scale] != nil {
-                throw CheckpointError("\(path): \(name) is \(info.dtype.rawValue) but has a \(scale): int8 weights must be I8")
+            if file.tensors[scale] != nil || file.tensors[name + "_smoothing"] != nil {
+                throw CheckpointError("\(path): \(name) is \(info.dtype.rawValue) but has a scale or smoothing tensor: int8 weights must be I8")
             }
             try checkFloat(name, shape: [rows, width])
         }
@@ -143,6 +146,11 @@ public final class Checkpoint: @unchecked Sendable {
     }
 
     // MARK: Reading
+
+    /// SmoothQuant's input factors stored beside an int8 weight, or nil.
+    public func smoothing(_ name: String) throws -> [Float]? {
+        file.tensors[name + "_smoothing"] == nil ? nil : try file.floats(name + "_smoothing")
+    }
 
     /// A weight matrix as stored (fp32, int8 codes with their row scales, or 4-bit codes with group scales and zero points).
     public func weight(_ name: String) throws -> StoredWeight {

@@ -3,6 +3,8 @@ public struct LinearNames: Sendable, Equatable {
     public let weight: String
     public let bias: String
     public var scale: String { weight + "_scale" }
+    /// SmoothQuant's per-input-channel factors of an int8 weight (absent elsewhere).
+    public var smoothing: String { weight + "_smoothing" }
     /// The keys of the Linear module `module` (e.g. "encoder.layer.0.attention.self.query").
     public init(_ module: String) {
         weight = module + ".weight"

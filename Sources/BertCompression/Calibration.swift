@@ -24,6 +24,9 @@ public struct LinearInputStatistics: Sendable {
     public var gram: [Double]
     /// max |x_j| per input channel.
     public var absMax: [Float]
+    /// Σ x_j per input channel over the tokens, when the source measured it (least-squares refits
+    /// fit a bias from it); nil otherwise.
+    public var sum: [Double]?
 
     /// Statistics from their parts; `gram` must hold width² entries and `absMax` width.
     public init(width: Int, tokens: Int, gram: [Double], absMax: [Float]) {
@@ -43,4 +46,14 @@ public protocol CalibrationSource: Sendable {
     var record: [String: JSONValue] { get }
     /// The statistics of block `layer`'s Linear inputs when `weights` encode the calibration set.
     func statistics(layer: Int, weights: HostEncoderWeights) throws -> [LinearInputPoint: LinearInputStatistics]
+    /// Only max |x_j| per channel of block `layer`'s Linear inputs: what SmoothQuant reads, and
+    /// cheaper than a gram where a source can skip it.
+    func ranges(layer: Int, weights: HostEncoderWeights) throws -> [LinearInputPoint: [Float]]
+}
+
+extension CalibrationSource {
+    /// The ranges from the full statistics, for sources with no cheaper way.
+    public func ranges(layer: Int, weights: HostEncoderWeights) throws -> [LinearInputPoint: [Float]] {
+        try statistics(layer: layer, weights: weights).mapValues(\.absMax)
+    }
 }

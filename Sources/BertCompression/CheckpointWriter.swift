@@ -46,6 +46,7 @@ public enum CheckpointWriter {
             } else {
                 matrix(names.weight, l.weight, rows: l.outFeatures, cols: l.inFeatures)
             }
+            if let s = l.inputSmoothing { writer.add(names.smoothing, floats: s, shape: [l.inFeatures]) }
             writer.add(names.bias, floats: l.bias, shape: [l.outFeatures])
         }
         func norm(_ names: NormNames, _ n: HostNorm) {

@@ -34,20 +34,47 @@ public struct CompressionMethod: Sendable, Equatable, Codable, CustomStringConve
         CompressionMethod(name: Int4Quantization.rtn.name, parameters: ["group_size": .number(Double(groupSize))])
     }
 
+    /// 4-bit weights rounded by GPTQ (error feedback from the calibration set's input grams), with act-order.
+    public static func int4GPTQ(groupSize: Int = 128, actOrder: Bool = true) -> CompressionMethod {
+        CompressionMethod(name: Int4Quantization.gptq.name,
+                          parameters: ["group_size": .number(Double(groupSize)), "act_order": .bool(actOrder)])
+    }
+
     /// Magnitude pruning of the encoder's Linear weights to `sparsity`, over all of them at once
     /// (`global`) or each matrix separately.
     public static func pruneUnstructured(sparsity: Double, global: Bool) -> CompressionMethod {
         CompressionMethod(name: UnstructuredPruning.name, parameters: ["sparsity": .number(sparsity), "scope": .string(global ? "global" : "layer")])
     }
 
-    /// Removes this fraction of attention heads in every layer, lowest weight-norm score first.
-    public static func pruneHeads(fraction: Double) -> CompressionMethod {
-        CompressionMethod(name: HeadPruning.name, parameters: ["fraction": .number(fraction)])
+    /// Removes this fraction of attention heads in every layer, lowest weight-norm score first;
+    /// with `refit`, the attention output projection is refitted on a calibration set.
+    public static func pruneHeads(fraction: Double, refit: Bool = false) -> CompressionMethod {
+        CompressionMethod(name: HeadPruning.name, parameters: structured(fraction: fraction, refit: refit))
     }
 
-    /// Removes this fraction of FFN neurons in every layer, lowest weight-norm score first.
-    public static func pruneFFN(fraction: Double) -> CompressionMethod {
-        CompressionMethod(name: FFNPruning.name, parameters: ["fraction": .number(fraction)])
+    /// Removes this fraction of FFN neurons in every layer, lowest weight-norm score first; with
+    /// `refit`, the FFN output projection is refitted on a calibration set.
+    public static func pruneFFN(fraction: Double, refit: Bool = false) -> CompressionMethod {
+        CompressionMethod(name: FFNPruning.name, parameters: structured(fraction: fraction, refit: refit))
+    }
+
+    /// The parameters of head and FFN pruning; `refit` appears only when asked for, so the
+    /// methods (and the ids of cells naming them) of unrefitted variants stay as they were.
+    private static func structured(fraction: Double, refit: Bool) -> [String: JSONValue] {
+        refit ? ["fraction": .number(fraction), "refit": .string("least-squares")] : ["fraction": .number(fraction)]
+    }
+
+    /// W8A8 with SmoothQuant (alpha 0.75), calibrated.
+    public static let int8SmoothQuant = CompressionMethod(name: SmoothQuant.name)
+
+    /// SparseGPT to an unstructured sparsity per Linear, calibrated.
+    public static func sparseGPT(sparsity: Double) -> CompressionMethod {
+        CompressionMethod(name: SparseGPTPruning.name, parameters: ["sparsity": .number(sparsity)])
+    }
+
+    /// SparseGPT to an n:m pattern ("2:4"), calibrated.
+    public static func sparseGPT(pattern: String) -> CompressionMethod {
+        CompressionMethod(name: SparseGPTPruning.name, parameters: ["pattern": .string(pattern)])
     }
 
     /// Keeps these teacher layers, in order (DistilBERT-style initialisation, not trained).

@@ -105,6 +105,8 @@ public enum CompressionRegistry {
         Int8Quantization.w8a8,
         Int8Quantization.weightOnly,
         FP16Weights(),
+        SmoothQuant(),
+        SparseGPTPruning(),
         UnstructuredPruning(),
         HeadPruning(),
         FFNPruning(),

@@ -88,8 +88,12 @@ enum Pruning {
     }
 
     /// Removes round(fraction · width) FFN neurons per layer, lowest ||input row|| · ||output column|| first.
-    static func ffn(_ w: HostEncoderWeights, fraction: Double) -> HostEncoderWeights {
+    static func ffn(_ w: HostEncoderWeights, fraction: Double) -> HostEncoderWeights { ffnKept(w, fraction: fraction).0 }
+
+    /// `ffn`, with the neurons kept in each layer.
+    static func ffnKept(_ w: HostEncoderWeights, fraction: Double) -> (HostEncoderWeights, [[Int]]) {
         var out = w
+        var keptPerLayer: [[Int]] = []
         out.layers = w.layers.map { layer in
             let width = layer.intermediate.outFeatures
             let remove = min(width - 1, Int((fraction * Double(width)).rounded()))
@@ -101,11 +105,12 @@ enum Pruning {
                 return rowNorm * colNorm
             }
             let kept = (0..<width).sorted { (scores[$0], $0) > (scores[$1], $1) }.prefix(width - remove).sorted()
+            keptPerLayer.append(Array(kept))
             return HostLayer(query: layer.query, key: layer.key, value: layer.value, attentionOutput: layer.attentionOutput,
                              attentionNorm: layer.attentionNorm, intermediate: selectRows(layer.intermediate, Array(kept)),
                              output: selectColumns(layer.output, Array(kept)), outputNorm: layer.outputNorm, heads: layer.heads)
         }
-        return out
+        return (out, keptPerLayer)
     }
 
     /// The Linear restricted to output rows `rows` (and their biases).

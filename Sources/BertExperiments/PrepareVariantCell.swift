@@ -1,3 +1,4 @@
+import BertCalibration
 import BertCheckpoint
 import BertCompression
 import Foundation
@@ -10,18 +11,34 @@ public struct PrepareVariantCell: CellKind {
     public let source: ModelRef
     public let target: String
     public let method: CompressionMethod
+    /// The calibration texts of a calibrated method, or nil.
+    public let calibration: Calibration?
 
-    /// `source` compressed by `method` into the folder `target`.
-    public init(source: ModelRef, target: String, method: CompressionMethod) {
+    /// A calibration file (one text per line, or a .tsv's text column) and how many texts to use.
+    public struct Calibration: Codable, Sendable, Equatable {
+        public let path: String
+        public let items: Int
+        /// The file at `path`, sampled to `items` texts.
+        public init(path: String, items: Int) {
+            self.path = path
+            self.items = items
+        }
+    }
+
+    /// `source` compressed by `method` into the folder `target`, calibrated on `calibration` when given.
+    public init(source: ModelRef, target: String, method: CompressionMethod, calibration: Calibration? = nil) {
         self.source = source
         self.target = target
         self.method = method
+        self.calibration = calibration
     }
 
     public var slug: String { URL(fileURLWithPath: target).lastPathComponent }
 
     public var inputs: [String: String] {
-        ["source": source.identity, "target": URL(fileURLWithPath: target).lastPathComponent, "method": "\(method)"]
+        var inputs = ["source": source.identity, "target": URL(fileURLWithPath: target).lastPathComponent, "method": "\(method)"]
+        if let calibration { inputs["calibration"] = "\(URL(fileURLWithPath: calibration.path).lastPathComponent):\(calibration.items)" }
+        return inputs
     }
 
     /// The variant as it now is on disk.
@@ -37,7 +54,12 @@ public struct PrepareVariantCell: CellKind {
         if !FileManager.default.fileExists(atPath: url.path) {
             context.say("run", "compressing \(source.name) -> \(url.lastPathComponent) (\(method.name))")
             do {
-                _ = try Compressor.compress(source: URL(fileURLWithPath: source.path), target: url, method: method)
+                let sourceURL = URL(fileURLWithPath: source.path)
+                let calibrationSet = try calibration.map { choice in
+                    try EngineCalibration(texts: try CalibrationTexts(path: choice.path, items: choice.items), model: sourceURL,
+                                          kernels: try context.kernels())
+                }
+                _ = try Compressor.compress(source: sourceURL, target: url, method: method, calibration: calibrationSet)
                 made = true
             } catch where FileManager.default.fileExists(atPath: url.path) {
                 // Another shard made it at the same time; its folder appeared whole (atomic rename).

@@ -12,7 +12,43 @@ public enum StandardPlans {
         public let name: String
         public let method: CompressionMethod
         public let role: VariantRole
+        /// The calibration set a calibrated method reads, or nil.
+        public let calibration: CalibrationChoice?
+        /// How the variant was made: one-shot (no training) or recovered / trained.
+        public let making: Making
+
+        /// A variant of the standard plan.
+        public init(name: String, method: CompressionMethod, role: VariantRole, calibration: CalibrationChoice? = nil,
+                    making: Making = .oneShot) {
+            self.name = name
+            self.method = method
+            self.role = role
+            self.calibration = calibration
+            self.making = making
+        }
     }
+
+    /// Whether a variant saw any training after compression, so reports compare like with like.
+    public enum Making: String, Sendable, Codable {
+        /// Weights transformed once (quantized, pruned, smoothed, refitted by least squares): no gradient steps.
+        case oneShot = "one-shot"
+        /// Recovered or distilled by training after compression.
+        case trained = "recovered / trained"
+    }
+
+    /// A calibration file under the assets' data folder and how many of its texts to use.
+    public struct CalibrationChoice: Sendable {
+        public let file: String
+        public let items: Int
+    }
+
+    /// The standard calibration set: 512 Amazon review snippets (a fixed seeded sample). The study
+    /// tests on the movie snippets (all of them, cross-fitted), so calibrating on them would leak
+    /// test data into the compressed models; Amazon reviews are opinion text like them, but of
+    /// another domain. The study's Deep-kNN out-of-domain check samples 200 texts of each
+    /// out-of-domain file, Amazon reviews included, and may share about 28 of them with this set
+    /// (it measures flags, not accuracy); docs/compression.md says so.
+    public static let calibration = CalibrationChoice(file: "amazon_reviews.tsv", items: 512)
 
     /// The large model of the main study, under assets/models.
     public static let largeModel = "all-MiniLM-L6-v2"
@@ -27,6 +63,21 @@ public enum StandardPlans {
         Variant(name: "all-MiniLM-L6-v2-pruned-90", method: .pruneUnstructured(sparsity: 0.9, global: true), role: .compression),
         Variant(name: "all-MiniLM-L6-v2-heads-50", method: .pruneHeads(fraction: 0.5), role: .compression),
         Variant(name: "all-MiniLM-L6-v2-layers-0-2-4", method: .dropLayers(keep: [0, 2, 4]), role: .compression),
+    ] + calibratedVariants
+
+    /// The calibrated one-shot variants of all-MiniLM-L6-v2 (issue 14): SmoothQuant W8A8, SparseGPT
+    /// at 50%, 90% and 2:4, and head / FFN pruning with least-squares refits. No training.
+    public static let calibratedVariants: [Variant] = [
+        Variant(name: "all-MiniLM-L6-v2-int8-smoothquant", method: .int8SmoothQuant, role: .int8Miniature, calibration: calibration),
+        // GPTQ 4-bit, act-order: pooled cosine to fp32 0.983 mean on 300 sentences (int4-rtn: 0.950).
+        Variant(name: "all-MiniLM-L6-v2-int4-gptq", method: .int4GPTQ(), role: .compression, calibration: calibration),
+        Variant(name: "all-MiniLM-L6-v2-sparsegpt-50", method: .sparseGPT(sparsity: 0.5), role: .compression, calibration: calibration),
+        Variant(name: "all-MiniLM-L6-v2-sparsegpt-90", method: .sparseGPT(sparsity: 0.9), role: .compression, calibration: calibration),
+        Variant(name: "all-MiniLM-L6-v2-sparsegpt-2-4", method: .sparseGPT(pattern: "2:4"), role: .compression, calibration: calibration),
+        Variant(name: "all-MiniLM-L6-v2-heads-50-refit", method: .pruneHeads(fraction: 0.5, refit: true), role: .compression,
+                calibration: calibration),
+        Variant(name: "all-MiniLM-L6-v2-ffn-50-refit", method: .pruneFFN(fraction: 0.5, refit: true), role: .compression,
+                calibration: calibration),
     ]
 
     /// Models under assets/models that join the study as they are: the external int8 model and
@@ -79,8 +130,15 @@ public enum StandardPlans {
         + "latency and memory only; batch 1 with 1 warm-up and 3 timed passes, unlike the L6 family"
 
     /// The cells that make `variants` of `source` in `folder`.
-    public static func prepareCells(_ variants: [Variant], from source: ModelRef, in folder: URL) -> [PrepareVariantCell] {
-        variants.map { PrepareVariantCell(source: source, target: folder.appendingPathComponent($0.name).path, method: $0.method) }
+    /// Calibration files are looked up in `data` (the assets' data folder).
+    public static func prepareCells(_ variants: [Variant], from source: ModelRef, in folder: URL, data: URL? = nil) -> [PrepareVariantCell] {
+        variants.map { variant in
+            let calibration = variant.calibration.map { choice in
+                PrepareVariantCell.Calibration(path: (data ?? folder).appendingPathComponent(choice.file).path, items: choice.items)
+            }
+            return PrepareVariantCell(source: source, target: folder.appendingPathComponent(variant.name).path, method: variant.method,
+                                      calibration: calibration)
+        }
     }
 
     /// The device facts a sweep's cells record.

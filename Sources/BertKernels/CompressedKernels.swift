@@ -3,10 +3,17 @@ import OpenCLRuntime
 /// Launchers for the kernels of compressed models: int8 and int4 GEMMs and the sparse (CSR) GEMM.
 extension EncoderKernels {
     /// q[M, K] = round(x / scale[m]) with scale[m] = max|x[m, :]| / 127: dynamic per-token int8.
-    public func quantizeRows(_ x: DeviceBuffer<Float>, into q: DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, m: Int, k: Int) throws {
-        precondition(x.count >= m * k && q.count >= m * k && scales.count >= m)
-        try launch(.quantize, "quantize_rows", problem: KernelProblem(m: m, k: k), arguments: [x, q, scales, Int32(k)],
-                   category: "quantize")
+    /// With `inverseSmoothing` ([k], SmoothQuant's 1/s), each row is divided per channel by s first.
+    public func quantizeRows(_ x: DeviceBuffer<Float>, into q: DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, m: Int, k: Int,
+                             inverseSmoothing: DeviceBuffer<Float>? = nil) throws {
+        precondition(x.count >= m * k && q.count >= m * k && scales.count >= m && (inverseSmoothing?.count ?? k) >= k)
+        if let inverseSmoothing {
+            try launch(.quantize, "quantize_rows_smoothed", problem: KernelProblem(m: m, k: k),
+                       arguments: [x, q, scales, Int32(k), inverseSmoothing], category: "quantize")
+        } else {
+            try launch(.quantize, "quantize_rows", problem: KernelProblem(m: m, k: k), arguments: [x, q, scales, Int32(k)],
+                       category: "quantize")
+        }
     }
 
     /// C[M, N] = act(int32(Aq · Bq) · aScale[m] · bScale[n] + bias): W8A8 with exact int32 sums.

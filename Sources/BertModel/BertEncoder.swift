@@ -64,6 +64,20 @@ public final class BertEncoder: @unchecked Sendable {
     /// work is only enqueued; call `context.finish()` to wait for it.
     @discardableResult
     public func forward(_ input: TokenBatch, outputs: OutputRequest = [.pooled]) throws -> EncoderOutput {
+        try run(input, outputs: outputs, capture: nil)
+    }
+
+    /// The four Linear inputs of block `layer` for a batch, [B·S, width] each (padding rows
+    /// included: callers pick the real tokens with the mask). The pass stops after that block.
+    public func blockInputs(_ input: TokenBatch, layer: Int) throws -> BlockInputs {
+        precondition(weights.layers.indices.contains(layer), "no block \(layer)")
+        guard let captured = try run(input, outputs: .none, capture: layer).blockInputs else { preconditionFailure("block \(layer) not run") }
+        return captured
+    }
+
+    /// The forward pass; with `capture`, it reads block `capture`'s Linear inputs and returns
+    /// right after that block (one pass serves both, so the captured values are the engine's own).
+    private func run(_ input: TokenBatch, outputs: OutputRequest, capture: Int?) throws -> EncoderOutput {
         try validate(input)
         let tokens = input.tokenCount
         let h = shape.hiddenSize
@@ -94,7 +108,9 @@ public final class BertEncoder: @unchecked Sendable {
 
         let scale = 1 / Float(shape.headDim).squareRoot()
         let relativeBias = try weights.relativeBias?.perDistance(length: input.sequenceLength, context: context)
-        for layer in weights.layers {
+        for (index, layer) in weights.layers.enumerated() {
+            let capturing = index == capture
+            let attentionInput = capturing ? try ws.hidden.read(0..<(tokens * h)) : []
             try layer.qkv.apply(k, input: ws.hidden, output: ws.qkv, rows: tokens, quantized: ws.quantized)
             try k.attention(qkv: ws.qkv, mask: ws.mask, out: ws.context, batch: input.batchSize,
                             sequenceLength: input.sequenceLength, heads: layer.heads, headDim: shape.headDim, scale: scale,
@@ -104,6 +120,13 @@ public final class BertEncoder: @unchecked Sendable {
                             out: ws.attended, rows: tokens, h: h, eps: shape.layerNormEps)
             try layer.intermediate.apply(k, input: ws.attended, output: ws.intermediate, rows: tokens, activation: .gelu,
                                          quantized: ws.quantized)
+            if capturing {
+                let contextWidth = layer.attentionOutput.inFeatures, width = layer.intermediate.outFeatures
+                result.blockInputs = BlockInputs(attentionInput: attentionInput, context: try ws.context.read(0..<(tokens * contextWidth)),
+                                                 ffnInput: try ws.attended.read(0..<(tokens * h)),
+                                                 ffnActivation: try ws.intermediate.read(0..<(tokens * width)), rows: tokens)
+                return result
+            }
             try layer.output.apply(k, input: ws.intermediate, output: ws.scratch, rows: tokens, quantized: ws.quantized)
             try k.layerNorm(ws.scratch, residual: ws.attended, gamma: layer.outputNorm.gamma, beta: layer.outputNorm.beta,
                             out: ws.hidden, rows: tokens, h: h, eps: shape.layerNormEps)
@@ -137,7 +160,8 @@ public final class BertEncoder: @unchecked Sendable {
                                qkv: maxQKV, context: maxContext, intermediate: maxInter,
                                headWidth: weights.head?.first.outFeatures ?? 0,
                                labels: labelCount ?? 0,
-                               quantizedWidth: weights.layers.contains { $0.qkv.needsActivationQuantization }
+                               quantizedWidth: weights.layers.contains { l in
+                                   [l.qkv, l.attentionOutput, l.intermediate, l.output].contains(where: \.needsActivationQuantization) }
                                    ? max(shape.hiddenSize, maxContext, maxInter) : 0)
         workspace = ws
         return ws

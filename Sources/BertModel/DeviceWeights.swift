@@ -27,8 +27,10 @@ struct DeviceLinear {
         /// [in, out] (transposed), or packed into panels for a GEMM variant that reads them.
         case dense(DeviceBuffer<Float>, layout: MatrixLayout)
         /// [in, out] int8 codes, or packed into panels for a packed int8 GEMM variant, and one
-        /// scale per output column.
-        case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, quantizeActivations: Bool, layout: MatrixLayout)
+        /// scale per output column; W8A8 with SmoothQuant also divides the input by `smoothing`'s s
+        /// (the buffer holds 1/s) before quantizing it.
+        case int8(DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, quantizeActivations: Bool, layout: MatrixLayout,
+                  inverseSmoothing: DeviceBuffer<Float>? = nil)
         /// [out, in] fp16 bits, as a Linear weight is stored: what gemm-f16 reads.
         case half(DeviceBuffer<UInt16>)
         /// 4-bit codes in K-pair-interleaved panels and per-group scales and offsets, `width` wide.
@@ -61,7 +63,16 @@ struct DeviceLinear {
             }
         case .int8WeightOnly, .int8:
             var codes: [Int8] = [], scales: [Float] = []
-            for part in parts {
+            let smoothing = parts[0].inputSmoothing
+            guard parts.allSatisfy({ $0.inputSmoothing == smoothing }) else {
+                throw EncoderLoadError(message: "\(label): Linears fused on one input carry different SmoothQuant factors")
+            }
+            for var part in parts {
+                // Weight-only GEMMs read the input as it is: requantize the effective weight instead.
+                if smoothing != nil && mode == .int8WeightOnly {
+                    part = HostLinear(weight: part.floatWeight, bias: part.bias, outFeatures: part.outFeatures,
+                                      inFeatures: part.inFeatures).quantizedPerOutputChannel()
+                }
                 guard case .int8(let q, let s) = part.weight else {
                     throw EncoderLoadError(message: "\(label): mode \(mode.rawValue) needs int8 weights, but the checkpoint stores "
                             + "\(part.weight.kindName) (run `bertbench compress --method \(mode.rawValue)` first)")
@@ -78,8 +89,9 @@ struct DeviceLinear {
                 codesOnDevice = try context.upload(transposed(codes, rows: out, cols: inFeatures), label: label + ".weight")
                 layout = .kByN
             }
+            let inverse = mode == .int8 ? try smoothing.map { try context.upload($0.map { 1 / $0 }, label: label + ".inverse_smoothing") } : nil
             storage = .int8(codesOnDevice, scales: try context.upload(scales, label: label + ".weight_scale"),
-                            quantizeActivations: mode == .int8, layout: layout)
+                            quantizeActivations: mode == .int8, layout: layout, inverseSmoothing: inverse)
         case .fp16:
             // F16 checkpoints arrive widened exactly; rounding fp32 ones here is what fp16 means.
             let halves = parts.flatMap(\.floatWeight).map { Float16($0).bitPattern }
@@ -141,7 +153,7 @@ struct DeviceLinear {
         bias.byteCount + {
             switch storage {
             case .dense(let w, _): return w.byteCount
-            case .int8(let w, let s, _, _): return w.byteCount + s.byteCount
+            case .int8(let w, let s, _, _, let smoothing): return w.byteCount + s.byteCount + (smoothing?.byteCount ?? 0)
             case .half(let w): return w.byteCount
             case .int4(let w, let g, _, _): return w.byteCount + g.byteCount
             case .csr(let r, let c, let v, _): return r.byteCount + c.byteCount + v.byteCount
@@ -150,7 +162,7 @@ struct DeviceLinear {
     }
 
     var needsActivationQuantization: Bool {
-        if case .int8(_, _, true, _) = storage { return true }
+        if case .int8(_, _, true, _, _) = storage { return true }
         return false
     }
 
@@ -161,10 +173,11 @@ struct DeviceLinear {
         case .dense(let weight, let layout):
             try k.gemm(a: input, b: weight, layout: layout, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
                        activation: activation)
-        case .int8(let weight, let scales, let quantize, let layout):
+        case .int8(let weight, let scales, let quantize, let layout, let inverseSmoothing):
             if quantize {
                 guard let quantized else { preconditionFailure("W8A8 layer without an activation buffer") }
-                try k.quantizeRows(input, into: quantized.codes, scales: quantized.scales, m: rows, k: inFeatures)
+                try k.quantizeRows(input, into: quantized.codes, scales: quantized.scales, m: rows, k: inFeatures,
+                                   inverseSmoothing: inverseSmoothing)
                 try k.gemmW8A8(a: quantized.codes, aScale: quantized.scales, b: weight, bScale: scales, bias: bias, c: output,
                                m: rows, n: outFeatures, k: inFeatures, activation: activation, layout: layout)
             } else {
@@ -279,14 +292,25 @@ struct DeviceEncoderWeights {
         position = try DeviceTable(host.positionEmbeddings, context: context, label: "embeddings.position")
         tokenType = try host.tokenTypeEmbeddings.map { try context.upload($0, label: "embeddings.token_type") }
         embeddingNorm = try DeviceNorm(host.embeddingNorm, context: context, label: "embeddings.LayerNorm")
+        // A quantized checkpoint may keep some Linears in fp32 on purpose (mixed precision, e.g.
+        // int8-smoothquant keeps those whose inputs it cannot smooth); they run dense in an int8 mode.
+        let quantized = host.layers.contains { $0.linears.contains { if case .int8 = $0.linear.weight { true } else { false } } }
+            || { if case .int8 = host.wordEmbeddings { true } else { false } }()
+        func modeOf(_ parts: [HostLinear]) -> LinearMode {
+            let float = parts.allSatisfy { if case .float = $0.weight { true } else { false } }
+            return quantized && float && (mode == .int8 || mode == .int8WeightOnly) ? .dense : mode
+        }
         layers = try host.layers.enumerated().map { index, layer in
             let prefix = "layer.\(index)"
+            let qkv = [layer.query, layer.key, layer.value]
             return DeviceLayer(
-                qkv: try DeviceLinear([layer.query, layer.key, layer.value], mode: mode, kernels: kernels, label: prefix + ".qkv"),
-                attentionOutput: try DeviceLinear(layer.attentionOutput, mode: mode, kernels: kernels, label: prefix + ".attention.output"),
+                qkv: try DeviceLinear(qkv, mode: modeOf(qkv), kernels: kernels, label: prefix + ".qkv"),
+                attentionOutput: try DeviceLinear(layer.attentionOutput, mode: modeOf([layer.attentionOutput]), kernels: kernels,
+                                                  label: prefix + ".attention.output"),
                 attentionNorm: try DeviceNorm(layer.attentionNorm, context: context, label: prefix + ".attention.LayerNorm"),
-                intermediate: try DeviceLinear(layer.intermediate, mode: mode, kernels: kernels, label: prefix + ".intermediate"),
-                output: try DeviceLinear(layer.output, mode: mode, kernels: kernels, label: prefix + ".output"),
+                intermediate: try DeviceLinear(layer.intermediate, mode: modeOf([layer.intermediate]), kernels: kernels,
+                                               label: prefix + ".intermediate"),
+                output: try DeviceLinear(layer.output, mode: modeOf([layer.output]), kernels: kernels, label: prefix + ".output"),
                 outputNorm: try DeviceNorm(layer.outputNorm, context: context, label: prefix + ".output.LayerNorm"),
                 heads: layer.heads)
         }

@@ -27,9 +27,26 @@ public struct EncoderOutput: Sendable {
     public var cls: [Float]?
     /// [B, labels] when the checkpoint has a classifier.
     public var logits: [Float]?
+    /// One block's Linear inputs, from `BertEncoder.blockInputs` only.
+    public var blockInputs: BlockInputs?
 
     /// Row `b` of a [B, width] result.
     public static func row(_ values: [Float], _ b: Int, width: Int) -> ArraySlice<Float> {
         values[(b * width)..<((b + 1) * width)]
     }
+}
+
+/// The inputs of one block's four Linear products, each [rows, its width] row-major with rows =
+/// batch x sequence (padding rows included); what calibration measures.
+public struct BlockInputs: Sendable {
+    /// Hidden states entering the block: the input of query, key and value.
+    public let attentionInput: [Float]
+    /// Attention context, heads concatenated: the input of the attention output projection.
+    public let context: [Float]
+    /// After the attention LayerNorm: the input of the intermediate (FFN up) Linear.
+    public let ffnInput: [Float]
+    /// GELU of the intermediate Linear: the input of the output (FFN down) Linear.
+    public let ffnActivation: [Float]
+    /// Token rows (batch x sequence length).
+    public let rows: Int
 }

@@ -13,7 +13,9 @@ extension HostEncoderWeights {
             case .int8(let q, _): inFeatures = q.count / bias.count
             case .int4(let q): inFeatures = q.cols
             }
-            return HostLinear(stored: stored, bias: bias, outFeatures: bias.count, inFeatures: inFeatures)
+            var linear = HostLinear(stored: stored, bias: bias, outFeatures: bias.count, inFeatures: inFeatures)
+            linear.inputSmoothing = try checkpoint.smoothing(names.weight)
+            return linear
         }
         func norm(_ names: NormNames) throws -> HostNorm {
             HostNorm(gamma: try checkpoint.floats(names.weight), beta: try checkpoint.floats(names.bias))

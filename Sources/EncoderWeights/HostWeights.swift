@@ -11,6 +11,12 @@ public struct HostLinear: Sendable, Equatable {
     public var bias: [Float]
     public let outFeatures: Int
     public let inFeatures: Int
+    /// SmoothQuant's per-input-channel factors s [inFeatures], or nil: the stored weight's columns
+    /// carry s and the input is divided by s before it is quantized, so the Linear computes
+    /// x · (stored / s)ᵀ; `floatWeight` returns that effective weight.
+    public var inputSmoothing: [Float]? {
+        didSet { precondition(inputSmoothing.map { $0.count == inFeatures } ?? true, "smoothing needs \(inFeatures) factors") }
+    }
 
     public init(weight: [Float], bias: [Float], outFeatures: Int, inFeatures: Int) {
         self.init(stored: .float(weight), bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
@@ -31,12 +37,16 @@ public struct HostLinear: Sendable, Equatable {
 
     /// The weight as fp32 [outFeatures, inFeatures], dequantizing int8 and int4.
     public var floatWeight: [Float] {
+        var w: [Float]
         switch weight {
-        case .float(let w): return w
-        case .int8(let q, let s):
-            return q.indices.map { Float(q[$0]) * s[$0 / inFeatures] }
-        case .int4(let q): return q.dequantized
+        case .float(let values): w = values
+        case .int8(let q, let s): w = q.indices.map { Float(q[$0]) * s[$0 / inFeatures] }
+        case .int4(let q): w = q.dequantized
         }
+        if let smoothing = inputSmoothing {
+            for i in w.indices { w[i] /= smoothing[i % inFeatures] }
+        }
+        return w
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BertCalibration
 import BertCheckpoint
 import BertCompression
 import Foundation
@@ -8,8 +9,7 @@ import Support
 struct CompressCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compress",
-        abstract: "Write a compressed copy of a checkpoint: int8, int8-weight-only, int4-rtn, int4-gptq, prune-unstructured, prune-heads, prune-ffn "
-            + "or drop-layers.")
+        abstract: "Write a compressed copy of a checkpoint: " + CompressionRegistry.all.map(\.name).joined(separator: ", ") + ".")
 
     @Option(help: "Source model directory.") var model: String
     @Option(help: "Output directory (must not exist).") var out: String
@@ -23,6 +23,17 @@ struct CompressCommand: ParsableCommand {
     @Option(help: "int4-rtn / int4-gptq: input columns per scale and zero point (even; default 128).") var groupSize: Int?
     @Option(help: "int4-gptq: dampening, as a share of the mean diagonal of the input Gram matrix (default 0.01).") var damp: Double?
     @Flag(help: "int4-gptq: quantize columns in order of decreasing input energy (act-order, static groups).") var actOrder = false
+    @Option(help: "prune-sparsegpt: semi-structured pattern N:M (N of every M inputs zero), instead of --sparsity.") var pattern: String?
+    @Option(help: "int8-smoothquant: migration strength alpha in (0, 1] (default 0.75).") var alpha: Double?
+    @Option(help: "int8-smoothquant: keep a Linear fp32 when its input's largest channel range exceeds R times the median (default 25).")
+    var outlierRatio: Double?
+    @Option(help: "int8-smoothquant: int8 weight rounding, obs (error-compensated from the calibration gram, default) or nearest.")
+    var rounding: String?
+    @Flag(help: "prune-heads / prune-ffn: refit the output projection by least squares on the calibration set.") var refit = false
+    @Option(help: ArgumentHelp("Calibration texts for calibrated methods: one text per line (a .tsv gives its 'text' column).",
+                               valueName: "file")) var calibration: String?
+    @Option(help: "Calibration texts used: a fixed seeded sample of this many (default: all).") var calibrationItems: Int?
+    @OptionGroup var deviceOptions: DeviceOptions
 
     /// The method as data: the technique's name and the options given (the technique refuses
     /// options it does not read, so none is ignored silently).
@@ -35,6 +46,12 @@ struct CompressCommand: ParsableCommand {
         if let groupSize { parameters["group_size"] = .number(Double(groupSize)) }
         if let damp { parameters["damp"] = .number(damp) }
         if actOrder { parameters["act_order"] = .bool(true) }
+        if let pattern { parameters["pattern"] = .string(pattern) }
+        if let alpha { parameters["alpha"] = .number(alpha) }
+        if let outlierRatio { parameters["outlier-ratio"] = .number(outlierRatio) }
+        if let rounding { parameters["rounding"] = .string(rounding) }
+        if refit { parameters["refit"] = .string("least-squares") }
+        if calibration == nil && calibrationItems != nil { throw ValidationError("--calibration-items needs --calibration FILE") }
         if keep != nil && every != nil { throw ValidationError("give --keep or --every, not both") }
         if let keep {
             let parts = keep.split(separator: ",", omittingEmptySubsequences: false)
@@ -55,7 +72,13 @@ struct CompressCommand: ParsableCommand {
         let source = URL(fileURLWithPath: model), target = URL(fileURLWithPath: out)
         let chosen = try compressionMethod { try BertConfig(contentsOf: source.appendingPathComponent("config.json")).layerCount }
         let started = Date()
-        let summary = try Compressor.compress(source: source, target: target, method: chosen)
+        var calibrationSet: EngineCalibration? = nil
+        if let calibration {
+            let texts = try CalibrationTexts(path: calibration, items: calibrationItems)
+            calibrationSet = try EngineCalibration(texts: texts, model: source, kernels: try deviceOptions.kernels())
+            print("calibration: \(texts.texts.count) of \(texts.available) texts of \(texts.fileName), \(calibrationSet!.tokenCount) tokens")
+        }
+        let summary = try Compressor.compress(source: source, target: target, method: chosen, calibration: calibrationSet)
         for line in summary.lines { print(line) }
         let sizes = (source: try fileSize(source.appendingPathComponent("model.safetensors")),
                      target: try fileSize(target.appendingPathComponent("model.safetensors")))

@@ -58,7 +58,7 @@ struct RunCommand: ParsableCommand {
 
         // Variants first: the measuring cells' ids name the variants' hashes.
         say("preparing variants in \(variants.path)")
-        var prepare = StandardPlans.prepareCells(StandardPlans.ownVariants, from: l6, in: variants)
+        var prepare = StandardPlans.prepareCells(StandardPlans.ownVariants, from: l6, in: variants, data: root.appendingPathComponent("data"))
         var large: ModelRef?
         if withLarge {
             large = try syntheticLarge(root.appendingPathComponent("synthetic"))

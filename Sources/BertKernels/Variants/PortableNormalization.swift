@@ -11,7 +11,8 @@ public enum PortableNormalization {
 
     /// Per-row int8 quantization: problem m = rows, k = row width.
     public static let quantize = KernelVariant(
-        name: "portable-quantize-rows", operation: .quantize, source: "portable/quantize.cl", entryPoints: ["quantize_rows"],
+        name: "portable-quantize-rows", operation: .quantize, source: "portable/quantize.cl",
+        entryPoints: ["quantize_rows", "quantize_rows_smoothed"],
         parameters: [KernelParameter("QG", default: 64, allowed: powersOfTwo(1, through: 256), meaning: "work-items per row")]
     ) { _, p, v in
         LaunchGeometry(global: [p.m * v["QG"]!], local: [v["QG"]!])
