@@ -34,7 +34,10 @@ let package = Package(
         // Weights on the device and the encoder forward pass.
         .target(name: "BertModel", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "EncoderWeights", "BertTokens"]),
         // Compression: int8 quantization, pruning, layer dropping (weights in, weights out; no device).
-        .target(name: "BertCompression", dependencies: ["EncoderWeights", "BertCheckpoint", "Support"]),
+        // Optimised in debug builds too: SparseGPT, GPTQ and SmoothQuant factor 1536 x 1536 grams in Double, which
+        // unoptimised code makes 50x slower (the calibrated-compression tests took 12 minutes of the suite).
+        .target(name: "BertCompression", dependencies: ["EncoderWeights", "BertCheckpoint", "Support"],
+                swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Calibration sets run through the engine: the Linear inputs of one block, as calibrated techniques read them.
         .target(name: "BertCalibration", dependencies: ["BertModel", "BertCompression", "BertTokens", "BertKernels", "BertCheckpoint",
                                                         "EncoderWeights", "Support"]),

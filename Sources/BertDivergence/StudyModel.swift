@@ -22,6 +22,8 @@ public struct StudyModel: Sendable {
     /// The population of compressed models this variant belongs to (one method, different seeds,
     /// calibration sets or masks), for population PIEs; nil outside one.
     public var population: String?
+    /// How it was made ("one-shot", "recovered / trained", "trained separately"), for the report; nil when unknown.
+    public var making: String?
 
     public init(model: LoadedModel, tokenizer: WordPieceTokenizer, sameFamily: Bool, expectation: Expectation = .none) {
         self.model = model

@@ -95,6 +95,7 @@ public struct DivergenceCell: CellKind {
             let family = Self.sameFamily(loaded, large: largeModel, largeHash: largeHash)
             var studied = StudyModel(model: loaded, tokenizer: tokenizer, sameFamily: family, expectation: variant.role.expectation)
             studied.population = variant.population
+            studied.making = variant.role.making
             models.append(studied)
         }
         let total = models.count * (train.texts.count + test.texts.count + ood.map(\.texts.count).reduce(0, +))
@@ -170,6 +171,15 @@ public enum VariantRole: String, Codable, Sendable {
 }
 
 extension VariantRole {
+    /// How a variant in this role was made, as the report groups them.
+    var making: String {
+        switch self {
+        case .int8Miniature, .compression: return "one-shot"
+        case .trained, .recovered: return "recovered / trained"
+        case .separatelyTrained: return "trained separately"
+        }
+    }
+
     /// What the study's sanity checks hold a variant in this role to.
     var expectation: StudyModel.Expectation {
         switch self {

@@ -24,6 +24,7 @@ import Testing
             var model = StudyModel(model: try ModelLoader.load(url, kernels: kernels), tokenizer: try WordPieceTokenizer(directory: url),
                                    sameFamily: true)
             if i == 1 || i == 2 { model.population = "copies" }
+            if i == 3 { model.making = "recovered / trained" }
             return model
         }
         var rng = SeededRandom(seed: 3)
@@ -41,6 +42,10 @@ import Testing
         #expect(first.nullCount >= 0 && first.nullCount <= 120)
         #expect(results.variants[1][PopulationPIEMetric.self]?.populationPIEs == nil, "only the first member carries the population")
         #expect(results.variants[2][PopulationPIEMetric.self]?.populationPIEs == nil, "a variant outside any population has none")
-        #expect(DivergenceReport.markdown(results).contains("over populations of compressed models"))
+        let md = DivergenceReport.markdown(results)
+        #expect(md.contains("over populations of compressed models"))
+        // How each variant was made leads the index table, so like is compared with like.
+        #expect(md.contains("| model | how made | index [95% CI] | verdict |"))
+        #expect(md.contains("| recovered / trained |"))
     }
 }

@@ -21,6 +21,7 @@ public enum DivergenceMetrics {
         OutOfDomainTaskMetric(),
         PIEMetric(),
         PopulationPIEMetric(),
+        MakingMetric(),
         MiniatureIndexMetric(),
     ]
 
