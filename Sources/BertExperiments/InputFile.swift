@@ -38,7 +38,7 @@ extension PrepareVariantCell {
 
 extension DivergenceCell {
     public var inputFiles: [InputFile] {
-        [InputFile(large)] + variants.map { InputFile($0.model) } + ([data] + outOfDomain + [lexicon, attackLexicon, partOfSpeechTags].compactMap { $0 })
-            .map(InputFile.init)
+        let files = [data] + outOfDomain + [lexicon, attackLexicon, partOfSpeechTags].compactMap { $0 }
+        return [InputFile(large)] + variants.map { InputFile($0.model) } + files.map(InputFile.init)
     }
 }

@@ -16,7 +16,8 @@ public enum CeilingReport {
         guard let peak = square.map(\.gflopsPerSecond).max(), peak > 0 else { return "" }
         let bandwidth = measured.map(\.gigabytesPerSecond).max()
         var md = "\n## Ceilings of this device\n\nMeasured in the same run: the fp32 GEMM at \(side) x \(side) x \(side) by each engine, "
-            + "and the memory bandwidth of a copy kernel (bytes read + written per second).\n\n| ceiling | value | measured by |\n| --- | ---: | --- |\n"
+            + "and the memory bandwidth of a copy kernel (bytes read + written per second).\n\n"
+            + "| ceiling | value | measured by |\n| --- | ---: | --- |\n"
         for g in square.sorted(by: { $0.gflopsPerSecond > $1.gflopsPerSecond }) {
             md += String(format: "| fp32 GEMM | %.1f GFLOP/s | %@ |\n", g.gflopsPerSecond, g.kernel.map { "\(g.engine) (\($0))" } ?? g.engine)
         }

@@ -132,7 +132,9 @@ struct BenchGEMMCommand: ParsableCommand {
                   + #""gflops":\#(t.gflopsPerSecond),"max_rel_error":\#(errorText),"checked_rows":\#(result.checkedRows),"#
                   + #""passed":\#(passed),"device":"\#(kernels.context.device.name)","kernel":"\#(kernel)"}"#)
         } else {
-            let checked = error.map { String(format: ", max rel error %.2e over %d rows (%@)", $0, result.checkedRows, passed ? "ok" : "FAILED") } ?? ""
+            let checked = error.map {
+                String(format: ", max rel error %.2e over %d rows (%@)", $0, result.checkedRows, passed ? "ok" : "FAILED")
+            } ?? ""
             print(String(format: "bertbench %@ %dx%dx%d: median %.3f ms, %.1f GFLOP/s (%@, %@)%@", op, m, n, k, t.medianMilliseconds,
                          t.gflopsPerSecond, kernel, kernels.context.device.name, checked))
         }

@@ -34,7 +34,9 @@ struct TuneCommand: ParsableCommand {
     func parsedShapes() throws -> [[Int]] {
         try extraShapes.map { text in
             let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
-            guard parts.count == 3, parts.allSatisfy({ ($0 ?? 0) > 0 }) else { throw ValidationError("--shape \(text): expected MxNxK, e.g. 128x1536x384") }
+            guard parts.count == 3, parts.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw ValidationError("--shape \(text): expected MxNxK, e.g. 128x1536x384")
+            }
             return parts.map { $0! }
         }
     }
@@ -67,14 +69,16 @@ struct TuneCommand: ParsableCommand {
             ?? ProfileCatalog.localFolder(environment: environment).appendingPathComponent("tuned-\(slug).json")
         try TunedProfile.checkReplaceable(file)
         let base = try deviceOptions.selection(for: device)
-        say("tuning on \(device.name) at \(shapes.count) shapes: \(shapes.map { $0.map(String.init).joined(separator: "x") }.joined(separator: ", "))")
+        let shapeList = shapes.map { $0.map(String.init).joined(separator: "x") }.joined(separator: ", ")
+        say("tuning on \(device.name) at \(shapes.count) shapes: \(shapeList)")
         var results: [TuningResult] = []
         for target in TuningTarget.all {
             let family = deviceOptions.kernelFamily
             let result = try KernelTuner.tune(target, context: context, base: base, shapes: shapes, budget: budget,
                                               allowed: { family == "auto" || $0.source.hasPrefix("\(family)/") }) { say($0) }
             results.append(result)
-            print("\(result.operation): \(result.variant) \(result.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")) "
+            let values = result.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            print("\(result.operation): \(result.variant) \(values) "
                   + String(format: "(%d settings timed; %.2fx the profile's %@)", result.tried, result.speedup, result.baseline))
             for (i, shape) in shapes.enumerated() {
                 let flops = target.flops(shape)

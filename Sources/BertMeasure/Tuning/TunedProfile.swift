@@ -28,7 +28,9 @@ public struct TunedProfile: Encodable {
         about = "Measured by `bertbench tune` on \(device.name) (\(device.platformName), driver \(device.driverVersion)) at commit "
             + "\(commit.prefix(12)): \(gains) over the built-in choice at the tuned shapes."
         match = DeviceProfile.Match(device: device.name, driver: device.driverVersion, platform: device.platformName)
-        kernels = Dictionary(uniqueKeysWithValues: results.map { ($0.operation, DeviceProfile.Entry(variant: $0.variant, parameters: $0.parameters)) })
+        kernels = Dictionary(uniqueKeysWithValues: results.map {
+            ($0.operation, DeviceProfile.Entry(variant: $0.variant, parameters: $0.parameters))
+        })
         tuning = Record(device: device.name, driver: device.driverVersion, commit: commit,
                         created: ISO8601DateFormatter().string(from: Date()), results: results)
     }
