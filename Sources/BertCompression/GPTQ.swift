@@ -105,19 +105,11 @@ public enum GPTQ {
     /// The upper-triangular U with H⁻¹ = Uᵀ U, row-major; a matrix that is not positive definite
     /// (after dampening) is an error naming the layer.
     static func upperCholeskyOfInverse(_ h: [Double], n: Int, label: String) throws -> [Double] {
-        func factor(_ a: [Double], _ what: String) throws -> [Double] {
-            switch DenseLinearAlgebra.choleskyLower(a, n: n) {
-            case .success(let l): return l
-            case .failure(let f):
-                throw CheckpointError("\(label): \(what) is not positive definite at input column \(f.column); raise --damp")
-            }
+        do {
+            return try SymmetricAlgebra.upperCholesky(try SymmetricAlgebra.inverse(h, n: n), n: n)
+        } catch let error as CheckpointError {
+            throw CheckpointError("\(label): \(error.message) with --damp")
         }
-        let l = try factor(h, "the damped input Gram matrix H")
-        let inverse = DenseLinearAlgebra.gramOfLower(DenseLinearAlgebra.lowerInverse(l, n: n), n: n)
-        let lower = try factor(inverse, "H⁻¹")
-        var u = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0...i { u[j * n + i] = lower[i * n + j] } }
-        return u
     }
 
     /// The parameters of row `row`'s group `group` of `w` [.., cols].
