@@ -25,6 +25,10 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var deviceOptions: DeviceOptions
     @Option(help: ArgumentHelp("Name the device class the units are planned for (e.g. 'NVIDIA H100 80GB HBM3') instead of opening "
                                + "--device here: a login host without the GPU plans for it.")) var deviceClass: String?
+    @Flag(help: ArgumentHelp("Plan `run`'s standard experiment instead: its variants are made here first (calibrated methods run "
+                             + "the engine on this host's device), then its latency, peer, ceiling, embedding and study units (with "
+                             + "run's --assets, --quick, --skip-large, --mpnet).")) var standard = false
+    @OptionGroup var standardRun: StandardRunOptions
     @Option(help: "The plan folder (must not exist, or be empty).") var out: String
     @Option(help: "The run's name in results.json (default: the plan folder's name).") var runName: String?
     @Option(help: "The bertbench the units' commands call (default: this executable).") var bertbench: String?
@@ -35,7 +39,14 @@ struct PlanCommand: ParsableCommand {
         guard warmup >= 0 else { throw ValidationError("--warmup must be 0 or more") }
         if let iterations, !(1...1_000_000).contains(iterations) { throw ValidationError("--iterations must be 1 to 1000000") }
         guard minTime > 0, minTime <= 3600 else { throw ValidationError("--min-time \(minTime) must be more than 0 and at most 3600 seconds") }
-        guard !models.isEmpty || large != nil else { throw ValidationError("give --model (latency units) or --large with --variant (a study)") }
+        if standard {
+            guard models.isEmpty && large == nil && studied.isEmpty else { throw ValidationError("--standard plans run's models; drop --model, --large and --variant") }
+            try study.validateCounts()
+            return
+        }
+        guard !models.isEmpty || large != nil else {
+            throw ValidationError("give --model (latency units), --large with --variant (a study), or --standard (run's experiment)")
+        }
         if large != nil { try study.validateCounts() }
         guard (large == nil) == studied.isEmpty else { throw ValidationError("--large and --variant go together") }
         _ = try studied.populations()
@@ -53,6 +64,7 @@ struct PlanCommand: ParsableCommand {
         } else {
             device = .of(try deviceOptions.kernels())
         }
+        if standard { return try write(try standardPlan(device: device, runID: runName ?? folder.lastPathComponent), to: folder) }
         let batches = try LatencyCommand.parseList(batch, "--batch"), lengths = try LatencyCommand.parseList(seq, "--seq")
         let settings = LatencySettings(warmup: warmup, iterations: iterations, minTime: minTime, minIterations: 5)
         var cells = try StandardPlans.latencySweep(models: try models.map { try ModelRef.at(URL(fileURLWithPath: $0)) }, batches: batches,
@@ -64,11 +76,31 @@ struct PlanCommand: ParsableCommand {
             cells.append(cell)
         }
         let header = models.isEmpty ? nil : Plan.LatencyHeader(settings: settings, batches: batches, sequenceLengths: lengths)
-        var plan = Plan(runID: runName ?? folder.lastPathComponent, latency: header, cells: cells)
+        try write(Plan(runID: runName ?? folder.lastPathComponent, latency: header, cells: cells), to: folder)
+    }
+
+    /// Writes `plan` as a sweep into `folder` and says how to run it.
+    func write(_ plan: Plan, to folder: URL) throws {
+        var plan = plan
         let executable = bertbench ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
         plan.sweep = Sweep(plan: plan, folder: folder, executable: executable, workOptions: deviceOptions.device.map { ["--device", $0] } ?? [])
         try plan.write(to: folder)
         print("planned \(plan.cells.count) units at commit \(plan.sweep!.commit) into \(folder.path)/plan.json")
         print("run unit K with: \(executable) work \(folder.path) --unit K   (or scripts/slurm/submit.sh \(folder.path))")
+    }
+
+    /// `run`'s plan for a sweep: its variants are made now (their hashes name the other units), so
+    /// the variant-making cells are left out, and the study's embeddings become units of their own.
+    func standardPlan(device: StandardPlans.DeviceFacts, runID: String) throws -> Plan {
+        let kernels = try deviceOptions.kernels()
+        let context = CellContext(quiet: false) { kernels }
+        let plan = try standardRun.plan(study: study, context: context, device: device, runID: runID) {
+            FileHandle.standardError.write(Data("plan: \($0)\n".utf8))
+        }
+        var cells = plan.cells.map(\.cell).filter { !($0 is PrepareVariantCell) }
+        if let at = cells.firstIndex(where: { $0 is DivergenceCell }), let study = cells[at] as? DivergenceCell {
+            cells.insert(contentsOf: ([study.large] + study.variants.map(\.model)).map { EmbeddingCell(model: $0, for: study) }, at: at)
+        }
+        return Plan(runID: plan.runID, latency: plan.latency, notes: plan.notes, cells: cells)
     }
 }

@@ -77,6 +77,9 @@ import Testing
             (["diverge", "--large", tiny, "--variant", tiny, "--test-items", "1", "--out", results], "--test-items"),
             (["diverge", "--large", tiny, "--population", "p=\(tiny)", "--out", results], "a population needs at least 2"),
             (["diverge", "--large", tiny, "--population", "nodir", "--out", results], "expected NAME=DIR"),
+            (["plan", "--standard", "--model", tiny, "--out", dir.appendingPathComponent("p1").path], "--standard plans run's models"),
+            (["plan", "--standard", "--assets", dir.appendingPathComponent("nowhere").path, "--out", dir.appendingPathComponent("p2").path],
+             "run scripts/setup first"),
             (["bench-gemm", "--m", "8", "--n", "8", "--k", "8", "--param", "NO_SUCH=0"], "no parameter NO_SUCH"),  // any GEMM variant
             (["bench-gemm", "--m", "1000000", "--n", "1000000", "--k", "4"], "largest allocation"),
             (["compress", "--model", tiny, "--out", dir.appendingPathComponent("c").path, "--method", "int8", "--fraction", "0.5"],
