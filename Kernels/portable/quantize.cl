@@ -8,14 +8,15 @@
 #error "build with -DQG=<work-group size, a power of two>"
 #endif
 
-__kernel __attribute__((reqd_work_group_size(QG, 1, 1)))
-void quantize_rows(__global const float* X, __global char* Q, __global float* scales, const int K) {
-    __local float scratch[QG];
+// One row's quantization, shared by both entry points; `inv_s` is 0 for plain rows (the branch is
+// the same for every work-item and folds away once inlined).
+inline void quantize_row(__global const float* X, __global char* Q, __global float* scales, const int K,
+                         __global const float* inv_s, __local float* scratch) {
     const int row = get_group_id(0);
     const int lid = get_local_id(0);
     __global const float* x = X + (size_t)row * K;
     float m = 0.0f;
-    for (int k = lid; k < K; k += QG) m = fmax(m, fabs(x[k]));
+    for (int k = lid; k < K; k += QG) m = fmax(m, fabs(inv_s ? x[k] * inv_s[k] : x[k]));
     scratch[lid] = m;
     barrier(CLK_LOCAL_MEM_FENCE);
     for (int stride = QG / 2; stride > 0; stride >>= 1) {
@@ -26,8 +27,14 @@ void quantize_rows(__global const float* X, __global char* Q, __global float* sc
     const float scale = absmax > 0.0f ? absmax / 127.0f : 1.0f;
     const float inv = 1.0f / scale;
     __global char* q = Q + (size_t)row * K;
-    for (int k = lid; k < K; k += QG) q[k] = (char)clamp(rint(x[k] * inv), -127.0f, 127.0f);
+    for (int k = lid; k < K; k += QG) q[k] = (char)clamp(rint((inv_s ? x[k] * inv_s[k] : x[k]) * inv), -127.0f, 127.0f);
     if (lid == 0) scales[row] = scale;
+}
+
+__kernel __attribute__((reqd_work_group_size(QG, 1, 1)))
+void quantize_rows(__global const float* X, __global char* Q, __global float* scales, const int K) {
+    __local float scratch[QG];
+    quantize_row(X, Q, scales, K, 0, scratch);
 }
 
 // quantize_rows_smoothed: the same for a SmoothQuant Linear, whose input is first divided per
@@ -37,21 +44,5 @@ __kernel __attribute__((reqd_work_group_size(QG, 1, 1)))
 void quantize_rows_smoothed(__global const float* X, __global char* Q, __global float* scales, const int K,
                             __global const float* inv_s) {
     __local float scratch[QG];
-    const int row = get_group_id(0);
-    const int lid = get_local_id(0);
-    __global const float* x = X + (size_t)row * K;
-    float m = 0.0f;
-    for (int k = lid; k < K; k += QG) m = fmax(m, fabs(x[k] * inv_s[k]));
-    scratch[lid] = m;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = QG / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) scratch[lid] = fmax(scratch[lid], scratch[lid + stride]);
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float absmax = scratch[0];
-    const float scale = absmax > 0.0f ? absmax / 127.0f : 1.0f;
-    const float inv = 1.0f / scale;
-    __global char* q = Q + (size_t)row * K;
-    for (int k = lid; k < K; k += QG) q[k] = (char)clamp(rint(x[k] * inv_s[k] * inv), -127.0f, 127.0f);
-    if (lid == 0) scales[row] = scale;
+    quantize_row(X, Q, scales, K, inv_s, scratch);
 }

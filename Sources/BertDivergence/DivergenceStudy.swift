@@ -34,7 +34,7 @@ public struct DivergenceStudy {
         var embeddings: [ModelEmbeddings] = []
         for m in models {
             log("embedding: \(m.model.name)")
-            embeddings.append(try embeddingsUsingCache(m, progress: progress).0)
+            embeddings.append(try embeddingsUsingCache(m, progress: progress).embeddings)
         }
         let labels = labelled.labels
         let grid = settings.regularisationGrid ?? [settings.regularisation]

@@ -57,16 +57,17 @@ extension DivergenceStudy {
     }
 
     /// `m`'s embeddings from `cache` when there, else computed (and stored when a cache is set).
-    func embeddingsUsingCache(_ m: StudyModel, progress: (String, Int, Int) -> Void) throws -> (ModelEmbeddings, reused: Bool) {
-        guard let cache else { return (try embed(m, progress: progress), false) }
+    func embeddingsUsingCache(_ m: StudyModel, progress: (String, Int, Int) -> Void) throws
+        -> (embeddings: ModelEmbeddings, reused: Bool, key: String?) {
+        guard let cache else { return (try embed(m, progress: progress), false, nil) }
         let key = try embeddingKey(m)
         if let cached = try cache.load(key) {
             log("embeddings of \(m.model.name) from \(cache.url(key).path)")
-            return (cached, true)
+            return (cached, true, key)
         }
         let computed = try embed(m, progress: progress)
         try cache.store(computed, key: key, model: m.model.name)
-        return (computed, false)
+        return (computed, false, key)
     }
 
     /// Computes `m`'s embeddings into the cache unless they are there: what an embedding unit of
@@ -74,8 +75,8 @@ extension DivergenceStudy {
     public func fillCache(_ m: StudyModel, progress: (String, Int, Int) -> Void) throws -> EmbeddingEntry {
         guard let cache else { throw DivergenceError("no embedding cache folder was given") }
         let started = Date()
-        let (embeddings, reused) = try embeddingsUsingCache(m, progress: progress)
-        let key = try embeddingKey(m), file = cache.url(key)
+        let (embeddings, reused, hashed) = try embeddingsUsingCache(m, progress: progress)
+        let key = hashed!, file = cache.url(key)  // a cache is set, so the key was computed (once: it hashes every text)
         return EmbeddingEntry(model: m.model.name, key: key, file: file.lastPathComponent,
                               items: embeddings.train.pooled.rows + embeddings.test.pooled.rows,
                               bytes: try fileSize(file), reused: reused, seconds: Date().timeIntervalSince(started))

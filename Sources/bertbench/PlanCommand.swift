@@ -1,5 +1,6 @@
 import ArgumentParser
 import BertExperiments
+import BertKernels
 import BertMeasure
 import Foundation
 
@@ -58,13 +59,17 @@ struct PlanCommand: ParsableCommand {
         guard present.filter({ !$0.hasPrefix(".") }).isEmpty else {
             throw ValidationError("\(folder.path): exists and is not empty; plan into a new folder")
         }
+        // The standard plan makes its variants here, so it opens the device whatever the cells are planned for.
+        let kernels = deviceClass == nil || standard ? try deviceOptions.kernels() : nil
         let device: StandardPlans.DeviceFacts
         if let deviceClass {
             device = .init(name: deviceClass, index: 0, peerThreads: ProcessInfo.processInfo.activeProcessorCount)
         } else {
-            device = .of(try deviceOptions.kernels())
+            device = .of(kernels!)
         }
-        if standard { return try write(try standardPlan(device: device, runID: runName ?? folder.lastPathComponent), to: folder) }
+        if let kernels, standard {
+            return try write(try standardPlan(kernels: kernels, device: device, runID: runName ?? folder.lastPathComponent), to: folder)
+        }
         let batches = try LatencyCommand.parseList(batch, "--batch"), lengths = try LatencyCommand.parseList(seq, "--seq")
         let settings = LatencySettings(warmup: warmup, iterations: iterations, minTime: minTime, minIterations: 5)
         var cells = try StandardPlans.latencySweep(models: try models.map { try ModelRef.at(URL(fileURLWithPath: $0)) }, batches: batches,
@@ -91,8 +96,7 @@ struct PlanCommand: ParsableCommand {
 
     /// `run`'s plan for a sweep: its variants are made now (their hashes name the other units), so
     /// the variant-making cells are left out, and the study's embeddings become units of their own.
-    func standardPlan(device: StandardPlans.DeviceFacts, runID: String) throws -> Plan {
-        let kernels = try deviceOptions.kernels()
+    func standardPlan(kernels: EncoderKernels, device: StandardPlans.DeviceFacts, runID: String) throws -> Plan {
         let context = CellContext(quiet: false) { kernels }
         let plan = try standardRun.plan(study: study, context: context, device: device, runID: runID) {
             FileHandle.standardError.write(Data("plan: \($0)\n".utf8))

@@ -58,16 +58,27 @@ extension Kernels {
             #expect(try maxRelativeError(c.read(), expected) < 1e-5)
         }
 
+        /// Both entry points: plain rows, and SmoothQuant rows divided per channel first (the reference
+        /// quantizes x · inv_s computed here).
         @Test(arguments: [(rows: 1, k: 1), (rows: 5, k: 7), (rows: 9, k: 385)], [1, 16, 64, 256])
         func quantizeRowsMatchesSymmetricAbsmax(shape: (rows: Int, k: Int), groupSize: Int) throws {
+            for smoothed in [false, true] {
+                try checkQuantizeRows(shape: shape, groupSize: groupSize, smoothed: smoothed)
+            }
+        }
+
+        func checkQuantizeRows(shape: (rows: Int, k: Int), groupSize: Int, smoothed: Bool) throws {
             var rng = SeededGenerator(seed: UInt64(shape.k))
             let ctx = TestDevice.context
             let kernels = try TestDevice.kernels(.quantize, ["QG": groupSize])
             var x = randomFloats(shape.rows * shape.k, &rng, range: -4...4)
             if shape.rows > 2 { for i in 0..<shape.k { x[shape.k + i] = 0 } }  // an all-zero row
+            let inverse = smoothed ? randomFloats(shape.k, &rng, range: 0.05...3) : nil
             let q = try ctx.buffer(Int8.self, count: x.count)
             let scales = try poisoned(shape.rows)
-            try kernels.quantizeRows(try ctx.upload(x), into: q, scales: scales, m: shape.rows, k: shape.k)
+            try kernels.quantizeRows(try ctx.upload(x), into: q, scales: scales, m: shape.rows, k: shape.k,
+                                     inverseSmoothing: try inverse.map { try ctx.upload($0) })
+            if let inverse { x = x.indices.map { x[$0] * inverse[$0 % shape.k] } }
             let codes = try q.read(), s = try scales.read()
             for r in 0..<shape.rows {
                 let row = x[(r * shape.k)..<((r + 1) * shape.k)]
