@@ -62,15 +62,22 @@ def main():
     parser.add_argument("--seq", default="128")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--iterations", type=int, default=20)
-    parser.add_argument("--cells", help="a run folder's cells/ directory to write one cell file per shape into")
+    parser.add_argument("--cells", help="a run folder's cells/ directory to write one cell file per shape into (fp32 eager only)")
+    parser.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32", help="fp16: the model cast to half, the fp16 peer")
+    parser.add_argument("--attention", choices=["eager", "sdpa"], default="eager", help="sdpa: torch's fused attention")
     args = parser.parse_args()
+    if args.cells and (args.dtype, args.attention) != ("fp32", "eager"):
+        # A cell's id does not hold the dtype: only the fp32 eager peer is merged into reports.
+        sys.exit("peer_pytorch: --cells takes the fp32 eager peer only")
     if not torch.cuda.is_available():
         sys.exit("peer_pytorch: no CUDA device")
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     name = os.path.basename(os.path.normpath(args.model))
     config = BertConfig.from_pretrained(args.model)
-    model = BertModel.from_pretrained(args.model, config=config, add_pooling_layer=False, attn_implementation="eager").cuda().eval()
+    model = BertModel.from_pretrained(args.model, config=config, add_pooling_layer=False, attn_implementation=args.attention).cuda().eval()
+    if args.dtype == "fp16":
+        model = model.half()
     rng = np.random.default_rng(0x5EED)
     rows = []
     for b in [int(x) for x in args.batch.split(",")]:
@@ -88,8 +95,8 @@ def main():
                     if i >= args.warmup:
                         times.append(start.elapsed_time(end))
             p = lambda q: float(np.percentile(times, q, method="inverted_cdf"))
-            row = {"peer": "pytorch", "version": torch.__version__,
-                   "detail": f"{torch.cuda.get_device_name()}, transformers BertModel fp32, TF32 off, eager attention, CUDA events",
+            row = {"peer": "pytorch" if args.dtype == "fp32" else f"pytorch-{args.dtype}-{args.attention}", "version": torch.__version__,
+                   "detail": f"{torch.cuda.get_device_name()}, transformers BertModel {args.dtype}, TF32 off, {args.attention} attention, CUDA events",
                    "model": name, "batch": b, "sequenceLength": s, "p50": p(50), "p90": p(90), "p99": p(99), "milliseconds": times}
             rows.append(row)
             if args.cells:

@@ -42,11 +42,11 @@ shapes="4096x4096x4096 128x1024x1024 128x4096x1024 128x1024x4096 12288x4096x1024
     check --op gemm --m $m --n $n --k $k --iterations 20 --check 8
     check --op gemm --m $m --n $n --k $k --iterations 20 --check 8 --kernels portable
 done
-if [[ $STEPS == *2* ]]; then python3 scripts/gpu/torch_gemm.py $shapes > "$OUT/ceilings.jsonl"; else : > "$OUT/ceilings.jsonl"; fi
+if [[ $STEPS == *2* ]]; then python3 scripts/gpu/torch_gemm.py $shapes > "$OUT/ceilings.jsonl" || echo "nvidia: cuBLAS ceilings failed"; else : > "$OUT/ceilings.jsonl"; fi
 
 # 3. One table: kernel, shape, relative error, time, TFLOP/s, share of the ceiling (cuBLAS fp32
 #    TF32 off for gemm, cuBLAS fp16 for gemm-f16).
-[[ $STEPS == *3* ]] && python3 - "$OUT" <<'PY' | tee "$OUT/gemm-table.md"
+[[ $STEPS == *3* ]] && { python3 - "$OUT" <<'PY' | tee "$OUT/gemm-table.md" || echo "nvidia: the GEMM table failed"; }
 import json, sys
 out = sys.argv[1]
 rows = [json.loads(l) for l in open(f"{out}/gemm.jsonl")]
@@ -88,6 +88,9 @@ run=$(ls -d "$OUT"/results/*/nvidia-auto 2>/dev/null | head -1)
 if [ -n "$run" ]; then
     python3 scripts/peer_pytorch.py --model "$WORK/models/bert-large" --batch 1,8,32 --seq 128,384 --warmup 3 --iterations 20 \
         --cells "$run/cells" >/dev/null || echo "nvidia: PyTorch peer failed"
+    # The fp16 peer a practitioner would deploy (half weights, fused SDPA attention): beside the report, not in it.
+    python3 scripts/peer_pytorch.py --model "$WORK/models/bert-large" --batch 1,8,32 --seq 128,384 --warmup 3 --iterations 20 \
+        --dtype fp16 --attention sdpa > "$OUT/peer-fp16-sdpa.json" || echo "nvidia: PyTorch fp16 peer failed"
     "$BB" report "$run" >/dev/null && grep -A 20 "## Latency" "$run/report.md" | head -30
 fi
 exit $status
