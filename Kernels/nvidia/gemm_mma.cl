@@ -39,7 +39,7 @@ __attribute__((noinline)) float4 a_tail(__global const float* p, const int count
 }
 
 __attribute__((noinline)) ushort8 b_tail(__global const ushort* p, const int count) {
-    ushort t[8];
+    ushort t[8] __attribute__((aligned(16)));
     for (int j = 0; j < 8; j++) t[j] = j < count ? p[j] : (ushort)0;
     return vload8(0, t);
 }
@@ -90,7 +90,7 @@ inline __attribute__((always_inline)) void stage_tiles(__local uint* sa, __local
         if (c >= A_CHUNKS) continue;
         // Rounded in registers, then one 64-bit store: vstore_half4 straight to local memory
         // became four 16-bit stores.
-        ushort h[4];
+        ushort h[4] __attribute__((aligned(8)));
         vstore_half4_rte(ra[i], 0, (__private half*)h);
         *(__local uint2*)((__local ushort*)sa + (c / (BK / 4)) * LDS + (c % (BK / 4)) * 4) = as_uint2(vload4(0, h));
     }
@@ -109,12 +109,14 @@ void gemm_f16_nt(const int M, const int N, const int K,
                  __global const float* bias, const int hasBias,
                  __global const float* R, const int hasResidual,
                  __global float* C, const int ldc, const int act) {
-    __local uint sa[2][BM * LDS2];
-    __local uint sb[2][BN * LDS2];
+    // The tiles take 64- and 128-bit stores: NVIDIA's OpenCL compiler gives a uint array only
+    // 4-byte alignment, and without these attributes every launch faulted on the H200.
+    __local uint sa[2][BM * LDS2] __attribute__((aligned(16)));
+    __local uint sb[2][BN * LDS2] __attribute__((aligned(16)));
 #if WARP_PTX
     __local uint* scratch = 0;
 #else
-    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS];
+    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS] __attribute__((aligned(16)));
     __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
 #endif
     const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;

@@ -4,9 +4,9 @@ import OpenCLRuntime
 /// The OpenCL sources below Kernels/, as embedded at build time.
 public enum KernelLibrary {
     /// Every kernel file by its path below Kernels/ (for example "portable/gemm.cl"): the embedded
-    /// copy, or the .cl files below $BERTBENCH_KERNELS when set, so that kernels can be changed on
-    /// a GPU host that has no Swift toolchain to rebuild the binary.
-    public static var files: [String: String] { overridden ?? EmbeddedKernelSources.files }
+    /// copy, where the .cl files below $BERTBENCH_KERNELS (same relative paths) replace their
+    /// namesakes, so that kernels can be changed on a GPU host that has no Swift toolchain.
+    public static let files: [String: String] = EmbeddedKernelSources.files.merging(overridden ?? [:]) { $1 }
 
     private static let overridden: [String: String]? = {
         guard let folder = ProcessInfo.processInfo.environment["BERTBENCH_KERNELS"], !folder.isEmpty else { return nil }

@@ -18,6 +18,21 @@ import Testing
         #expect(turing.status == 0 && turing.stdout.isEmpty, "sm_75 got NVIDIA variants: \(turing.stdout)")
     }
 
+    @Test func kernelSourcesInBERTBENCH_KERNELSReplaceTheirEmbeddedNamesakes() throws {
+        let kernels = try scratchDirectory()
+        try FileManager.default.createDirectory(at: kernels.appendingPathComponent("nvidia"), withIntermediateDirectories: true)
+        try Data("// replaced on a GPU host\n".utf8).write(to: kernels.appendingPathComponent("nvidia/gemm_mma.cl"))
+        let out = try scratchDirectory()
+        let run = try bertbench(["kernel-source", "--compute-capability", "9.0", "--family", "nvidia", "--out", out.path],
+                                environment: ["BERTBENCH_KERNELS": kernels.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let mma = try String(contentsOf: out.appendingPathComponent("nvidia-mma-f16.cl"), encoding: .utf8)
+        let sgemm = try String(contentsOf: out.appendingPathComponent("nvidia-sgemm-tiled.cl"), encoding: .utf8)
+        #expect(mma.contains("// replaced on a GPU host") && !mma.contains("gemm_f16_nt("))
+        // The files it does not hold stay embedded: the family's common.cl and the SGEMM.
+        #expect(mma.contains("#define WARP_SIZE 32") && sgemm.contains("gemm_nt"))
+    }
+
     @Test func kernelsPortableTakesTheNvidiaVariantsAway() throws {
         // A local profile that runs the NVIDIA SGEMM on this (PoCL) device, outranking every built-in one.
         let before = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": try scratchDirectory().path])
