@@ -34,9 +34,12 @@ public struct RunEnvironment: Codable, Sendable {
         let os = [uts.sysname, uts.release, uts.machine].map { field in
             withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
         }.joined(separator: " ")
-        // A GPU host gets a copy without .git: scripts/gpu/pack.sh passes the commit along.
-        let commit = shell("git", "rev-parse", "HEAD") ?? ProcessInfo.processInfo.environment["BERTBENCH_COMMIT"] ?? "unknown"
-        let dirty = !(shell("git", "status", "--porcelain", "--untracked-files=no") ?? "").isEmpty
+        // A binary carried to a GPU host names the commit it was built from (scripts/gpu/env.sh);
+        // that wins over whatever checkout the host's working directory happens to be: on the
+        // H200 it was a copy whose HEAD was older than the binary.
+        let given = ProcessInfo.processInfo.environment["BERTBENCH_COMMIT"].flatMap { $0.isEmpty ? nil : $0 }
+        let commit = given ?? shell("git", "rev-parse", "HEAD") ?? "unknown"
+        let dirty = given == nil && !(shell("git", "status", "--porcelain", "--untracked-files=no") ?? "").isEmpty
         return RunEnvironment(
             created: ISO8601DateFormatter().string(from: Date()),
             commandLine: CommandLine.arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " "),

@@ -123,7 +123,9 @@ struct BenchGEMMCommand: ParsableCommand {
                                        layout: layout == "kn" ? .kByN : .nByK, iterations: iterations, checkRows: check)
         let t = result.measurement, kernel = t.kernel ?? ""
         // fp16 operands: 1e-3..1e-2 relative is expected (the tensor cores round A to fp16 too).
-        let tolerance = operation == .gemmF16 ? 2e-2 : 1e-4
+        // fp32: rounding in the K-long sums grows about as sqrt(K); 1e-4 held to K = 1024, and at
+        // K = 4096 a correct kernel reached 1.6e-4 on the H200 (a dropped term costs ~1e-2).
+        let tolerance = operation == .gemmF16 ? 2e-2 : 1e-4 * max(1, (Double(k) / 1024).squareRoot())
         let error = result.maxRelativeError
         let passed = error.map { $0 <= tolerance } ?? true
         if json {
@@ -138,6 +140,10 @@ struct BenchGEMMCommand: ParsableCommand {
             print(String(format: "bertbench %@ %dx%dx%d: median %.3f ms, %.1f GFLOP/s (%@, %@)%@", op, m, n, k, t.medianMilliseconds,
                          t.gflopsPerSecond, kernel, kernels.context.device.name, checked))
         }
-        if !passed { throw ExitCode.failure }
+        if !passed {
+            throw CheckFailure(String(format: "%@ %dx%dx%d on %@: max relative error %.2e over %d rows exceeds %.1e (%@)", op, m, n, k,
+                                      kernels.context.device.name, error ?? .nan, result.checkedRows, tolerance, kernel))
+        }
     }
 }
+

@@ -25,6 +25,6 @@ struct CheckMMACommand: ParsableCommand {
         let error = try WarpMMACheck.run(context: context, ptx: ptx == 1)
         let passed = error < 1e-4
         print(String(format: "mma m16n8k16 WARP_PTX=%d on %@: max abs error %.2e (%@)", ptx, context.device.name, error, passed ? "ok" : "FAILED"))
-        if !passed { throw ExitCode.failure }
+        if !passed { throw CheckFailure(String(format: "mma m16n8k16 WARP_PTX=%d: max abs error %.2e exceeds 1e-4", ptx, error)) }
     }
 }

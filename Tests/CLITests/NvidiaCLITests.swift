@@ -33,6 +33,21 @@ import Testing
         #expect(mma.contains("#define WARP_SIZE 32") && sgemm.contains("gemm_nt"))
     }
 
+    @Test func aFailedCheckIsOneLineThatSaysByHowMuch() throws {
+        // The portable fp16 GEMM with every output a tenth too large.
+        let kernels = try scratchDirectory()
+        try FileManager.default.createDirectory(at: kernels.appendingPathComponent("portable"), withIntermediateDirectories: true)
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Kernels/portable/gemm_f16.cl")
+        let original = try String(contentsOf: source, encoding: .utf8)
+        let broken = original.replacingOccurrences(of: "C[(size_t)m * ldc + n] = v;", with: "C[(size_t)m * ldc + n] = v * 1.1f;")
+        #expect(broken != original, "Kernels/portable/gemm_f16.cl no longer has the store this test breaks")
+        try Data(broken.utf8).write(to: kernels.appendingPathComponent("portable/gemm_f16.cl"))
+        let run = try bertbench(["bench-gemm", "--op", "gemm-f16", "--m", "9", "--n", "33", "--k", "40", "--check", "4", "--iterations", "1",
+                                 "--kernels", "portable"], environment: ["BERTBENCH_KERNELS": kernels.path])
+        #expect(run.status == 1 && run.stdout.contains("(FAILED)"), "\(run.stdout) \(run.stderr)")
+        expectOneLineError(run, mentioning: "max relative error")
+    }
+
     @Test func kernelsPortableTakesTheNvidiaVariantsAway() throws {
         // A local profile that runs the NVIDIA SGEMM on this (PoCL) device, outranking every built-in one.
         let before = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": try scratchDirectory().path])
