@@ -20,6 +20,9 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Tokens per pass (batch x sequence length) the shapes are taken at, comma-separated.") var tokens: String = "128,1024"
     @Option(name: .customLong("shape"), help: "An extra GEMM shape MxNxK (repeat).") var extraShapes: [String] = []
     @Option(help: "Seconds of searching per operation.") var budget: Double = 180
+    @Option(name: .customLong("operation"), help: ArgumentHelp("An operation to tune (repeat; default: every tunable one: "
+                + TuningTarget.all.map(\.operation.rawValue).joined(separator: ", ") + ")."))
+    var operations: [String] = []
     @Option(help: "The profile file to write (default: tuned-<device>.json in $BERTBENCH_PROFILES or ~/.cache/bertbench/profiles).")
     var out: String?
     @OptionGroup var deviceOptions: DeviceOptions
@@ -29,6 +32,18 @@ struct TuneCommand: ParsableCommand {
         _ = try LatencyCommand.parseList(tokens, "--tokens")
         _ = try parsedShapes()
         guard budget > 0, budget <= 86_400 else { throw ValidationError("--budget \(budget) must be more than 0 and at most 86400 seconds") }
+        _ = try targets()
+    }
+
+    /// The --operation targets in the order given, or every tunable one.
+    func targets() throws -> [TuningTarget] {
+        if operations.isEmpty { return TuningTarget.all }
+        return try operations.map { name in
+            guard let target = TuningTarget.all.first(where: { $0.operation.rawValue == name }) else {
+                throw ValidationError("--operation \(name): not tunable (tunable: \(TuningTarget.all.map(\.operation.rawValue).joined(separator: ", ")))")
+            }
+            return target
+        }
     }
 
     func parsedShapes() throws -> [[Int]] {
@@ -72,7 +87,7 @@ struct TuneCommand: ParsableCommand {
         let shapeList = shapes.map { $0.map(String.init).joined(separator: "x") }.joined(separator: ", ")
         say("tuning on \(device.name) at \(shapes.count) shapes: \(shapeList)")
         var results: [TuningResult] = []
-        for target in TuningTarget.all {
+        for target in try targets() {
             let family = deviceOptions.kernelFamily
             let result = try KernelTuner.tune(target, context: context, base: base, shapes: shapes, budget: budget,
                                               allowed: { family == "auto" || $0.source.hasPrefix("\(family)/") }) { say($0) }

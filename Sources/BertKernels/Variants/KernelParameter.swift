@@ -6,14 +6,18 @@ public struct KernelParameter: Sendable {
     public let allowed: [Int]
     /// What the parameter controls, for `bertbench devices` and error messages.
     public let meaning: String
+    /// Whether `bertbench tune` may search it: not for values the device decides (inline PTX
+    /// exists only on NVIDIA, and PoCL's compiler aborts the process on it).
+    public let tunable: Bool
 
     /// A parameter; the default must be one of the allowed values.
-    public init(_ name: String, default defaultValue: Int, allowed: [Int], meaning: String) {
+    public init(_ name: String, default defaultValue: Int, allowed: [Int], meaning: String, tunable: Bool = true) {
         precondition(allowed.contains(defaultValue), "\(name): default \(defaultValue) is not allowed")
         self.name = name
         self.defaultValue = defaultValue
         self.allowed = allowed
         self.meaning = meaning
+        self.tunable = tunable
     }
 
     /// The allowed values as a short phrase: "1...16" for a run, else the list.

@@ -3,7 +3,8 @@
 public enum NvidiaGEMM {
     /// 0 = emulate the warp-level steps through local memory (any device), 1 = inline PTX (sm_80+).
     static let warpPTX = KernelParameter("WARP_PTX", default: 0, allowed: [0, 1],
-                                         meaning: "1: inline PTX mma.sync (NVIDIA sm_80+); 0: the local-memory emulation")
+                                         meaning: "1: inline PTX mma.sync (NVIDIA sm_80+); 0: the local-memory emulation",
+                                         tunable: false)
 
     /// Tensor-core GEMM (mma.sync m16n8k16, fp16 operands, fp32 accumulation): work-groups of
     /// WM x WN warps, each warp MI x NI m16n8 fragments, K tiles of 32 in two local stages.

@@ -63,7 +63,7 @@ public enum KernelTuner {
             var improved = true
             while improved && Date().timeIntervalSince(started) < budget {
                 improved = false
-                for parameter in variant.parameters {
+                for parameter in variant.parameters where parameter.tunable {
                     for value in parameter.allowed where Date().timeIntervalSince(started) < budget {
                         var values = current[target.operation].values
                         guard values[parameter.name] != value else { continue }
@@ -82,7 +82,7 @@ public enum KernelTuner {
             // A setting that computes something else is not a candidate, however fast.
             let difference = try target.difference(try EncoderKernels(context: context, selection: current),
                                                    try EncoderKernels(context: context, selection: base))
-            if difference <= 1e-4 {
+            if difference <= target.tolerance {
                 best = (current, currentTimes)
             } else {
                 say("refused \(current[target.operation]): its output differs from the profile's by \(difference) (relative)")

@@ -1,0 +1,36 @@
+import BertKernels
+import Foundation
+
+extension TuningTarget {
+    /// The fp16-weight GEMM (`gemm-f16`: fp32 A, fp16 W [N, K]) on [m, n, k]. Variants may round A
+    /// to fp16 (the tensor-core one does) or keep it fp32 (the portable one), so two correct
+    /// settings differ by up to ~1e-3 of the output's scale: the tolerance allows that, and a
+    /// setting that skips or repeats a term is still far outside it.
+    public static let gemmF16 = TuningTarget(operation: .gemmF16, time: halfTime, flops: gemmFLOPs, difference: halfDifference,
+                                             tolerance: 5e-3)
+
+    @Sendable static func halfTime(_ kernels: EncoderKernels, _ s: [Int]) throws -> Double {
+        try GEMMCheck.run(kernels: kernels, operation: .gemmF16, m: s[0], n: s[1], k: s[2], iterations: 5, checkRows: 0)
+            .measurement.medianMilliseconds
+    }
+
+    @Sendable static func halfDifference(_ candidate: EncoderKernels, _ reference: EncoderKernels) throws -> Double {
+        relativeDifference(try halfOutput(candidate, m: 37, n: 53, k: 61), try halfOutput(reference, m: 37, n: 53, k: 61))
+    }
+
+    /// The output of one gemm-f16 call on fixed pseudo-random inputs (the same for every selection).
+    static func halfOutput(_ kernels: EncoderKernels, m: Int, n: Int, k: Int) throws -> [Float] {
+        let context = kernels.context
+        var state: UInt64 = 0xF16
+        func next() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int(state >> 40) % 2001 - 1000) / 1000
+        }
+        let a = try context.upload((0..<(m * k)).map { _ in next() })
+        let w = try context.upload((0..<(n * k)).map { _ in Float16(next()).bitPattern })
+        let c = try context.upload([Float](repeating: .nan, count: m * n))
+        try kernels.gemmF16(a: a, weight: w, bias: nil, c: c, m: m, n: n, k: k)
+        try context.finish()
+        return try c.read()
+    }
+}
