@@ -96,6 +96,24 @@ public final class ComputeContext: @unchecked Sendable {
         return kernel
     }
 
+    /// The driver's binary of `source` built with `options` for this device (PTX text on NVIDIA):
+    /// what its own compiler made of a kernel, for ptxas -v and cuobjdump on a GPU host.
+    public func programBinary(source: String, options: String = "", sourceName: String = "program") throws -> [UInt8] {
+        let programKey = options + "\u{0}" + source
+        let program = try programs[programKey] ?? build(source: source, options: options, sourceName: sourceName)
+        programs[programKey] = program
+        var size = 0
+        try check(clGetProgramInfo(program, cl_program_info(CL_PROGRAM_BINARY_SIZES), MemoryLayout<Int>.size, &size, nil),
+                  "clGetProgramInfo(\(sourceName), CL_PROGRAM_BINARY_SIZES)")
+        var bytes = [UInt8](repeating: 0, count: size)
+        try bytes.withUnsafeMutableBufferPointer { buffer in
+            var pointer: UnsafeMutablePointer<UInt8>? = buffer.baseAddress
+            try check(clGetProgramInfo(program, cl_program_info(CL_PROGRAM_BINARIES), MemoryLayout<UnsafeMutablePointer<UInt8>?>.size,
+                                       &pointer, nil), "clGetProgramInfo(\(sourceName), CL_PROGRAM_BINARIES)")
+        }
+        return bytes
+    }
+
     private func build(source: String, options: String, sourceName: String) throws -> cl_program {
         var status: cl_int = 0
         let program: cl_program? = source.withCString { pointer in

@@ -18,6 +18,10 @@ struct KernelSourceCommand: ParsableCommand {
     @Option(help: "Rows of the problem the options are for (some variants pick smaller blocks for small M).") var m: Int = 4096
     @Option(help: "Folder to write <variant>.cl (the built text, common files prepended) and <variant>.options into.")
     var out: String
+    @Flag(help: ArgumentHelp("Use the OpenCL device (--device) instead of a described one, build there, and also write <variant>.bin, "
+                + "the driver's program binary (PTX text on NVIDIA: feed it to ptxas -v for registers and spills)."))
+    var build = false
+    @OptionGroup var deviceOptions: DeviceOptions
 
     func validate() throws {
         if let text = computeCapability, ComputeCapability(text) == nil {
@@ -26,9 +30,17 @@ struct KernelSourceCommand: ParsableCommand {
     }
 
     func run() throws {
-        let identity = DeviceIdentity(vendor: vendor, name: name, driver: "offline", platform: platform,
-                                      computeCapability: computeCapability.flatMap(ComputeCapability.init))
-        let selection = try ProfileCatalog.standard().selection(for: identity)
+        var context: ComputeContext?
+        let selection: KernelSelection
+        if build {
+            let device = try Device.choose(deviceOptions.device)
+            context = try ComputeContext(device: device)
+            selection = try deviceOptions.selection(for: device)
+        } else {
+            let identity = DeviceIdentity(vendor: vendor, name: name, driver: "offline", platform: platform,
+                                          computeCapability: computeCapability.flatMap(ComputeCapability.init))
+            selection = try ProfileCatalog.standard().selection(for: identity)
+        }
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for operation in KernelOperation.allCases {
@@ -39,6 +51,10 @@ struct KernelSourceCommand: ParsableCommand {
             let source = KernelLibrary.source(choice.variant.source)
             try Data(source.utf8).write(to: folder.appendingPathComponent(choice.variant.name + ".cl"))
             try Data((options + "\n").utf8).write(to: folder.appendingPathComponent(choice.variant.name + ".options"))
+            if let context {
+                let binary = try context.programBinary(source: source, options: options, sourceName: choice.variant.source)
+                try Data(binary).write(to: folder.appendingPathComponent(choice.variant.name + ".bin"))
+            }
             print("\(operation.rawValue)\t\(choice.variant.name)\t\(choice.variant.entryPoints.joined(separator: ","))\t\(options)")
         }
     }

@@ -18,6 +18,18 @@ import Testing
         #expect(turing.status == 0 && turing.stdout.isEmpty, "sm_75 got NVIDIA variants: \(turing.stdout)")
     }
 
+    @Test func kernelSourceBuildWritesTheDriversBinaryOfWhatRunsHere() throws {
+        let out = try scratchDirectory()
+        let run = try bertbench(["kernel-source", "--build", "--family", "portable", "--m", "128", "--out", out.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let variants = run.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[1]) }
+        #expect(variants.contains("portable-attention-blocked") || variants.contains("portable-attention"), "\(run.stdout)")
+        for variant in variants {
+            let size = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent(variant + ".bin").path)[.size] as? Int
+            #expect((size ?? 0) > 0, "\(variant).bin is missing or empty")
+        }
+    }
+
     @Test func kernelSourcesInBERTBENCH_KERNELSReplaceTheirEmbeddedNamesakes() throws {
         let kernels = try scratchDirectory()
         try FileManager.default.createDirectory(at: kernels.appendingPathComponent("nvidia"), withIntermediateDirectories: true)

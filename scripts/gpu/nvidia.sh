@@ -16,6 +16,17 @@ mkdir -p "$OUT" "$WORK/models"
 "$BB" devices | tee "$OUT/devices.txt"
 grep -q "nvidia-sm80" "$OUT/devices.txt" || echo "nvidia: the nvidia-sm80 profile was not chosen (compute capability < 8.0 or not reported?)"
 
+# 0. What NVIDIA's own OpenCL compiler made of the chosen variants: its PTX through ptxas -v
+#    (registers, spills, shared memory), which clang-14 offline (ptx-check.sh) can only estimate.
+if "$BB" kernel-source --build --family nvidia --m 4096 --out "$WORK/ptx" > "$OUT/nvidia-ptx.txt" 2>&1; then
+    ptxas=$(command -v ptxas || ls /usr/local/cuda*/bin/ptxas 2>/dev/null | head -1)
+    for bin in "$WORK"/ptx/*.bin; do
+        echo "== $(basename "$bin" .bin)"; timeout 60 "$ptxas" -arch=sm_90 -v -o /dev/null "$bin" 2>&1 | grep -E "Used|spill|error" || true
+    done | tee -a "$OUT/nvidia-ptx.txt"
+else
+    echo "nvidia: kernel-source --build failed (see nvidia-ptx.txt)"
+fi
+
 # 1. Correctness of every NVIDIA variant, edge tiles included (odd sizes), and of the PTX path
 #    against the emulation on the same device (WARP_PTX=0). A failed check exits 1 but the rest runs.
 status=0
