@@ -70,6 +70,52 @@ inline __attribute__((always_inline)) void mma_f16_16816_emulated(float acc[4], 
 
 #endif
 
+// The int8 step, m16n8k32 with s8 operands and exact int32 sums (PTX ISA, "Matrix Fragments for
+// mma.m16n8k32" with .s8): a register holds four int8, the lower-indexed element in bits 0..7,
+// and the registers map exactly as in the f16 step with 4 elements per register instead of 2:
+//   A (16 x 32)  a0: (g, 4t..4t+3)  a1: (g+8, 4t..)  a2: (g, 4t+16..)  a3: (g+8, 4t+16..)
+//   B (32 x 8)   b0: (4t..4t+3, g)  b1: (4t+16..4t+19, g)
+//   C, D (16 x 8, int32) as in the f16 step.
+// So LOAD_A_FRAGMENT / LOAD_B_FRAGMENT below read int8 tiles too (a uint is four K steps).
+#if defined(WARP_PTX) && WARP_PTX
+
+#define MMA_S8_16832(acc, a, b, scratch)                                                         \
+    __asm__ volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 "                         \
+                     "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"                  \
+                     : "+r"((acc)[0]), "+r"((acc)[1]), "+r"((acc)[2]), "+r"((acc)[3])          \
+                     : "r"((a)[0]), "r"((a)[1]), "r"((a)[2]), "r"((a)[3]), "r"((b)[0]), "r"((b)[1]))
+
+#elif defined(WARP_PTX)
+
+// The emulated int8 step, the same exchange as the f16 one with bytes for halves.
+inline __attribute__((always_inline)) void mma_s8_16832_emulated(int acc[4], const uint a[4], const uint b[2],
+                                                                  __local uint* scratch) {
+    const int lane = WARP_LANE();
+    for (int i = 0; i < 4; i++) scratch[lane * 4 + i] = a[i];
+    scratch[4 * WARP_SIZE + lane * 2] = b[0];
+    scratch[4 * WARP_SIZE + lane * 2 + 1] = b[1];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    __local const char* bytes = (__local const char*)scratch;
+    const int g = lane >> 2, t = lane & 3;
+    for (int i = 0; i < 4; i++) {
+        const int row = g + (i >> 1) * 8, col = 2 * t + (i & 1);
+        int sum = acc[i];
+        for (int k = 0; k < 32; k++) {
+            // A(row, k): lane (row % 8) * 4 + (k % 16) / 4, register (row / 8) + 2 * (k / 16), byte k % 4.
+            const int aLane = (row & 7) * 4 + ((k & 15) >> 2), aReg = (row >> 3) + 2 * (k >> 4);
+            // B(k, col): lane col * 4 + (k % 16) / 4, register k / 16, byte k % 4.
+            const int bLane = col * 4 + ((k & 15) >> 2), bReg = k >> 4;
+            sum += (int)bytes[(aLane * 4 + aReg) * 4 + (k & 3)] * (int)bytes[(4 * WARP_SIZE + bLane * 2 + bReg) * 4 + (k & 3)];
+        }
+        acc[i] = sum;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+}
+
+#define MMA_S8_16832(acc, a, b, scratch) mma_s8_16832_emulated((acc), (a), (b), (scratch))
+
+#endif
+
 // The A fragment of the 16 x 16 block at `tile` (halves, row-major, `ld2` uints = 2 halves per row
 // step): the same plain loads on every device.
 #define LOAD_A_FRAGMENT(a, tile, ld2)                                                            \

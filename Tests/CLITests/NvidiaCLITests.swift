@@ -9,8 +9,14 @@ import Testing
         let h100 = try bertbench(["kernel-source", "--compute-capability", "9.0", "--family", "nvidia", "--out", out.path])
         #expect(h100.status == 0, "\(h100.stderr)")
         let lines = h100.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 2 && lines[0].hasPrefix("gemm\tnvidia-sgemm-tiled") && lines[1].hasPrefix("gemm-f16\tnvidia-mma-f16"))
-        #expect(lines[1].contains("-DWARP_PTX=1"))
+        let chosen = Dictionary(uniqueKeysWithValues: lines.map { line in
+            let fields = line.split(separator: "\t").map(String.init)
+            return (fields[0], fields.dropFirst().joined(separator: "\t"))
+        })
+        #expect(chosen["gemm"]?.hasPrefix("nvidia-sgemm-tiled") == true && chosen["gemm-f16"]?.hasPrefix("nvidia-mma-f16") == true
+                && chosen["gemm-w8a8"]?.hasPrefix("nvidia-mma-w8a8") == true, "\(lines)")
+        #expect(chosen["gemm-f16"]?.contains("-DWARP_PTX=1") == true && chosen["gemm-w8a8"]?.contains("-DNR=1") == true)
+        #expect(lines.allSatisfy { $0.split(separator: "\t")[1].hasPrefix("nvidia-") }, "--family nvidia lists only NVIDIA variants")
         let source = try String(contentsOf: out.appendingPathComponent("nvidia-mma-f16.cl"), encoding: .utf8)
         #expect(source.contains("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32") && source.contains("#define ACT_GELU"))
 

@@ -26,18 +26,31 @@ extension Kernels {
                 .map { ($0.offset, $0.element.m, $0.element.n, $0.element.k) }
         }
 
-        func randomInt8(_ count: Int, _ rng: inout SeededGenerator) -> [Int8] {
+        static func randomInt8(_ count: Int, _ rng: inout SeededGenerator) -> [Int8] {
             (0..<count).map { _ in Int8.random(in: -127...127, using: &rng) }
         }
 
         @Test(arguments: settings)
         func w8a8IsBitExactAgainstIntegerSums(values: [String: Int]) throws {
-            let ctx = TestDevice.context
             let kernels = try TestDevice.kernels(.gemmW8A8, values, variant: PortableGEMMInt8Packed.w8a8)
+            #expect(kernels.selection[.gemmW8A8].panelWidth == values["VW"]! * values["NV"]!)
+            try Self.checkBitExact(kernels, cases: Self.cases(values).map { ($0.m, $0.n, $0.k) }, label: "w8a8 packed \(values)")
+        }
+
+        @Test(arguments: settings)
+        func w8a8FoldsScalesBiasAndActivation(values: [String: Int]) throws {
+            let kernels = try TestDevice.kernels(.gemmW8A8, values, variant: PortableGEMMInt8Packed.w8a8)
+            let cases = Self.cases(values).filter { $0.index % 3 == 0 || $0.index >= Self.shapes.count - 4 }
+            try Self.checkFolds(kernels, cases: cases.map { ($0.index, $0.m, $0.n, $0.k) }, label: "w8a8 packed \(values)")
+        }
+
+        /// A W8A8 selection with unit scales against the exact integer sums, bit for bit, weights
+        /// packed as the selection reads them, outputs poisoned.
+        static func checkBitExact(_ kernels: EncoderKernels, cases: [(m: Int, n: Int, k: Int)], label: String) throws {
+            let ctx = TestDevice.context
             let width = try #require(kernels.selection[.gemmW8A8].panelWidth)
-            #expect(width == values["VW"]! * values["NV"]!)
             var rng = SeededGenerator(seed: 31)
-            for (_, m, n, k) in Self.cases(values) {
+            for (m, n, k) in cases {
                 // Extreme codes too: |sum| <= 383·127·128 < 2²⁴, so the float result is the sum exactly.
                 var a = randomInt8(m * k, &rng), w = randomInt8(n * k, &rng)  // w is [N, K]
                 a[0] = -127; w[0] = -128  // B may hold -128 (an external checkpoint); A never does
@@ -56,18 +69,18 @@ extension Kernels {
                     }
                 }
                 let out = try c.read()
-                #expect(Array(out[..<(m * n)]) == expected, "w8a8 packed \(values) \(m)x\(n)x\(k) differs from the integer sums")
-                #expect(out[(m * n)...].allSatisfy { $0.isNaN }, "w8a8 packed \(values) \(m)x\(n)x\(k) wrote past C")
+                #expect(Array(out[..<(m * n)]) == expected, "\(label) \(m)x\(n)x\(k) differs from the integer sums")
+                #expect(out[(m * n)...].allSatisfy { $0.isNaN }, "\(label) \(m)x\(n)x\(k) wrote past C")
             }
         }
 
-        @Test(arguments: settings)
-        func w8a8FoldsScalesBiasAndActivation(values: [String: Int]) throws {
+        /// A W8A8 selection with random per-row and per-column scales, bias on every other case and
+        /// each activation in turn, against float64 (relative 1e-5: only the float epilogue rounds).
+        static func checkFolds(_ kernels: EncoderKernels, cases: [(index: Int, m: Int, n: Int, k: Int)], label: String) throws {
             let ctx = TestDevice.context
-            let kernels = try TestDevice.kernels(.gemmW8A8, values, variant: PortableGEMMInt8Packed.w8a8)
-            let width = values["VW"]! * values["NV"]!
+            let width = try #require(kernels.selection[.gemmW8A8].panelWidth)
             var rng = SeededGenerator(seed: 32)
-            for (index, m, n, k) in Self.cases(values) where index % 3 == 0 || index >= Self.shapes.count - 4 {
+            for (index, m, n, k) in cases {
                 let a = randomInt8(m * k, &rng), w = randomInt8(n * k, &rng)
                 let aScale = randomFloats(m, &rng, range: 0.001...0.05), bScale = randomFloats(n, &rng, range: 0.001...0.05)
                 let bias = randomFloats(n, &rng)
@@ -94,8 +107,8 @@ extension Kernels {
                 }
                 let out = try c.read()
                 let error = maxRelativeError(Array(out[..<(m * n)]), expected)
-                #expect(error < 1e-5, "w8a8 packed \(values) \(m)x\(n)x\(k) \(activation) bias=\(useBias): max rel error \(error)")
-                #expect(out[(m * n)...].allSatisfy { $0.isNaN }, "w8a8 packed \(values) \(m)x\(n)x\(k) wrote past C")
+                #expect(error < 1e-5, "\(label) \(m)x\(n)x\(k) \(activation) bias=\(useBias): max rel error \(error)")
+                #expect(out[(m * n)...].allSatisfy { $0.isNaN }, "\(label) \(m)x\(n)x\(k) wrote past C")
             }
         }
 
@@ -106,7 +119,7 @@ extension Kernels {
             let width = try #require(kernels.selection[.gemmW8].panelWidth)
             var rng = SeededGenerator(seed: 33)
             for (index, m, n, k) in Self.cases(values) {
-                let a = randomFloats(m * k, &rng), w = randomInt8(n * k, &rng)
+                let a = randomFloats(m * k, &rng), w = Self.randomInt8(n * k, &rng)
                 let scale = randomFloats(n, &rng, range: 0.001...0.02), bias = randomFloats(n, &rng)
                 let activation: Activation = [.none, .gelu, .tanh, .relu][index % 4]
                 let useBias = index % 3 != 0

@@ -19,8 +19,9 @@ grep -q "nvidia-sm80" "$OUT/devices.txt" || echo "nvidia: the nvidia-sm80 profil
 # 0. What NVIDIA's own OpenCL compiler made of the chosen variants: its PTX through ptxas -v
 #    (registers, spills, shared memory), which clang-14 offline (ptx-check.sh) can only estimate.
 if "$BB" kernel-source --build --family nvidia --m 4096 --out "$WORK/ptx" > "$OUT/nvidia-ptx.txt" 2>&1; then
-    ptxas=$(command -v ptxas || ls /usr/local/cuda*/bin/ptxas 2>/dev/null | head -1)
+    ptxas=$( (command -v ptxas || ls /usr/local/cuda*/bin/ptxas 2>/dev/null || true) | head -1)
     for bin in "$WORK"/ptx/*.bin; do
+        [ -f "$bin" ] && [ -n "$ptxas" ] || { echo "nvidia: no NVIDIA program binary or no ptxas"; break; }
         echo "== $(basename "$bin" .bin)"; timeout 60 "$ptxas" -arch=sm_90 -v -o /dev/null "$bin" 2>&1 | grep -E "Used|spill|error" || true
     done | tee -a "$OUT/nvidia-ptx.txt"
 else
@@ -73,28 +74,39 @@ for r in rows:
 PY
 
 [[ $STEPS == *4* ]] || exit $status
-# 4. Model level: fp16 against fp32 on the same inputs (synthetic bert-base, pooled cosine), then
-#    synthetic bert-large fp32 and fp16, profile kernels and portable, with PyTorch eager fp32 (TF32 off).
+# 4. Model level: fp16 against fp32 on the same inputs (synthetic bert-base, pooled cosine); W8A8
+#    with the profile's kernels (tensor-core int8) against --kernels portable (both exact int32
+#    sums, so only rounding after the sums differs); then synthetic bert-large fp32, fp16 and W8A8
+#    with the profile's kernels, fp32 and W8A8 with the portable ones, and PyTorch eager fp32 (TF32 off).
 for preset in bert-base bert-large; do
     [ -d "$WORK/models/$preset" ] || "$BB" synth --preset $preset --seed 0 --out "$WORK/models/$preset" >/dev/null 2>&1
-    [ -d "$WORK/models/$preset-fp16" ] || "$BB" compress --model "$WORK/models/$preset" --out "$WORK/models/$preset-fp16" --method fp16 | tail -1
+    for method in fp16 int8; do
+        [ -d "$WORK/models/$preset-$method" ] || "$BB" compress --model "$WORK/models/$preset" --out "$WORK/models/$preset-$method" --method $method | tail -1
+    done
 done
-for m in bert-base bert-base-fp16; do
-    "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" --output "$OUT/embed-$m.jsonl" --quiet
+for m in bert-base bert-base-fp16 bert-base-int8; do
+    "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" --output "$OUT/embed-$m.jsonl" --quiet || status=1
 done
+"$BB" embed --model "$WORK/models/bert-base-int8" --input "$CARRY/synth_texts.txt" --output "$OUT/embed-bert-base-int8-portable.jsonl" \
+    --kernels portable --quiet || status=1
 python3 - "$OUT" <<'PY' || status=1
 import json, sys, numpy as np
 out = sys.argv[1]
 rows = lambda m: [np.array(json.loads(l)["embedding"], dtype=np.float64) for l in open(f"{out}/embed-{m}.jsonl")]
-worst = min(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) for a, b in zip(rows("bert-base"), rows("bert-base-fp16")))
-print(f"fp16 vs fp32 synthetic bert-base on this GPU: worst pooled cosine {worst:.9f} (target >= 0.9999)")
-sys.exit(0 if worst >= 0.9999 else 1)
+def worst(x, y): return min(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) for a, b in zip(rows(x), rows(y)))
+fp16, int8 = worst("bert-base", "bert-base-fp16"), worst("bert-base-int8", "bert-base-int8-portable")
+print(f"fp16 vs fp32 synthetic bert-base on this GPU: worst pooled cosine {fp16:.9f} (target >= 0.9999)")
+print(f"W8A8 bert-base, profile kernels vs portable on this GPU: worst pooled cosine {int8:.9f} (target >= 0.99999)")
+sys.exit(0 if fp16 >= 0.9999 and int8 >= 0.99999 else 1)
 PY
-for family in auto portable; do
-    timeout 140 "$BB" latency --model "$WORK/models/bert-large" --model "$WORK/models/bert-large-fp16" --batch 1,8,32 --seq 128,384 \
-        --warmup 2 --iterations 5 --kernels $family --out "$OUT/results" --run-name "nvidia-$family" --quiet \
-        || echo "nvidia: latency --kernels $family did not finish"
-done
+L="$WORK/models/bert-large"
+timeout 150 "$BB" latency --model "$L" --model "$L-fp16" --model "$L-int8" --batch 1,8,32 --seq 128,384 \
+    --warmup 2 --iterations 5 --kernels auto --out "$OUT/results" --run-name nvidia-auto --quiet \
+    || echo "nvidia: latency --kernels auto did not finish"
+# The portable family at fewer shapes: fp16 there is a correctness path (vload_half), not a speed one.
+timeout 100 "$BB" latency --model "$L" --model "$L-int8" --batch 1,32 --seq 128,384 \
+    --warmup 1 --iterations 3 --kernels portable --out "$OUT/results" --run-name nvidia-portable --quiet \
+    || echo "nvidia: latency --kernels portable did not finish"
 run=$(ls -d "$OUT"/results/*/nvidia-auto 2>/dev/null | head -1)
 if [ -n "$run" ]; then
     python3 scripts/peer_pytorch.py --model "$WORK/models/bert-large" --batch 1,8,32 --seq 128,384 --warmup 3 --iterations 20 \

@@ -2,7 +2,7 @@
 # Offline compile check of the NVIDIA kernels, no GPU needed: the exact source and -D options the
 # profiles choose for an sm_90 device (`bertbench kernel-source`), compiled to PTX by Debian's
 # clang-14 + libclc-14 (the Swift toolchain's clang has no NVPTX target), assembled for sm_90 by
-# ptxas from PyPI's nvidia-cuda-nvcc (registers, spills), and the SASS searched for HMMA (tensor
+# ptxas from PyPI's nvidia-cuda-nvcc (registers, spills), and the SASS searched for HMMA/IMMA (tensor
 # cores) with cuobjdump + nvdisasm. NVIDIA's own OpenCL compiler may still differ: the GPU run is
 # the final word. Installs what is missing (apt needs root; pip goes into .venv-cuda, git-ignored).
 # Usage: scripts/gpu/ptx-check.sh [compute capability, default 9.0]. Writes to $OUT (default
@@ -42,7 +42,7 @@ while IFS=$'\t' read -r operation variant entries options; do
     sed -i 's/^\.version .*/.version 8.0/' "$V.ptx"  # clang writes 7.0; ptxas for sm_90 wants 7.8+
     ptxas -arch="$SM" -v "$V.ptx" -o "$V.cubin" 2> "$V.ptxas.txt"
     cuobjdump -sass "$V.cubin" > "$V.sass"
-    hmma=$(grep -c 'HMMA' "$V.sass" || true)
+    hmma=$(grep -cE 'HMMA|IMMA' "$V.sass" || true)
     echo "$operation: $variant $options"
     for entry in ${entries//,/ }; do
         # ptxas -v: "Compiling entry function 'E'", then the stack/spill line, then the registers line.
@@ -52,7 +52,7 @@ while IFS=$'\t' read -r operation variant entries options; do
     done
     lds=$(grep -c 'LDS' "$V.sass" || true)
     local_memory=$(grep -c 'STL\|LDL' "$V.sass" || true)
-    echo "    SASS: $hmma HMMA instructions, $lds LDS, $local_memory local (spill) loads/stores"
-    if [[ "$variant" == *mma* && "$hmma" -eq 0 ]]; then echo "ptx-check: $variant has no HMMA" >&2; exit 1; fi
+    echo "    SASS: $hmma HMMA/IMMA (tensor-core) instructions, $lds LDS, $local_memory local (spill) loads/stores"
+    if [[ "$variant" == *mma* && "$hmma" -eq 0 ]]; then echo "ptx-check: $variant has no HMMA or IMMA" >&2; exit 1; fi
 done < "$OUT/m$M/selection.tsv"
 done

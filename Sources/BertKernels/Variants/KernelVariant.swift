@@ -79,7 +79,7 @@ public struct KernelVariant: Sendable {
     /// test-only copy of a variant is declared in one line.
     public func renamed(_ newName: String, defaults: [String: Int] = [:]) -> KernelVariant {
         let tuned = parameters.map { p in
-            KernelParameter(p.name, default: defaults[p.name] ?? p.defaultValue, allowed: p.allowed, meaning: p.meaning)
+            KernelParameter(p.name, default: defaults[p.name] ?? p.defaultValue, allowed: p.allowed, meaning: p.meaning, tunable: p.tunable)
         }
         return KernelVariant(name: newName, operation: operation, source: source, entryPoints: entryPoints,
                              parameters: tuned, fixedDefines: fixedDefines, shapeDefines: shapeDefines, panelWidth: panelRule,

@@ -1,0 +1,162 @@
+// Tensor-core W8A8 GEMM: C = act(float(A · Wᵀ) · aScale[m] · bScale[n] + bias[n]), int32 sums.
+//
+// A is int8 [M, K] with one scale per row (quantize_rows); W is int8 [N, K] (a Linear weight as
+// stored, which is the "col" operand mma.sync wants; the engine hands it over through the packing
+// machinery as panels one column wide, hence the entry point's name and -DNR=1); C is fp32.
+// The same tiling as gemm_mma.cl: a work-group of WM x WN warps computes a BM x BN block, each
+// warp MI x NI m16n8 fragments; K advances BK = 64 int8 at a time (two m16n8k32 steps) through
+// two local stages, the next tile read into registers while the tensor cores work on this one.
+// The sums are exact (|sum| <= K · 128 · 127 fits int32 for any K the models have), so they
+// match the portable kernels' bit for bit; the scales follow in the portable order (acc · aScale,
+// then · bScale + bias), though the compiler may fuse the last step differently.
+// Edge tiles: rows, columns and K past the matrix are loaded as zero and never stored.
+// Build options (variant "nvidia-mma-w8a8"): WM, WN, MI, NI, BK (64), WARP_PTX (common.cl), NR (1).
+
+#if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK)
+#error "build with -DWM -DWN -DMI -DNI -DBK (warps along M and N, fragments per warp along M and N, K tile)"
+#endif
+#ifndef WARP_PTX
+#error "build with -DWARP_PTX=1 (inline PTX, NVIDIA sm_80+) or -DWARP_PTX=0 (emulation through local memory)"
+#endif
+#if BK != 64
+#error "BK must be 64: the loaders move 16 bytes per chunk and the pad keeps rows 16-byte aligned"
+#endif
+
+#define THREADS (WM * WN * WARP_SIZE)
+#define BM (WM * MI * 16)
+#define BN (WN * NI * 8)
+// Row stride of a local tile in bytes: BK plus 16 bytes of padding against bank conflicts (the
+// same 20-uint pitch as the f16 kernel's 40 halves), and in uints.
+#define LDS (BK + 16)
+#define LDS4 (LDS / 4)
+// 16-byte chunks of the A and W tiles, and how many each thread moves.
+#define A_CHUNKS (BM * BK / 16)
+#define B_CHUNKS (BN * BK / 16)
+#define A_PER_THREAD ((A_CHUNKS + THREADS - 1) / THREADS)
+#define B_PER_THREAD ((B_CHUNKS + THREADS - 1) / THREADS)
+
+// The last, partial chunk along K, out of line so that the loaders' loops stay small (see gemm_mma.cl).
+// Built from bytes in registers: a private byte array here went to the stack.
+__attribute__((noinline)) uint s8_tail_word(__global const char* p, const int count) {
+    uint w = 0;
+    for (int j = 0; j < 4; j++) w |= j < count ? (uint)(uchar)p[j] << (8 * j) : 0u;
+    return w;
+}
+
+__attribute__((noinline)) uint4 s8_tail(__global const char* p, const int count) {
+    return (uint4)(s8_tail_word(p, count), s8_tail_word(p + 4, count - 4), s8_tail_word(p + 8, count - 8),
+                   s8_tail_word(p + 12, count - 12));
+}
+
+__attribute__((noinline)) float s8_activation(const float v, const int act) { return apply_activation(v, act); }
+
+// One 16-byte chunk of row `r` (of `rows`) at column k of a [rows, K] int8 matrix, zero outside.
+inline __attribute__((always_inline)) uint4 s8_chunk(__global const char* X, const int rows, const int K, const int r, const int k) {
+    if (r >= rows) return (uint4)(0);
+    __global const char* p = X + (size_t)r * K + k;
+    // vload16 promises only 1-byte alignment (16 byte loads on NVIDIA); with K % 16 == 0 every
+    // chunk is 16-byte aligned and one 128-bit load is safe.
+    return k + 16 > K ? s8_tail(p, K - k) : (K & 15) == 0 ? *(__global const uint4*)p : as_uint4(vload16(0, p));
+}
+
+// Reads this thread's share of the A and W tiles at k0 into registers.
+inline __attribute__((always_inline)) void fetch_s8_tiles(const int M, const int N, const int K, __global const char* A,
+                                                          __global const char* B, const int m0, const int n0, const int k0,
+                                                          uint4 ra[A_PER_THREAD], uint4 rb[B_PER_THREAD]) {
+    const int tid = get_local_id(0);
+#pragma unroll
+    for (int i = 0; i < A_PER_THREAD; i++) {
+        const int c = tid + i * THREADS;
+        ra[i] = c < A_CHUNKS ? s8_chunk(A, M, K, m0 + c / (BK / 16), k0 + (c % (BK / 16)) * 16) : (uint4)(0);
+    }
+#pragma unroll
+    for (int i = 0; i < B_PER_THREAD; i++) {
+        const int c = tid + i * THREADS;
+        rb[i] = c < B_CHUNKS ? s8_chunk(B, N, K, n0 + c / (BK / 16), k0 + (c % (BK / 16)) * 16) : (uint4)(0);
+    }
+}
+
+// Stores the fetched registers into one local stage: one 128-bit store per chunk (rows are
+// LDS = 80 bytes apart, so every chunk stays 16-byte aligned).
+inline __attribute__((always_inline)) void stage_s8_tiles(__local uint* sa, __local uint* sb, const uint4 ra[A_PER_THREAD],
+                                                          const uint4 rb[B_PER_THREAD]) {
+    const int tid = get_local_id(0);
+#pragma unroll
+    for (int i = 0; i < A_PER_THREAD; i++) {
+        const int c = tid + i * THREADS;
+        if (c < A_CHUNKS) *(__local uint4*)(sa + (c / (BK / 16)) * LDS4 + (c % (BK / 16)) * 4) = ra[i];
+    }
+#pragma unroll
+    for (int i = 0; i < B_PER_THREAD; i++) {
+        const int c = tid + i * THREADS;
+        if (c < B_CHUNKS) *(__local uint4*)(sb + (c / (BK / 16)) * LDS4 + (c % (BK / 16)) * 4) = rb[i];
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
+void gemm_w8a8_packed(const int M, const int N, const int K,
+                      __global const char* A, __global const float* aScale,
+                      __global const char* B, __global const float* bScale,
+                      __global const float* bias, const int hasBias,
+                      __global float* C, const int act) {
+    // NVIDIA's OpenCL compiler aligns a uint array to 4 bytes only; the stores above are 128-bit.
+    __local uint sa[2][BM * LDS4] __attribute__((aligned(16)));
+    __local uint sb[2][BN * LDS4] __attribute__((aligned(16)));
+#if WARP_PTX
+    __local uint* scratch = 0;
+#else
+    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS] __attribute__((aligned(16)));
+    __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
+#endif
+    const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;
+    const int warp = WARP_INDEX(), wm = warp / WN, wn = warp % WN;
+
+    int acc[MI][NI][4];
+#pragma unroll
+    for (int i = 0; i < MI; i++)
+#pragma unroll
+        for (int j = 0; j < NI; j++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) acc[i][j][r] = 0;
+
+    uint4 ra[A_PER_THREAD], rb[B_PER_THREAD];
+    const int tileCount = (K + BK - 1) / BK;
+    fetch_s8_tiles(M, N, K, A, B, m0, n0, 0, ra, rb);
+    stage_s8_tiles(sa[0], sb[0], ra, rb);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int kt = 0; kt < tileCount; kt++) {
+        const int stage = kt & 1;
+        if (kt + 1 < tileCount) fetch_s8_tiles(M, N, K, A, B, m0, n0, (kt + 1) * BK, ra, rb);
+#pragma unroll
+        for (int kk = 0; kk < BK; kk += 32) {
+            uint a[MI][4], b[NI][2];
+#pragma unroll
+            for (int i = 0; i < MI; i++) LOAD_A_FRAGMENT(a[i], sa[stage] + (wm * MI * 16 + i * 16) * LDS4 + kk / 4, LDS4)
+#pragma unroll
+            for (int j = 0; j < NI; j++) LOAD_B_FRAGMENT(b[j], sb[stage] + (wn * NI * 8 + j * 8) * LDS4 + kk / 4, LDS4)
+#pragma unroll
+            for (int i = 0; i < MI; i++)
+#pragma unroll
+                for (int j = 0; j < NI; j++) MMA_S8_16832(acc[i][j], a[i], b[j], scratch);
+        }
+        if (kt + 1 < tileCount) stage_s8_tiles(sa[stage ^ 1], sb[stage ^ 1], ra, rb);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+
+    // Epilogue: each lane owns rows g and g+8 and columns 2t, 2t+1 of every fragment.
+    const int g = WARP_LANE() >> 2, t = WARP_LANE() & 3;
+#pragma unroll
+    for (int i = 0; i < MI; i++)
+#pragma unroll
+        for (int j = 0; j < NI; j++)
+#pragma unroll
+            for (int r = 0; r < 4; r++) {
+                const int m = m0 + wm * MI * 16 + i * 16 + g + (r >> 1) * 8;
+                const int n = n0 + wn * NI * 8 + j * 8 + 2 * t + (r & 1);
+                if (m < M && n < N) {
+                    float v = (float)acc[i][j][r] * aScale[m] * bScale[n] + (hasBias ? bias[n] : 0.0f);
+                    if (act != ACT_NONE) v = s8_activation(v, act);
+                    C[(size_t)m * N + n] = v;
+                }
+            }
+}
