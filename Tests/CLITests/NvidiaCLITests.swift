@@ -86,6 +86,39 @@ import Testing
         expectOneLineError(try bertbench(["devices", "--kernels", "cuda"]), mentioning: "--kernels must be auto or portable")
     }
 
+    @Test func aW8A8ModelRunsOnTheTensorCoreKernelAsOnThePortableOne() throws {
+        // A local profile that runs nvidia-mma-w8a8 (emulated) on this device, as on an NVIDIA GPU.
+        let devices = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": try scratchDirectory().path])
+        let lines = devices.stdout.split(separator: "\n").map(String.init)
+        let first = try #require(lines.first { $0.hasPrefix("[0] ") })
+        let name = String(first.dropFirst(4).components(separatedBy: " (").first!)
+        let folder = try scratchDirectory()
+        let profile = #"{"name": "mma-here", "match": {"device": "\#(name)"}, "kernels": {"gemm-w8a8": {"variant": "nvidia-mma-w8a8", "#
+            + #""parameters": {"WM": 1, "WN": 2, "MI": 2, "NI": 2, "WARP_PTX": 0}}}}"#
+        try Data(profile.utf8).write(to: folder.appendingPathComponent("mma.json"))
+        let chosen = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": folder.path])
+        #expect(chosen.stdout.contains("gemm-w8a8: nvidia-mma-w8a8"), "the local profile was not chosen: \(chosen.stdout)")
+        let work = try WorkFolder(seed: 41, texts: "a good movie\nthe quick brown fox jumps over the lazy dog\n")
+        let int8 = work.dir.appendingPathComponent("int8")
+        #expect(try bertbench(["compress", "--model", work.model.path, "--out", int8.path, "--method", "int8"]).status == 0)
+        var outputs: [[[Double]]] = []
+        for (label, environment) in [("portable", [String: String]()), ("mma", ["BERTBENCH_PROFILES": folder.path])] {
+            let out = work.dir.appendingPathComponent("\(label).jsonl")
+            let run = try bertbench(["embed", "--model", int8.path, "--input", work.input.path, "--output", out.path, "--quiet"],
+                                    environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            outputs.append(try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map { line in
+                let row = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+                return (row["embedding"] as! [NSNumber]).map(\.doubleValue)
+            })
+        }
+        #expect(outputs[0].count == 2 && outputs[1].count == 2)
+        for (a, b) in zip(outputs[0], outputs[1]) {
+            // Both sum int8 products exactly; only float rounding after the sums may differ.
+            #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(a.prefix(4)) vs \(b.prefix(4))")
+        }
+    }
+
     @Test func benchGEMMChecksTheFP16GEMMAndTheMMAStep() throws {
         let gemm = try bertbench(["bench-gemm", "--op", "gemm-f16", "--m", "37", "--n", "45", "--k", "29", "--check", "8", "--iterations", "2"])
         #expect(gemm.status == 0 && gemm.stdout.contains("(ok)"), "\(gemm.stdout) \(gemm.stderr)")
