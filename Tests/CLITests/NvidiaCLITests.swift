@@ -68,15 +68,7 @@ import Testing
 
     @Test func kernelsPortableTakesTheNvidiaVariantsAway() throws {
         // A local profile that runs the NVIDIA SGEMM on this (PoCL) device, outranking every built-in one.
-        let before = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": try scratchDirectory().path])
-        let lines = before.stdout.split(separator: "\n").map(String.init)
-        let first = try #require(lines.first { $0.hasPrefix("[0] ") })
-        let name = String(first.dropFirst(4).components(separatedBy: " (").first!)
-        let vendor = String(try #require(lines.first { $0.contains(", vendor ") }).components(separatedBy: ", vendor ").last!)
-        let folder = try scratchDirectory()
-        let profile = #"{"name": "nv-here", "match": {"vendor": "\#(vendor)", "device": "\#(name)"}, "#
-            + #""kernels": {"gemm": {"variant": "nvidia-sgemm-tiled", "parameters": {"RM": 4, "RN": 4}}}}"#
-        try Data(profile.utf8).write(to: folder.appendingPathComponent("nv.json"))
+        let folder = try localProfileForThisDevice(#""gemm": {"variant": "nvidia-sgemm-tiled", "parameters": {"RM": 4, "RN": 4}}"#)
         let auto = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": folder.path])
         let expected = "gemm: nvidia-sgemm-tiled TX=16 TY=16 RM=4 RN=4 BK=16 (64x64x16 blocks (32x32 at M <= 256), 2 stages)"
         #expect(auto.status == 0 && auto.stdout.contains(expected), "\(auto.stdout) \(auto.stderr)")
@@ -88,14 +80,8 @@ import Testing
 
     @Test func aW8A8ModelRunsOnTheTensorCoreKernelAsOnThePortableOne() throws {
         // A local profile that runs nvidia-mma-w8a8 (emulated) on this device, as on an NVIDIA GPU.
-        let devices = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": try scratchDirectory().path])
-        let lines = devices.stdout.split(separator: "\n").map(String.init)
-        let first = try #require(lines.first { $0.hasPrefix("[0] ") })
-        let name = String(first.dropFirst(4).components(separatedBy: " (").first!)
-        let folder = try scratchDirectory()
-        let profile = #"{"name": "mma-here", "match": {"device": "\#(name)"}, "kernels": {"gemm-w8a8": {"variant": "nvidia-mma-w8a8", "#
-            + #""parameters": {"WM": 1, "WN": 2, "MI": 2, "NI": 2, "WARP_PTX": 0}}}}"#
-        try Data(profile.utf8).write(to: folder.appendingPathComponent("mma.json"))
+        let folder = try localProfileForThisDevice(#""gemm-w8a8": {"variant": "nvidia-mma-w8a8", "#
+            + #""parameters": {"WM": 1, "WN": 2, "MI": 2, "NI": 2, "WARP_PTX": 0}}"#)
         let chosen = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": folder.path])
         #expect(chosen.stdout.contains("gemm-w8a8: nvidia-mma-w8a8"), "the local profile was not chosen: \(chosen.stdout)")
         let work = try WorkFolder(seed: 41, texts: "a good movie\nthe quick brown fox jumps over the lazy dog\n")
@@ -117,6 +103,20 @@ import Testing
             // Both sum int8 products exactly; only float rounding after the sums may differ.
             #expect(zip(a, b).allSatisfy { abs($0 - $1) <= 1e-5 }, "\(a.prefix(4)) vs \(b.prefix(4))")
         }
+    }
+
+    /// A profile folder for $BERTBENCH_PROFILES holding one profile that matches this device by
+    /// vendor and name (as specific as the built-in pocl-cpu, and local files win ties) with `kernels`.
+    func localProfileForThisDevice(_ kernels: String) throws -> URL {
+        let devices = try bertbench(["devices"], environment: ["BERTBENCH_PROFILES": try scratchDirectory().path])
+        let lines = devices.stdout.split(separator: "\n").map(String.init)
+        let first = try #require(lines.first { $0.hasPrefix("[0] ") })
+        let name = String(first.dropFirst(4).components(separatedBy: " (").first!)
+        let vendor = String(try #require(lines.first { $0.contains(", vendor ") }).components(separatedBy: ", vendor ").last!)
+        let folder = try scratchDirectory()
+        let profile = #"{"name": "here", "match": {"vendor": "\#(vendor)", "device": "\#(name)"}, "kernels": {\#(kernels)}}"#
+        try Data(profile.utf8).write(to: folder.appendingPathComponent("here.json"))
+        return folder
     }
 
     @Test func benchGEMMChecksTheFP16GEMMAndTheMMAStep() throws {
