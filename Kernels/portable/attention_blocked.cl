@@ -12,6 +12,7 @@
 // rel_bias [heads, 2S-1] at (head, j - i + S - 1), as in attention.cl; without it rel_bias is never read.
 // Build options (the variant "portable-attention-blocked" passes them):
 //   QB  queries per work-item (tunable); KB  keys per block, 8 or 16 (tunable);
+//   KT_CAP  the longest sequence whose keys are staged in local memory;
 //   HEAD_DIM  floats per head (from the problem).
 
 #if !defined(QB) || !defined(KB) || !defined(HEAD_DIM)
@@ -19,6 +20,17 @@
 #endif
 #if KB != 8 && KB != 16
 #error "KB must be 8 or 16: a key block is one float8 or float16 vector of scores"
+#endif
+
+// Keys of one (sequence, head) are transposed into local memory once per work-group when the
+// sequence fits (KT_CAP keys, a multiple of KB: 128 KiB at 512 keys and HEAD_DIM 64, and PoCL's
+// local memory is ordinary memory): gathering them per work-item from the strided qkv rows
+// repeated the same loads S / QB times. Longer sequences gather per work-item.
+#ifndef KT_CAP
+#error "build with -DKT_CAP (keys staged in local memory)"
+#endif
+#if KT_CAP % KB != 0
+#error "KT_CAP must be a multiple of KB"
 #endif
 
 #define CAT_(a, b) a##b
@@ -52,6 +64,17 @@ __kernel void attention(__global const float* qkv, __global const int* mask,
     __global const float* base = qkv + (size_t)b * S * stride + head * HEAD_DIM;
     __global const int* m = mask + (size_t)b * S;
 
+    __local float ktl[HEAD_DIM * KT_CAP];
+    const int staged = S <= KT_CAP;
+    if (staged) {
+        const int padded = (S + KB - 1) / KB * KB;
+        for (int j = get_local_id(0); j < padded; j += get_local_size(0)) {
+            __global const float* krow = base + (size_t)min(j, S - 1) * stride + hidden;
+            for (int d = 0; d < HEAD_DIM; d++) ktl[d * KT_CAP + j] = j < S ? krow[d] : 0.0f;
+        }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+
     float q[QB][HEAD_DIM];
     float8 acc[QB][DV];
     float running_max[QB], running_sum[QB];
@@ -68,14 +91,16 @@ __kernel void attention(__global const float* qkv, __global const int* mask,
     for (int j0 = 0; j0 < S; j0 += KB) {
         floatK kt[HEAD_DIM];
         float keep[KB];
-        {
+        if (staged) {
+            for (int d = 0; d < HEAD_DIM; d++) kt[d] = vloadK(0, ktl + d * KT_CAP + j0);
+        } else {
             float t[KB];
             for (int d = 0; d < HEAD_DIM; d++) {
                 for (int j = 0; j < KB; j++) t[j] = (j0 + j < S) ? base[(size_t)(j0 + j) * stride + hidden + d] : 0.0f;
                 kt[d] = vloadK(0, t);
             }
-            for (int j = 0; j < KB; j++) keep[j] = (j0 + j < S && m[j0 + j] != 0) ? 0.0f : -INFINITY;
         }
+        for (int j = 0; j < KB; j++) keep[j] = (j0 + j < S && m[j0 + j] != 0) ? 0.0f : -INFINITY;
         const floatK bias = vloadK(0, keep);
 #pragma unroll
         for (int i = 0; i < QB; i++) {

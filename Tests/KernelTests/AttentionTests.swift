@@ -44,8 +44,10 @@ extension Kernels {
         }
 
         /// The blocked variant at several block sizes, on the same shapes plus lengths around the
-        /// blocks (17 = 16 + 1 keys, 5 < one block) and a batch row with every key masked.
-        @Test(arguments: [["QB": 4, "KB": 16], ["QB": 1, "KB": 8], ["QB": 2, "KB": 16], ["QB": 8, "KB": 8], ["QB": 16, "KB": 16]])
+        /// blocks (17 = 16 + 1 keys, 5 < one block) and a batch row with every key masked; with
+        /// KT_CAP 16 the longer sequences take the path that gathers keys instead of staging them.
+        @Test(arguments: [["QB": 4, "KB": 16], ["QB": 1, "KB": 8], ["QB": 2, "KB": 16], ["QB": 8, "KB": 8], ["QB": 16, "KB": 16],
+                          ["QB": 4, "KB": 16, "KT_CAP": 16], ["QB": 2, "KB": 8, "KT_CAP": 16]])  // S > 16: keys gathered per item
         func blockedMatchesCPUReference(values: [String: Int]) throws {
             let selection = try TestDevice.kernels.selection.replacing(.attention, variant: PortableAttention.blocked, overrides: values,
                                                                        by: "test")

@@ -11,12 +11,16 @@ public enum PortableAttention {
 }
 
 extension PortableAttention {
-    /// Blocked products for CPUs: one work-item per (sequence, head, QB queries), keys KB at a time.
+    /// Blocked products for CPUs: one work-group per (sequence, head) transposes its keys into
+    /// local memory once; one work-item per QB queries then walks them KB at a time.
     public static let blocked = KernelVariant(
         name: "portable-attention-blocked", operation: .attention, source: "portable/attention_blocked.cl", entryPoints: ["attention"],
         parameters: [
             KernelParameter("QB", default: 4, allowed: [1, 2, 4, 8, 16], meaning: "queries per work-item"),
             KernelParameter("KB", default: 16, allowed: [8, 16], meaning: "keys per block (one score vector)"),
+            // 512 covers every sequence the models take; tests set 16 to reach the gathering path.
+            KernelParameter("KT_CAP", default: 512, allowed: [16, 512], meaning: "longest sequence whose keys are staged in local memory",
+                            tunable: false),
         ],
         shapeDefines: attentionDefines
     ) { _, p, v in
