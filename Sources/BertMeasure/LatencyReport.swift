@@ -77,8 +77,11 @@ public enum LatencyReport {
                          formatBytes(UInt64(m.activationBytes)))
         }
 
-        md += "\n## Where the device time goes\n\nMean milliseconds per pass and share of kernel time.\n\n| model | batch | seq | "
-                + "" + categories(r).joined(separator: " | ") + " |\n| --- | ---: | ---: |" + categories(r).map { _ in " ---: |" }.joined() + "\n"
+        md += "\n## Where the device time goes\n\nMean milliseconds per pass and share of kernel time; launches per pass, and the "
+                + "time the device sat idle between kernels (launch overhead and host gaps: what fusing kernels would save) with its "
+                + "share of the device span.\n\n| model | batch | seq | "
+                + "" + categories(r).joined(separator: " | ") + " | launches | idle between kernels |\n| --- | ---: | ---: |"
+                + categories(r).map { _ in " ---: |" }.joined() + " ---: | ---: |\n"
         // Once, not per row: it scans every measurement, so per row a 10,000-unit sweep took minutes.
         let columns = categories(r)
         for m in r.measurements {
@@ -86,7 +89,10 @@ public enum LatencyReport {
                 guard let k = m.kernels.first(where: { $0.category == c }) else { return "—" }
                 return String(format: "%.2f (%.0f%%)", k.milliseconds, k.share * 100)
             }
-            md += "| \(m.model) | \(m.batch) | \(m.sequenceLength) | " + cells.joined(separator: " | ") + " |\n"
+            let launches = m.launchesPerPass.map(String.init) ?? "—"
+            let meanSpan = m.deviceMilliseconds.reduce(0, +) / Double(max(m.deviceMilliseconds.count, 1))
+            let idle = m.idleMilliseconds.map { String(format: "%.2f (%.0f%%)", $0, meanSpan > 0 ? 100 * $0 / meanSpan : 0) } ?? "—"
+            md += "| \(m.model) | \(m.batch) | \(m.sequenceLength) | " + cells.joined(separator: " | ") + " | \(launches) | \(idle) |\n"
         }
 
         if !r.peers.isEmpty {

@@ -51,6 +51,11 @@ public struct LatencyMeasurement: Codable, Sendable {
     /// The OpenCL device that ran it (nil in results written before the field): a merged sweep's
     /// rows come from many devices.
     public var deviceName: String? = nil
+    /// Kernel launches in one pass (nil in older results).
+    public var launchesPerPass: Int? = nil
+    /// Mean ms per pass in which the device sat between kernels (its span minus the kernels'
+    /// own times): launch overhead and host-side gaps, which fused kernels would save (nil in older results).
+    public var idleMilliseconds: Double? = nil
 }
 
 /// Times forward passes of one encoder on synthetic token ids (every token real, so the FLOP
@@ -64,7 +69,8 @@ public enum LatencyRunner {
             try encoder.forward(input, outputs: .none)
             try context.finish()
         }
-        var hostTimes: [Double] = [], deviceTimes: [Double] = []
+        var hostTimes: [Double] = [], deviceTimes: [Double] = [], idleTimes: [Double] = []
+        var launches = 0
         var categoryTotals: [String: (ms: Double, launches: Int)] = [:]
         let started = Date()
         while true {
@@ -82,6 +88,9 @@ public enum LatencyRunner {
             hostTimes.append(Double(t1 - t0) / 1e6)
             let first = timings.map(\.startNanoseconds).min() ?? 0, last = timings.map(\.endNanoseconds).max() ?? 0
             deviceTimes.append(Double(last &- first) / 1e6)
+            // The queue is in order, so kernels do not overlap: what the span holds beyond them is idle.
+            idleTimes.append(max(0, deviceTimes.last! - timings.map(\.milliseconds).reduce(0, +)))
+            launches = timings.count
             for timing in timings {
                 let entry = categoryTotals[timing.category] ?? (0, 0)
                 categoryTotals[timing.category] = (entry.ms + timing.milliseconds, entry.launches + 1)
@@ -101,7 +110,8 @@ public enum LatencyRunner {
             hostMilliseconds: hostTimes, deviceMilliseconds: deviceTimes,
             sequencesPerSecond: Double(batch) / (host.p50 / 1000), gflopsPerSecond: flops / (device.p50 / 1000) / 1e9,
             flopsPerPass: flops, kernels: shares, weightBytes: encoder.weightBytes, activationBytes: encoder.workspaceBytes,
-            deviceName: context.device.name)
+            deviceName: context.device.name, launchesPerPass: launches,
+            idleMilliseconds: idleTimes.reduce(0, +) / Double(max(idleTimes.count, 1)))
     }
 
     /// Token ids drawn uniformly from the vocabulary (past the first 1000, BERT's special and
