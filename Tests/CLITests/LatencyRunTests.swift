@@ -32,7 +32,12 @@ import Testing
         let measurements = try #require(object["measurements"] as? [[String: Any]])
         #expect(measurements.count == 2, "seq 100 exceeds the tiny model's 64 positions and must be skipped")
         #expect((object["notes"] as? [String])?.contains { $0.contains("sequence length 100 skipped") } == true)
-        for m in measurements { #expect((m["hostMilliseconds"] as? [Double])?.count == 3) }
+        for m in measurements {
+            #expect((m["hostMilliseconds"] as? [Double])?.count == 3)
+            // Launch gaps: every pass launches kernels, and the idle time fits inside the device span.
+            let span = (m["deviceMilliseconds"] as? [Double] ?? []).max() ?? 0
+            #expect((m["launchesPerPass"] as? Int ?? 0) > 0 && (0...span).contains(m["idleMilliseconds"] as? Double ?? -1), "\(m)")
+        }
 
         let csv = try String(contentsOf: folder.appendingPathComponent("results.csv"), encoding: .utf8).split(separator: "\n")
         #expect(csv.count == 3)
@@ -42,7 +47,8 @@ import Testing
             as? [String: Any])["environment"].flatMap { ($0 as? [String: Any])?["device"] as? [String: Any] }?["name"] as? String
         #expect(csv.dropFirst().allSatisfy { $0.hasSuffix(",\(device ?? "?")") }, "every row names the device that ran it: \(csv)")
         let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
-        for section in ["# BertBench latency report", "## Models", "## Latency", "## Where the device time goes", "synthetic (random weights)"] {
+        for section in ["# BertBench latency report", "## Models", "## Latency", "## Where the device time goes", "idle between kernels",
+                        "synthetic (random weights)"] {
             #expect(report.contains(section), "report.md lacks '\(section)'")
         }
 
