@@ -31,7 +31,7 @@ fi
 # 1. Correctness of every NVIDIA variant, edge tiles included (odd sizes), and of the PTX path
 #    against the emulation on the same device (WARP_PTX=0). A failed check exits 1 but the rest runs.
 status=0
-: > "$OUT/gemm.jsonl"
+: > "$OUT/gemm.jsonl"; : > "$OUT/gemm-int8.jsonl"
 check() { "$BB" bench-gemm --json --iterations 5 "$@" >> "$OUT/gemm.jsonl" || { echo "nvidia: FAILED: bench-gemm $*"; status=1; }; }
 [[ $STEPS == *1* ]] && for shape in "1 1 1" "129 257 130" "1000 1001 999" "127 4096 1024"; do
     set -- $shape
@@ -53,6 +53,9 @@ shapes="4096x4096x4096 128x1024x1024 128x4096x1024 128x1024x4096 12288x4096x1024
     check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8
     check --op gemm --m $m --n $n --k $k --iterations 20 --check 8
     check --op gemm --m $m --n $n --k $k --iterations 20 --check 8 --kernels portable
+    # W8A8 with weights packed as the engine packs them (its correctness: step 4 and the PoCL tests).
+    "$BB" bench-gemm --weights int8 --m $m --n $n --k $k --iterations 20 --json >> "$OUT/gemm-int8.jsonl" \
+        || echo "nvidia: bench-gemm --weights int8 $s failed"
 done
 if [[ $STEPS == *2* ]]; then python3 scripts/gpu/torch_gemm.py $shapes > "$OUT/ceilings.jsonl" || echo "nvidia: cuBLAS ceilings failed"; else : > "$OUT/ceilings.jsonl"; fi
 
@@ -71,6 +74,17 @@ for r in rows:
     cl = f"{c['gflops'] / 1e3:.1f}" if c else "-"
     share = f"{r['gflops'] / c['gflops']:.2f}" if c else "-"
     print(f"| {r['op']} | {r['kernel']} | {r['m']}x{r['n']}x{r['k']} | {err} | {r['median_ms']:.3f} | {r['gflops'] / 1e3:.2f} | {cl} | {share} |")
+PY
+[[ $STEPS == *3* && -s "$OUT/gemm-int8.jsonl" ]] && { python3 - "$OUT" <<'PY' | tee "$OUT/gemm-int8-table.md" || echo "nvidia: the int8 table failed"; }
+import json, sys
+out = sys.argv[1]
+ceil = {(c["m"], c["n"], c["k"]): c for c in map(json.loads, open(f"{out}/ceilings.jsonl")) if c["engine"] == "torch-int8"}
+print("| kernel | M x N x K | ms | TOP/s | cuBLAS int8 TOP/s | share |")
+print("|---|---|---:|---:|---:|---:|")
+for r in map(json.loads, open(f"{out}/gemm-int8.jsonl")):
+    c = ceil.get((r["m"], r["n"], r["k"]))
+    print(f"| {r['kernel']} | {r['m']}x{r['n']}x{r['k']} | {r['median_ms']:.3f} | {r['gflops'] / 1e3:.2f} | "
+          + (f"{c['gflops'] / 1e3:.1f} | {r['gflops'] / c['gflops']:.2f} |" if c else "- | - |"))
 PY
 
 [[ $STEPS == *4* ]] || exit $status

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The GEMM ceilings on a CUDA GPU, for scripts/gpu/nvidia.sh: torch.matmul (cuBLAS) at the given
-shapes in fp32 with TF32 off (what BertBench's fp32 kernels compute) and in fp16 (the tensor-core
-ceiling for gemm-f16), median of CUDA-event times after warm-up. One JSON object per line:
-{"engine": "torch-fp32"|"torch-fp16", "m", "n", "k", "median_ms", "gflops"}.
+shapes in fp32 with TF32 off (what BertBench's fp32 kernels compute), in fp16 (the tensor-core
+ceiling for gemm-f16) and int8 x int8 -> int32 (torch._int_mm, the ceiling for W8A8), median of
+CUDA-event times after warm-up. One JSON object per line:
+{"engine": "torch-fp32"|"torch-fp16"|"torch-int8", "m", "n", "k", "median_ms", "gflops"}.
 
   python3 scripts/gpu/torch_gemm.py 4096x4096x4096 128x4096x1024 [--iterations 20]
 """
@@ -12,20 +13,25 @@ import json
 import torch
 
 
-def time_matmul(a, b, iterations):
-    """Median milliseconds of a @ b over `iterations` launches, each between two CUDA events."""
+def time_op(op, iterations):
+    """Median milliseconds of op() over `iterations` launches, each between two CUDA events."""
     for _ in range(3):
-        a @ b
+        op()
     torch.cuda.synchronize()
     times = []
     for _ in range(iterations):
         start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
         start.record()
-        a @ b
+        op()
         end.record()
         end.synchronize()
         times.append(start.elapsed_time(end))
     return sorted(times)[len(times) // 2]
+
+
+def time_matmul(a, b, iterations):
+    """Median milliseconds of a @ b (see time_op)."""
+    return time_op(lambda: a @ b, iterations)
 
 
 def main():
@@ -42,6 +48,12 @@ def main():
             b = torch.rand(k, n, device="cuda", dtype=dtype) * 2 - 1
             ms = time_matmul(a, b, args.iterations)
             print(json.dumps({"engine": engine, "m": m, "n": n, "k": k, "median_ms": ms, "gflops": 2 * m * n * k / (ms * 1e6)}))
+        # The int8 ceiling (cuBLASLt int8 x int8 -> int32 through torch._int_mm; needs M > 16, K and N multiples of 8).
+        if m > 16 and k % 8 == 0 and n % 8 == 0:
+            a = torch.randint(-127, 128, (m, k), device="cuda", dtype=torch.int8)
+            b = torch.randint(-127, 128, (k, n), device="cuda", dtype=torch.int8)
+            ms = time_op(lambda: torch._int_mm(a, b), args.iterations)
+            print(json.dumps({"engine": "torch-int8", "m": m, "n": n, "k": k, "median_ms": ms, "gflops": 2 * m * n * k / (ms * 1e6)}))
 
 
 if __name__ == "__main__":
