@@ -10,19 +10,25 @@ public enum NvidiaGEMM {
     /// WM x WN warps, each warp MI x NI m16n8 fragments, K tiles of 32 in two local stages.
     public static let mmaF16 = KernelVariant(
         name: "nvidia-mma-f16", operation: .gemmF16, source: "nvidia/gemm_mma.cl", entryPoints: ["gemm_f16_nt"],
-        parameters: [
-            KernelParameter("WM", default: 2, allowed: [1, 2, 4], meaning: "warps along M"),
-            KernelParameter("WN", default: 4, allowed: [1, 2, 4], meaning: "warps along N"),
-            KernelParameter("MI", default: 4, allowed: [1, 2, 4], meaning: "16-row fragments per warp"),
-            KernelParameter("NI", default: 4, allowed: [1, 2, 4, 8], meaning: "8-column fragments per warp"),
-            warpPTX,
-        ],
-        fixedDefines: [("BK", 32)],
-        summary: { v in
-            let ptx = v["WARP_PTX"]! == 1 ? "mma.sync" : "emulated mma"
-            return "\(v["WM"]! * v["MI"]! * 16)x\(v["WN"]! * v["NI"]! * 8)x\(v["BK"]!) blocks, 2 stages, \(v["WM"]! * v["WN"]!) warps, \(ptx)"
-        }
-    ) { _, p, v in
+        parameters: mmaTiling, fixedDefines: [("BK", 32)], summary: { mmaSummary($0, instruction: "mma.sync") }, geometry: mmaGeometry)
+
+    /// The block shape of the mma.sync kernels: WM x WN warps, each MI x NI m16n8 fragments.
+    static let mmaTiling = [
+        KernelParameter("WM", default: 2, allowed: [1, 2, 4], meaning: "warps along M"),
+        KernelParameter("WN", default: 4, allowed: [1, 2, 4], meaning: "warps along N"),
+        KernelParameter("MI", default: 4, allowed: [1, 2, 4], meaning: "16-row fragments per warp"),
+        KernelParameter("NI", default: 4, allowed: [1, 2, 4, 8], meaning: "8-column fragments per warp"),
+        warpPTX,
+    ]
+
+    /// "128x128x32 blocks, 2 stages, 8 warps, mma.sync" for the mma.sync kernels' values.
+    static func mmaSummary(_ v: [String: Int], instruction: String) -> String {
+        let step = v["WARP_PTX"]! == 1 ? instruction : "emulated mma"
+        return "\(v["WM"]! * v["MI"]! * 16)x\(v["WN"]! * v["NI"]! * 8)x\(v["BK"]!) blocks, 2 stages, \(v["WM"]! * v["WN"]!) warps, \(step)"
+    }
+
+    /// One work-group of WM x WN warps per BM x BN block of C.
+    @Sendable static func mmaGeometry(_ entry: String, _ p: KernelProblem, _ v: [String: Int]) -> LaunchGeometry {
         let threads = v["WM"]! * v["WN"]! * 32
         let (bm, bn) = (v["WM"]! * v["MI"]! * 16, v["WN"]! * v["NI"]! * 8)
         return LaunchGeometry(global: [tiles(p.n, bn) * threads, tiles(p.m, bm)], local: [threads, 1])
