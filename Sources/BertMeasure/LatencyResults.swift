@@ -161,11 +161,24 @@ public struct Int8SlowerThanSource: Sendable, Equatable {
     public let sequenceLength: Int
     public let p50: Double
     public let sourceP50: Double
+    /// Why, from the two rows' kernel breakdowns: ms per pass in matrix products for this model and
+    /// for its source, and in quantizing activations (W8A8 only); nil where a row has no breakdown.
+    public var gemmMilliseconds: Double? = nil
+    public var sourceGemmMilliseconds: Double? = nil
+    public var quantizeMilliseconds: Double? = nil
 
     /// The note results.json carries for it.
     public var note: String {
-        String(format: "%@ slower than fp32: %@ (%@) p50 %.2f ms at batch %d x %d is %.2fx its fp32 source %@ (%.2f ms) in this run",
-               linearMode == "int4" ? "int4" : "int8", model, linearMode, p50, batch, sequenceLength, p50 / sourceP50, source, sourceP50)
+        var text = String(format: "%@ slower than fp32: %@ (%@) p50 %.2f ms at batch %d x %d is %.2fx its fp32 source %@ (%.2f ms) in this run",
+                          linearMode == "int4" ? "int4" : "int8", model, linearMode, p50, batch, sequenceLength, p50 / sourceP50, source,
+                          sourceP50)
+        if let gemmMilliseconds, let sourceGemmMilliseconds {
+            text += String(format: ": its matrix products take %.2f ms a pass against %.2f ms in fp32", gemmMilliseconds, sourceGemmMilliseconds)
+            if let quantizeMilliseconds, quantizeMilliseconds > 0 {
+                text += String(format: ", and quantizing activations adds %.2f ms", quantizeMilliseconds)
+            }
+        }
+        return text
     }
 }
 
@@ -183,8 +196,13 @@ extension LatencyResults {
                 guard let base = measurements.first(where: {
                     $0.model == fp32.name && $0.batch == m.batch && $0.sequenceLength == m.sequenceLength
                 }), m.host.p50 > base.host.p50 else { continue }
-                found.append(Int8SlowerThanSource(model: model.name, linearMode: model.linearMode, source: fp32.name, batch: m.batch,
-                                                  sequenceLength: m.sequenceLength, p50: m.host.p50, sourceP50: base.host.p50))
+                var slower = Int8SlowerThanSource(model: model.name, linearMode: model.linearMode, source: fp32.name, batch: m.batch,
+                                                  sequenceLength: m.sequenceLength, p50: m.host.p50, sourceP50: base.host.p50)
+                let ms = { (row: LatencyMeasurement, category: String) in row.kernels.first { $0.category == category }?.milliseconds }
+                slower.gemmMilliseconds = ms(m, "gemm")
+                slower.sourceGemmMilliseconds = ms(base, "gemm")
+                slower.quantizeMilliseconds = ms(m, "quantize")
+                found.append(slower)
             }
         }
         return found

@@ -11,11 +11,23 @@ import Testing
                     sourceBytes: nil, source: source)
     }
 
-    func measurement(_ model: String, batch: Int = 1, seq: Int = 128, ms: Double) -> LatencyMeasurement {
+    func measurement(_ model: String, batch: Int = 1, seq: Int = 128, ms: Double, kernels: [KernelShare] = []) -> LatencyMeasurement {
         let s = LatencySummary(milliseconds: [ms])
         return LatencyMeasurement(model: model, batch: batch, sequenceLength: seq, host: s, device: s, hostMilliseconds: [ms],
-                                  deviceMilliseconds: [ms], sequencesPerSecond: 1, gflopsPerSecond: 1, flopsPerPass: 1, kernels: [],
+                                  deviceMilliseconds: [ms], sequencesPerSecond: 1, gflopsPerSecond: 1, flopsPerPass: 1, kernels: kernels,
                                   weightBytes: 1, activationBytes: 1)
+    }
+
+    @Test func theNoteSaysWhereTheTimeWentFromTheBreakdowns() throws {
+        let models = [record("base", mode: "fp32", source: nil), record("base-w8a8", mode: "int8", source: "base")]
+        let gemm = { (ms: Double) in KernelShare(category: "gemm", milliseconds: ms, share: 0.7, launches: 36) }
+        let found = LatencyResults.int8SlowerThanSource(models: models, measurements: [
+            measurement("base", ms: 50, kernels: [gemm(35)]),
+            measurement("base-w8a8", ms: 66, kernels: [gemm(41.5), KernelShare(category: "quantize", milliseconds: 6.25, share: 0.1, launches: 24)]),
+        ])
+        let note = try #require(found.first).note
+        #expect(note.hasSuffix("in this run: its matrix products take 41.50 ms a pass against 35.00 ms in fp32, and quantizing activations adds 6.25 ms"),
+                "\(note)")
     }
 
     @Test func notesOnlyInt8RowsSlowerThanTheirOwnSourceAtTheSameShape() throws {
