@@ -65,8 +65,10 @@ def main():
     parser.add_argument("--cells", help="a run folder's cells/ directory to write one cell file per shape into (fp32 eager only)")
     parser.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32", help="fp16: the model cast to half, the fp16 peer")
     parser.add_argument("--attention", choices=["eager", "sdpa"], default="eager", help="sdpa: torch's fused attention")
+    parser.add_argument("--cuda-graph", action="store_true",
+                        help="capture each shape's forward in a CUDA graph and time its replay: PyTorch without launch overhead")
     args = parser.parse_args()
-    if args.cells and (args.dtype, args.attention) != ("fp32", "eager"):
+    if args.cells and ((args.dtype, args.attention) != ("fp32", "eager") or args.cuda_graph):
         # A cell's id does not hold the dtype: only the fp32 eager peer is merged into reports.
         sys.exit("peer_pytorch: --cells takes the fp32 eager peer only")
     if not torch.cuda.is_available():
@@ -86,17 +88,35 @@ def main():
             mask = torch.ones_like(ids)
             times = []
             with torch.inference_mode():
+                forward = lambda: model(input_ids=ids, attention_mask=mask)
+                if args.cuda_graph:
+                    # Every token is real; transformers checks an all-ones mask on the host, which a
+                    # capture forbids, so the graph runs without one (the same computation).
+                    forward = lambda: model(input_ids=ids)
+                    side = torch.cuda.Stream()
+                    side.wait_stream(torch.cuda.current_stream())
+                    with torch.cuda.stream(side):  # warm-up on a side stream, as torch.cuda.graphs documents
+                        for _ in range(3):
+                            forward()
+                    torch.cuda.current_stream().wait_stream(side)
+                    graph = torch.cuda.CUDAGraph()
+                    with torch.cuda.graph(graph):
+                        forward()
+                    forward = graph.replay
                 for i in range(args.warmup + args.iterations):
                     start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
                     start.record()
-                    model(input_ids=ids, attention_mask=mask)
+                    forward()
                     end.record()
                     torch.cuda.synchronize()
                     if i >= args.warmup:
                         times.append(start.elapsed_time(end))
             p = lambda q: float(np.percentile(times, q, method="inverted_cdf"))
-            row = {"peer": "pytorch" if args.dtype == "fp32" else f"pytorch-{args.dtype}-{args.attention}", "version": torch.__version__,
-                   "detail": f"{torch.cuda.get_device_name()}, transformers BertModel {args.dtype}, TF32 off, {args.attention} attention, CUDA events",
+            plain = (args.dtype, args.attention, args.cuda_graph) == ("fp32", "eager", False)
+            row = {"peer": "pytorch" if plain else f"pytorch-{args.dtype}-{args.attention}" + ("-graph" if args.cuda_graph else ""),
+                   "version": torch.__version__,
+                   "detail": f"{torch.cuda.get_device_name()}, transformers BertModel {args.dtype}, TF32 off, {args.attention} attention"
+                             + (", CUDA graph replay" if args.cuda_graph else "") + ", CUDA events",
                    "model": name, "batch": b, "sequenceLength": s, "p50": p(50), "p90": p(90), "p99": p(99), "milliseconds": times}
             rows.append(row)
             if args.cells:

@@ -128,6 +128,9 @@ if [ -n "$run" ]; then
     # The fp16 peer a practitioner would deploy (half weights, fused SDPA attention): beside the report, not in it.
     python3 scripts/peer_pytorch.py --model "$WORK/models/bert-large" --batch 1,8,32 --seq 128,384 --warmup 3 --iterations 20 \
         --dtype fp16 --attention sdpa > "$OUT/peer-fp16-sdpa.json" || echo "nvidia: PyTorch fp16 peer failed"
+    # ...and the same replayed from a CUDA graph: PyTorch with no launch overhead, the floor for fused kernels.
+    timeout 90 python3 scripts/peer_pytorch.py --model "$WORK/models/bert-large" --batch 1,8,32 --seq 128,384 --warmup 3 --iterations 20 \
+        --dtype fp16 --attention sdpa --cuda-graph > "$OUT/peer-fp16-sdpa-graph.json" || echo "nvidia: PyTorch CUDA-graph peer failed"
     "$BB" report "$run" >/dev/null && grep -A 20 "## Latency" "$run/report.md" | head -30
 fi
 exit $status
