@@ -105,6 +105,8 @@ public struct DivergenceSettings: Codable, Sendable {
     public var regularisation = 1.0
     public var bootstrapResamples = 1000
     public var ckaItems = 500
+    /// Half-samples behind debiased CKA's intervals (0: none); nil in files written before them.
+    public var ckaResamples: Int? = 1000
     public var maxLength = 128
     public var attack = AttackSettings()
     /// Folds of the cross-fitted probe (every labelled item predicted once by a probe that did not
