@@ -164,6 +164,7 @@ extension DivergenceSettings {
         regularisation = try c.decode(Double.self, forKey: .regularisation)
         bootstrapResamples = try c.decode(Int.self, forKey: .bootstrapResamples)
         ckaItems = try c.decode(Int.self, forKey: .ckaItems)
+        ckaResamples = try c.decodeIfPresent(Int.self, forKey: .ckaResamples)
         maxLength = try c.decode(Int.self, forKey: .maxLength)
         attack = try c.decodeIfPresent(AttackSettings.self, forKey: .attack) ?? .legacy
         folds = try c.decodeIfPresent(Int.self, forKey: .folds)

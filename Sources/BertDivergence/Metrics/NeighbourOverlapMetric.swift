@@ -16,16 +16,23 @@ public struct NeighbourOverlapMetric: DivergenceMetric {
         public var knnPool: Int? = nil
         /// Percentile bootstrap over query items of `knnJaccard` (nil in older files).
         public var knnJaccardInterval: BootstrapInterval? = nil
-        /// The null: `knnJaccard` of the best near copy other than this variant, with its interval
-        /// (the same resampled items) and its name; nil without a declared near copy.
-        public var knnJaccardNull: BootstrapInterval? = nil
-        public var knnJaccardNullModel: String? = nil
+        /// The null (empty when the study declares no near copy other than this variant); nil in
+        /// files written before it.
+        public var knnJaccardNull: NearCopyNull? = nil
+    }
+
+    /// `knnJaccard` of the best declared near copy other than the variant.
+    public struct NearCopyNull: Codable, Sendable {
+        /// The near copy's name.
+        public var model: String? = nil
+        /// Its kNN Jaccard with a bootstrap interval over the same resampled query items.
+        public var jaccard: BootstrapInterval? = nil
     }
 
     public init() {}
 
     public var fields: [String] {
-        ["knnJaccard", "knnRandomBaseline", "knnK", "knnPool", "knnJaccardInterval", "knnJaccardNull", "knnJaccardNullModel"]
+        ["knnJaccard", "knnRandomBaseline", "knnK", "knnPool", "knnJaccardInterval", "knnJaccardNull"]
     }
 
     public func measure(_ variant: Int, in context: StudyContext) throws -> Result {
@@ -39,8 +46,10 @@ public struct NeighbourOverlapMetric: DivergenceMetric {
         if let null = JaccardNulls.nearCopyNull(variant: variant, nearCopies: nearCopies, perItem: { copy in
             zip(largeNeighbours, Representations.nearestNeighbors(context.runs[copy].test.pooled, k: k)).map { SetOverlap.jaccard($0, $1) }
         }) {
-            result.knnJaccardNull = JaccardNulls.meanInterval(null.perItem, resamples: resamples)
-            result.knnJaccardNullModel = context.runs[null.index].name
+            result.knnJaccardNull = NearCopyNull(model: context.runs[null.index].name,
+                                                 jaccard: JaccardNulls.meanInterval(null.perItem, resamples: resamples))
+        } else {
+            result.knnJaccardNull = NearCopyNull()
         }
         return result
     }
@@ -50,7 +59,7 @@ public struct NeighbourOverlapMetric: DivergenceMetric {
         var text = ReportCell.number(r.knnJaccard)
         if let i = r.knnJaccardInterval { text += " [\(ReportCell.number(i.lower)), \(ReportCell.number(i.upper))]" }
         text += " (\(ReportCell.number(r.knnRandomBaseline)))"
-        if let null = r.knnJaccardNull, let name = r.knnJaccardNullModel {
+        if let null = r.knnJaccardNull?.jaccard, let name = r.knnJaccardNull?.model {
             text += "; null \(ReportCell.number(null.estimate)) [\(ReportCell.number(null.lower)), \(ReportCell.number(null.upper))] (\(name))"
         }
         return text
