@@ -79,6 +79,8 @@ import Testing
         // exactly; the copy, the only near copy, has no kNN null of its own and is the other model's (1 exactly).
         let ood = try #require(v[OutOfDomainOverlapMetric.self])
         #expect(ood.oodJaccardHalves != nil && ood.oodJaccardHalves == ood.oodJaccardNull)
+        let errors = try #require(v[ErrorOverlapMetric.self])
+        #expect(errors.errorJaccardHalves != nil && errors.errorJaccardHalves == errors.errorJaccardNull)
         #expect(v[NeighbourOverlapMetric.self]?.knnJaccardNull.map { $0.model == nil && $0.jaccard == nil } == true)
         let otherNull = try #require(results.variants[1][NeighbourOverlapMetric.self]?.knnJaccardNull)
         #expect(otherNull.model == v.name && otherNull.jaccard?.estimate == 1 && otherNull.jaccard?.lower == 1)
