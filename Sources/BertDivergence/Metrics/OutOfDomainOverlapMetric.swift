@@ -53,10 +53,10 @@ public struct OutOfDomainOverlapMetric: DivergenceMetric {
 
     public func columns(in results: DivergenceResults) -> [ReportColumn] {
         let withNull = results.variants.contains { $0[OutOfDomainOverlapMetric.self]?.oodJaccardNull != nil }
-        let note = withNull ? "Null: the large model against itself with Deep-kNN's training bank split into two disjoint halves "
-            + "(the items its flags depend on by data alone); halves: the large model's half-A flags against the variant's half-B "
-            + "flags, to compare with the null (equal for a variant that behaves as the large model; each below the full-bank "
-            + "Jaccard, since half a bank is noisier)." : nil
+        let note = withNull ? "then 'halves' and 'null'. The null is the large model against itself with Deep-kNN's training "
+            + "bank split into two disjoint halves A and B (how far its flags move by the bank's data alone); 'halves' is the large "
+            + "model's bank-A flags against the variant's bank-B flags, the figure to compare with the null (equal to it for a "
+            + "variant that behaves as the large model; both lie below the full-bank Jaccard, half a bank being noisier)." : nil
         return results.models[0].outOfDistribution.keys.sorted().enumerated().map { i, set in
             ReportColumn(.outOfDomainOverlap, set, rightAligned: !withNull, note: i == 0 ? note : nil) {
                 $0[OutOfDomainOverlapMetric.self].map { Self.cell($0, set) }
