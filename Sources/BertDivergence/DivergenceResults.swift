@@ -105,6 +105,8 @@ public struct DivergenceSettings: Codable, Sendable {
     public var regularisation = 1.0
     public var bootstrapResamples = 1000
     public var ckaItems = 500
+    /// Half-samples behind debiased CKA's intervals (0: none); nil in files written before them.
+    public var ckaResamples: Int? = 1000
     public var maxLength = 128
     public var attack = AttackSettings()
     /// Folds of the cross-fitted probe (every labelled item predicted once by a probe that did not
@@ -162,6 +164,7 @@ extension DivergenceSettings {
         regularisation = try c.decode(Double.self, forKey: .regularisation)
         bootstrapResamples = try c.decode(Int.self, forKey: .bootstrapResamples)
         ckaItems = try c.decode(Int.self, forKey: .ckaItems)
+        ckaResamples = try c.decodeIfPresent(Int.self, forKey: .ckaResamples)
         maxLength = try c.decode(Int.self, forKey: .maxLength)
         attack = try c.decodeIfPresent(AttackSettings.self, forKey: .attack) ?? .legacy
         folds = try c.decodeIfPresent(Int.self, forKey: .folds)

@@ -1,7 +1,8 @@
 /// A linear Gram matrix prepared for the unbiased HSIC estimator, so that each layer's n x n
 /// Gram is computed once and reused against every layer of the other model.
 public struct UnbiasedGram: Sendable {
-    let n: Int
+    /// Items (rows and columns of K).
+    public let n: Int
     /// K with its diagonal set to zero (K̃), row-major.
     let values: [Double]
     /// K̃ 1.
@@ -21,6 +22,35 @@ public struct UnbiasedGram: Sendable {
         rowSums = sums
         total = sums.reduce(0, +)
     }
+
+    private init(n: Int, values: [Double], rowSums: [Double]) {
+        (self.n, self.values, self.rowSums, total) = (n, values, rowSums, rowSums.reduce(0, +))
+    }
+
+    /// The Gram of the distinct items `items` alone (n >= 4), without recomputing it: the unbiased
+    /// HSIC is unchanged by adding aᵢ + aⱼ + c to the off-diagonal entries (Székely & Rizzo's
+    /// U-centring removes such terms), which is all that centring the features on the subset's
+    /// mean instead of the full set's would change.
+    public func restricted(to items: [Int]) -> UnbiasedGram {
+        let m = items.count
+        precondition(m >= 4, "the unbiased HSIC needs at least 4 items")
+        var sub = [Double](repeating: 0, count: m * m), sums = [Double](repeating: 0, count: m)
+        values.withUnsafeBufferPointer { k in
+            sub.withUnsafeMutableBufferPointer { out in
+                for (a, i) in items.enumerated() {
+                    let row = i * n
+                    var s = 0.0
+                    for (b, j) in items.enumerated() {
+                        let v = k[row + j]
+                        out[a * m + b] = v
+                        s += v
+                    }
+                    sums[a] = s
+                }
+            }
+        }
+        return UnbiasedGram(n: m, values: sub, rowSums: sums)
+    }
 }
 
 extension Representations {
@@ -30,7 +60,11 @@ extension Representations {
         precondition(k.n == l.n, "HSIC needs the same items on both sides")
         let n = Double(k.n)
         var trace = 0.0, cross = 0.0
-        for i in 0..<(k.n * k.n) { trace += k.values[i] * l.values[i] }      // both symmetric: tr(K̃L̃) = Σ K̃ᵢⱼ L̃ᵢⱼ
+        k.values.withUnsafeBufferPointer { a in
+            l.values.withUnsafeBufferPointer { b in
+                for i in 0..<(k.n * k.n) { trace += a[i] * b[i] }      // both symmetric: tr(K̃L̃) = Σ K̃ᵢⱼ L̃ᵢⱼ
+            }
+        }
         for i in 0..<k.n { cross += k.rowSums[i] * l.rowSums[i] }
         return (trace + k.total * l.total / ((n - 1) * (n - 2)) - 2 / (n - 2) * cross) / (n * (n - 3))
     }

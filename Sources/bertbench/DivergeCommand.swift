@@ -17,6 +17,7 @@ struct StudyOptions: ParsableArguments {
     @Option(help: "Heads per population (bootstrap resamples) for PIEs.") var heads: Int = 10
     @Option(help: "Neighbours for kNN Jaccard and Deep-kNN.") var k: Int = 10
     @Option(help: "Seed of the train/test split and samples.") var seed: UInt64 = 20241021
+    @Option(help: "Random halves of the CKA items behind debiased CKA's 95% intervals (0: none).") var ckaResamples: Int = 1000
     @Option(help: "Items attacked by the word-substitution attack, the same for every model (0: no attack).") var attackItems: Int = 200
     @Option(help: "VADER lexicon (word, valence) for the attack's label-preserving constraint.") var lexicon: String = "assets/data/vader_lexicon.tsv"
     @Option(help: "WordNet lexicon (parts of speech, antonyms) for the attack's substitutes (scripts/make_attack_resources.py).")
@@ -35,6 +36,7 @@ struct StudyOptions: ParsableArguments {
         s.splitSeed = seed
         s.folds = folds
         s.seeds = seeds
+        s.ckaResamples = ckaResamples
         s.attack.examples = attackItems
         s.attack.minSimilarity = attackSimilarity
         return s
@@ -48,6 +50,7 @@ struct StudyOptions: ParsableArguments {
         for (name, count) in [("--train-items", trainItems), ("--test-items", testItems)] where count != 0 && count <= k {
             throw ValidationError("\(name) \(count) must be 0 (all) or more than --k \(k) (the nearest-neighbour metrics need k others)")
         }
+        guard ckaResamples >= 0 else { throw ValidationError("--cka-resamples must be 0 or more") }
         guard attackItems >= 0 else { throw ValidationError("--attack-items must be 0 or more") }
         guard (-1...1).contains(attackSimilarity) else { throw ValidationError("--attack-similarity \(attackSimilarity) must be a cosine in -1...1") }
     }

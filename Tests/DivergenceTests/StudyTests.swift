@@ -72,6 +72,18 @@ import Testing
         #expect(v[NeighbourCurveMetric.self].map { $0.knnCurve.allSatisfy { $0.jaccard == 1 } } == true)
         let debiased = try #require(v[DebiasedCKAMetric.self])
         for i in debiased.ckaDebiased.indices { #expect(abs(debiased.ckaDebiased[i][i] - 1) < 1e-6) }
+        // Every half-sample of the copy is CKA 1: a zero-width interval at 1.
+        let ends = try #require(debiased.ckaDebiasedIntervals)
+        for e in [ends.lastLayer, ends.matchingLayers, ends.embeddingLayer] { #expect(abs(e.lower - 1) < 1e-6 && abs(e.upper - 1) < 1e-6) }
+        // The nulls: the copy's half-B flags are the large model's, so it meets the out-of-domain null
+        // exactly; the copy, the only near copy, has no kNN null of its own and is the other model's (1 exactly).
+        let ood = try #require(v[OutOfDomainOverlapMetric.self])
+        #expect(ood.oodJaccardHalves != nil && ood.oodJaccardHalves == ood.oodJaccardNull)
+        let errors = try #require(v[ErrorOverlapMetric.self])
+        #expect(errors.errorJaccardHalves != nil && errors.errorJaccardHalves == errors.errorJaccardNull)
+        #expect(v[NeighbourOverlapMetric.self]?.knnJaccardNull.map { $0.model == nil && $0.jaccard == nil } == true)
+        let otherNull = try #require(results.variants[1][NeighbourOverlapMetric.self]?.knnJaccardNull)
+        #expect(otherNull.model == v.name && otherNull.jaccard?.estimate == 1 && otherNull.jaccard?.lower == 1)
         // The miniature index: 0 with an interval of 0 for the copy (a miniature); larger for the
         // differently seeded model, which shares no weights with the large one.
         let index = try #require(v[MiniatureIndexMetric.self]?.miniatureIndex)
