@@ -23,6 +23,8 @@ extension Kernels {
                         == "nvidia-sgemm-tiled TX=16 TY=16 RM=8 RN=8 BK=16 (128x128x16 blocks (64x64 at M <= 256), 2 stages)")
                 #expect(selection[.gemmF16].description
                         == "nvidia-mma-f16 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 BK=32 (128x128x32 blocks, 2 stages, 8 warps, mma.sync)")
+                #expect(selection[.attention].description
+                        == "nvidia-attention-mma WARPS=4 KB=64 WARP_PTX=1 (flash, 64 queries x 64 keys per block, 4 warps, mma.sync)")
                 #expect(selection[.layerNorm].variant.name == "portable-layer-norm")
             }
         }
@@ -34,6 +36,7 @@ extension Kernels {
                 let selection = try Self.catalog.selection(for: identity)
                 #expect(selection[.gemm].variant.name == "portable-gemm", "\(identity.platform) \(String(describing: identity.computeCapability))")
                 #expect(selection[.gemmF16].variant.name == "portable-gemm-f16")
+                #expect(selection[.attention].variant.name == "portable-attention")
             }
         }
 

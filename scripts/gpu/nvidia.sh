@@ -62,8 +62,9 @@ for r in rows:
 PY
 
 [[ $STEPS == *4* ]] || exit $status
-# 4. Model level: fp16 against fp32 on the same inputs (synthetic bert-base, pooled cosine), then
-#    synthetic bert-large fp32 and fp16, profile kernels and portable, with PyTorch eager fp32 (TF32 off).
+# 4. Model level: fp16 against fp32 on the same inputs (synthetic bert-base, pooled cosine), an
+#    attention A/B, then synthetic bert-large fp32 and fp16, profile kernels and portable, with
+#    PyTorch eager fp32 (TF32 off).
 for preset in bert-base bert-large; do
     [ -d "$WORK/models/$preset" ] || "$BB" synth --preset $preset --seed 0 --out "$WORK/models/$preset" >/dev/null 2>&1
     [ -d "$WORK/models/$preset-fp16" ] || "$BB" compress --model "$WORK/models/$preset" --out "$WORK/models/$preset-fp16" --method fp16 | tail -1
@@ -79,6 +80,21 @@ worst = min(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) for a, b in zip
 print(f"fp16 vs fp32 synthetic bert-base on this GPU: worst pooled cosine {worst:.9f} (target >= 0.9999)")
 sys.exit(0 if worst >= 0.9999 else 1)
 PY
+# Attention A/B at bert-large fp16 shapes, before the long runs: nvidia-attention-mma (what the
+# auto profile picks) against portable-attention (a local profile that ties nvidia-sm80's match
+# and so outranks it, for attention only), same binary, settings and call. The attention share is
+# in each run's results.json (kernel breakdown).
+ab=$(mktemp -d) && mkdir -p "$ab/mma" "$ab/portable"
+cat > "$ab/portable/portable-attention.json" <<'JSON'
+{"name": "ab-portable-attention", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with portable-attention",
+ "match": {"platform": "NVIDIA", "minComputeCapability": "8.0"},
+ "kernels": {"attention": {"variant": "portable-attention"}}}
+JSON
+for attention in mma portable; do
+    BERTBENCH_PROFILES="$ab/$attention" timeout 45 "$BB" latency --model "$WORK/models/bert-large-fp16" --batch 1,32 --seq 128,384 \
+        --warmup 1 --iterations 3 --out "$OUT/results" --run-name "attention-$attention" --quiet \
+        || echo "nvidia: latency attention-$attention did not finish"
+done
 for family in auto portable; do
     timeout 140 "$BB" latency --model "$WORK/models/bert-large" --model "$WORK/models/bert-large-fp16" --batch 1,8,32 --seq 128,384 \
         --warmup 2 --iterations 5 --kernels $family --out "$OUT/results" --run-name "nvidia-$family" --quiet \
