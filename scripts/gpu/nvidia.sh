@@ -80,10 +80,14 @@ worst = min(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) for a, b in zip
 print(f"fp16 vs fp32 synthetic bert-base on this GPU: worst pooled cosine {worst:.9f} (target >= 0.9999)")
 sys.exit(0 if worst >= 0.9999 else 1)
 PY
-# Attention A/B at bert-large fp16 shapes, before the long runs: nvidia-attention-mma (what the
-# auto profile picks) against portable-attention (a local profile that ties nvidia-sm80's match
-# and so outranks it, for attention only), same binary, settings and call. The attention share is
-# in each run's results.json (kernel breakdown).
+# Attention on the tensor cores, kernel level: nvidia-attention-mma's PTX path against float64 on
+# odd shapes (padded keys, head widths 64/32/24, MPNet's bias), then one layer of bert-large
+# attention at 1x128 and 32x384 timed beside portable-attention.
+timeout 60 "$BB" check-attention --ptx 1 | tee "$OUT/attention.txt" || { echo "nvidia: FAILED: check-attention --ptx 1"; status=1; }
+# Attention A/B at bert-large fp16 shapes, model level, before the long runs: nvidia-attention-mma
+# (what the auto profile picks) against portable-attention (a local profile that ties
+# nvidia-sm80's match and so outranks it, for attention only), same binary, settings and call.
+# The attention share is in each run's results.json (kernel breakdown).
 ab=$(mktemp -d) && mkdir -p "$ab/mma" "$ab/portable"
 cat > "$ab/portable/portable-attention.json" <<'JSON'
 {"name": "ab-portable-attention", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with portable-attention",
