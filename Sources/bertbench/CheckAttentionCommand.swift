@@ -16,6 +16,8 @@ struct CheckAttentionCommand: ParsableCommand {
     @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
     @Option(help: "Timed shapes, BATCHxSEQ at 16 heads of 64 (bert-large); none: --time ''.") var time: String = "1x128,32x384"
     @Option(help: "Timed launches per variant and shape (the median is printed).") var iterations: Int = 10
+    @Option(help: "Timed settings of nvidia-attention-mma, WARPSxKB, comma-separated (the profile's is 4x64).")
+    var settings: String = "4x64,2x64,8x64,4x32"
 
     func validate() throws {
         guard [0, 1].contains(ptx) else { throw ValidationError("--ptx must be 0 or 1") }
@@ -41,14 +43,19 @@ struct CheckAttentionCommand: ParsableCommand {
             let parts = shape.split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2 else { throw ValidationError("--time: \(shape) is not BATCHxSEQ") }
             let (batch, seq) = (parts[0], parts[1])
-            let mma = try AttentionCheck.time(context: context, selection: selection, variant: NvidiaAttention.mma,
-                                              overrides: ["WARP_PTX": ptx], batch: batch, seq: seq, heads: 16, headDim: 64,
-                                              iterations: iterations)
             let portable = try AttentionCheck.time(context: context, selection: selection, variant: PortableAttention.attention,
                                                    overrides: [:], batch: batch, seq: seq, heads: 16, headDim: 64, iterations: iterations)
             let flops = 4.0 * Double(batch * 16 * seq * seq * 64)
-            print(String(format: "attention %dx%d, 16 heads of 64, one layer: nvidia-attention-mma WARP_PTX=%d %.3f ms (%.1f TFLOP/s), portable-attention %.3f ms (mma %.1fx faster)",
-                         batch, seq, ptx, mma, flops / mma / 1e9, portable, portable / mma))
+            print(String(format: "attention %dx%d, 16 heads of 64, one layer: portable-attention %.3f ms", batch, seq, portable))
+            for setting in settings.split(separator: ",") {
+                let values = setting.split(separator: "x").compactMap { Int($0) }
+                guard values.count == 2 else { throw ValidationError("--settings: \(setting) is not WARPSxKB") }
+                let mma = try AttentionCheck.time(context: context, selection: selection, variant: NvidiaAttention.mma,
+                                                  overrides: ["WARP_PTX": ptx, "WARPS": values[0], "KB": values[1]],
+                                                  batch: batch, seq: seq, heads: 16, headDim: 64, iterations: iterations)
+                print(String(format: "attention %dx%d, 16 heads of 64, one layer: nvidia-attention-mma WARPS=%d KB=%d WARP_PTX=%d %.3f ms (%.1f TFLOP/s, %.1fx portable)",
+                             batch, seq, values[0], values[1], ptx, mma, flops / mma / 1e9, portable / mma))
+            }
         }
         if !passed { throw ExitCode.failure }
     }
