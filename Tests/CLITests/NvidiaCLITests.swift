@@ -9,8 +9,11 @@ import Testing
         let h100 = try bertbench(["kernel-source", "--compute-capability", "9.0", "--family", "nvidia", "--out", out.path])
         #expect(h100.status == 0, "\(h100.stderr)")
         let lines = h100.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.count == 2 && lines[0].hasPrefix("gemm\tnvidia-sgemm-tiled") && lines[1].hasPrefix("gemm-f16\tnvidia-mma-f16"))
-        #expect(lines[1].contains("-DWARP_PTX=1"))
+        #expect(lines.count == 3 && lines[0].hasPrefix("gemm\tnvidia-sgemm-tiled") && lines[1].hasPrefix("gemm-f16\tnvidia-mma-f16")
+                && lines[2].hasPrefix("attention\tnvidia-attention-mma"), "\(lines)")
+        #expect(lines[1].contains("-DWARP_PTX=1") && lines[2].contains("-DWARP_PTX=1") && lines[2].contains("-DHEAD_DIM=64"))
+        let attention = try String(contentsOf: out.appendingPathComponent("nvidia-attention-mma.cl"), encoding: .utf8)
+        #expect(attention.contains("shfl.sync.bfly.b32") && attention.contains("__kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))"))
         let source = try String(contentsOf: out.appendingPathComponent("nvidia-mma-f16.cl"), encoding: .utf8)
         #expect(source.contains("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32") && source.contains("#define ACT_GELU"))
 
@@ -58,5 +61,12 @@ import Testing
         #expect(gemm.status == 0 && gemm.stdout.contains("(ok)"), "\(gemm.stdout) \(gemm.stderr)")
         let mma = try bertbench(["check-mma"])
         #expect(mma.status == 0 && mma.stdout.contains("WARP_PTX=0") && mma.stdout.contains("(ok)"), "\(mma.stdout) \(mma.stderr)")
+    }
+
+    @Test func checkAttentionRunsTheEmulatedFlashKernelAgainstFloat64() throws {
+        let run = try bertbench(["check-attention", "--time", "1x16", "--settings", "1x16", "--iterations", "1"])
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(run.status == 0 && lines.filter { $0.hasSuffix("(ok)") }.count == 9, "\(run.stdout) \(run.stderr)")
+        #expect(lines.contains { $0.contains("portable-attention") } && lines.contains { $0.contains("WARPS=1 KB=16 WARP_PTX=0") })
     }
 }
