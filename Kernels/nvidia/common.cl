@@ -15,6 +15,9 @@
 //   A (16 x 16, row-major)  a0: (g, 2t..2t+1)  a1: (g+8, 2t..2t+1)  a2: (g, 2t+8..)  a3: (g+8, 2t+8..)
 //   B (16 x 8, K x N, "col") b0: (2t..2t+1, g)  b1: (2t+8..2t+9, g)
 //   C, D (16 x 8, fp32)      c0, c1: (g, 2t), (g, 2t+1)   c2, c3: (g+8, 2t), (g+8, 2t+1)
+// WARP_QUAD_MAX / WARP_QUAD_SUM(v, scratch) reduce v over the 4 lanes that share g (one row of a
+// C fragment): shfl.sync.bfly on the GPU, the scratch elsewhere (flash attention's row statistics).
+// EXP2_APPROX(x) is ex2.approx.ftz on the GPU and exp2 elsewhere (per lane, no exchange).
 // ldmatrix and cp.async are not used yet: fragments are read from local tiles with plain loads.
 
 #define WARP_SIZE 32
@@ -35,6 +38,29 @@
                      "{%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};"                  \
                      : "+f"((acc)[0]), "+f"((acc)[1]), "+f"((acc)[2]), "+f"((acc)[3])          \
                      : "r"((a)[0]), "r"((a)[1]), "r"((a)[2]), "r"((a)[3]), "r"((b)[0]), "r"((b)[1]))
+
+// The maximum / sum of v over the 4 lanes of this lane's quad (lanes 4g..4g+3, the lanes that hold
+// one row of a C fragment): two butterfly shuffles, (v0 op v1) op (v2 op v3) in every lane.
+inline __attribute__((always_inline)) float warp_quad_reduce_ptx(float v, const int isMax) {
+    uint o;
+    __asm__ volatile("shfl.sync.bfly.b32 %0, %1, 1, 0x1f, 0xffffffff;" : "=r"(o) : "r"(as_uint(v)));
+    v = isMax ? fmax(v, as_float(o)) : v + as_float(o);
+    __asm__ volatile("shfl.sync.bfly.b32 %0, %1, 2, 0x1f, 0xffffffff;" : "=r"(o) : "r"(as_uint(v)));
+    return isMax ? fmax(v, as_float(o)) : v + as_float(o);
+}
+
+#define WARP_QUAD_MAX(v, scratch) warp_quad_reduce_ptx((v), 1)
+#define WARP_QUAD_SUM(v, scratch) warp_quad_reduce_ptx((v), 0)
+
+// 2^x for finite or -inf x (-inf gives +0): ex2.approx, relative error about 2^-22. (clang-14 with
+// libclc leaves native_exp2 an unresolved exp2f call on NVPTX; the instruction is what it means.)
+inline __attribute__((always_inline)) float exp2_approx_ptx(const float x) {
+    float y;
+    __asm__("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+    return y;
+}
+
+#define EXP2_APPROX(x) exp2_approx_ptx(x)
 
 #elif defined(WARP_PTX)
 
@@ -67,6 +93,23 @@ inline __attribute__((always_inline)) void mma_f16_16816_emulated(float acc[4], 
 }
 
 #define MMA_F16_16816(acc, a, b, scratch) mma_f16_16816_emulated((acc), (a), (b), (scratch))
+
+// The quad reductions through the warp's scratch, in the shuffles' order: (v0 op v1) op (v2 op v3).
+inline __attribute__((always_inline)) float warp_quad_reduce_emulated(const float v, const int isMax, __local uint* scratch) {
+    __local float* f = (__local float*)scratch;
+    const int lane = WARP_LANE(), q = lane & ~3;
+    f[lane] = v;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const float r = isMax ? fmax(fmax(f[q], f[q + 1]), fmax(f[q + 2], f[q + 3])) : (f[q] + f[q + 1]) + (f[q + 2] + f[q + 3]);
+    barrier(CLK_LOCAL_MEM_FENCE);  // the scratch is reused by the next step
+    return r;
+}
+
+#define WARP_QUAD_MAX(v, scratch) warp_quad_reduce_emulated((v), 1, (scratch))
+#define WARP_QUAD_SUM(v, scratch) warp_quad_reduce_emulated((v), 0, (scratch))
+
+// Elsewhere the correctly rounded library function.
+#define EXP2_APPROX(x) exp2(x)
 
 #endif
 

@@ -11,7 +11,7 @@ struct BertBench: ParsableCommand {
                 + "one.",
         subcommands: [DevicesCommand.self, TuneCommand.self, EmbedCommand.self, CompressCommand.self, LatencyCommand.self,
                       DivergeCommand.self, RunCommand.self, ReportCommand.self, SynthCommand.self, BenchGEMMCommand.self,
-                      KernelSourceCommand.self, CheckMMACommand.self,
+                      KernelSourceCommand.self, CheckMMACommand.self, CheckAttentionCommand.self,
                       PlanCommand.self, WorkCommand.self, MergeCommand.self])
 
     /// Runs the tool; every failure, argument errors included, is one line on stderr with a

@@ -14,9 +14,13 @@ import Testing
             return (fields[0], fields.dropFirst().joined(separator: "\t"))
         })
         #expect(chosen["gemm"]?.hasPrefix("nvidia-sgemm-tiled") == true && chosen["gemm-f16"]?.hasPrefix("nvidia-mma-f16") == true
-                && chosen["gemm-w8a8"]?.hasPrefix("nvidia-mma-w8a8") == true, "\(lines)")
-        #expect(chosen["gemm-f16"]?.contains("-DWARP_PTX=1") == true && chosen["gemm-w8a8"]?.contains("-DNR=1") == true)
+                && chosen["gemm-w8a8"]?.hasPrefix("nvidia-mma-w8a8") == true && chosen["attention"]?.hasPrefix("nvidia-attention-mma") == true,
+                "\(lines)")
+        #expect(chosen["gemm-f16"]?.contains("-DWARP_PTX=1") == true && chosen["gemm-w8a8"]?.contains("-DNR=1") == true
+                && chosen["attention"]?.contains("-DWARP_PTX=1") == true && chosen["attention"]?.contains("-DHEAD_DIM=64") == true)
         #expect(lines.allSatisfy { $0.split(separator: "\t")[1].hasPrefix("nvidia-") }, "--family nvidia lists only NVIDIA variants")
+        let attention = try String(contentsOf: out.appendingPathComponent("nvidia-attention-mma.cl"), encoding: .utf8)
+        #expect(attention.contains("shfl.sync.bfly.b32") && attention.contains("__kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))"))
         let source = try String(contentsOf: out.appendingPathComponent("nvidia-mma-f16.cl"), encoding: .utf8)
         #expect(source.contains("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32") && source.contains("#define ACT_GELU"))
 
@@ -124,5 +128,12 @@ import Testing
         #expect(gemm.status == 0 && gemm.stdout.contains("(ok)"), "\(gemm.stdout) \(gemm.stderr)")
         let mma = try bertbench(["check-mma"])
         #expect(mma.status == 0 && mma.stdout.contains("WARP_PTX=0") && mma.stdout.contains("(ok)"), "\(mma.stdout) \(mma.stderr)")
+    }
+
+    @Test func checkAttentionRunsTheEmulatedFlashKernelAgainstFloat64() throws {
+        let run = try bertbench(["check-attention", "--time", "1x16", "--settings", "1x16", "--iterations", "1"])
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(run.status == 0 && lines.filter { $0.hasSuffix("(ok)") }.count == 9, "\(run.stdout) \(run.stderr)")
+        #expect(lines.contains { $0.contains("portable-attention") } && lines.contains { $0.contains("WARPS=1 KB=16 WARP_PTX=0") })
     }
 }

@@ -26,6 +26,8 @@ extension Kernels {
                 #expect(selection[.gemmW8A8].description
                         == "nvidia-mma-w8a8 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 BK=64 (128x128x64 blocks, 2 stages, 8 warps, mma.sync s8)")
                 #expect(selection[.gemmW8A8].panelWidth == 1, "the tensor-core W8A8 reads weights as stored, [N, K]")
+                #expect(selection[.attention].description
+                        == "nvidia-attention-mma WARPS=4 KB=64 WARP_PTX=1 (flash, 64 queries x 64 keys per block, 4 warps, mma.sync)")
                 #expect(selection[.layerNorm].variant.name == "portable-layer-norm")
             }
         }
@@ -38,6 +40,7 @@ extension Kernels {
                 #expect(selection[.gemm].variant.name == "portable-gemm", "\(identity.platform) \(String(describing: identity.computeCapability))")
                 #expect(selection[.gemmF16].variant.name == "portable-gemm-f16")
                 #expect(!selection[.gemmW8A8].variant.name.hasPrefix("nvidia-"))
+                #expect(selection[.attention].variant.name == "portable-attention")
             }
         }
 

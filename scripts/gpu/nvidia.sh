@@ -90,8 +90,9 @@ PY
 [[ $STEPS == *4* ]] || exit $status
 # 4. Model level: fp16 against fp32 on the same inputs (synthetic bert-base, pooled cosine); W8A8
 #    with the profile's kernels (tensor-core int8) against --kernels portable (both exact int32
-#    sums, so only rounding after the sums differs); then synthetic bert-large fp32, fp16 and W8A8
-#    with the profile's kernels, fp32 and W8A8 with the portable ones, and PyTorch eager fp32 (TF32 off).
+#    sums, so only rounding after the sums differs); attention on the tensor cores against float64
+#    and beside portable-attention; then synthetic bert-large fp32, fp16 and W8A8 with the
+#    profile's kernels, fp32 and W8A8 with the portable ones, and the PyTorch peers.
 for preset in bert-base bert-large; do
     [ -d "$WORK/models/$preset" ] || "$BB" synth --preset $preset --seed 0 --out "$WORK/models/$preset" >/dev/null 2>&1
     for method in fp16 int8; do
@@ -113,10 +114,25 @@ print(f"fp16 vs fp32 synthetic bert-base on this GPU: worst pooled cosine {fp16:
 print(f"W8A8 bert-base, profile kernels vs portable on this GPU: worst pooled cosine {int8:.9f} (target >= 0.99999)")
 sys.exit(0 if fp16 >= 0.9999 and int8 >= 0.99999 else 1)
 PY
+# Attention on the tensor cores, kernel level: nvidia-attention-mma's PTX path against float64 on
+# odd shapes (padded keys, head widths 64/32/24, MPNet's bias), then one layer of bert-large
+# attention at 1x128 and 32x384 timed beside portable-attention at several block settings.
+timeout 60 "$BB" check-attention --ptx 1 | tee "$OUT/attention.txt" || { echo "nvidia: FAILED: check-attention --ptx 1"; status=1; }
 L="$WORK/models/bert-large"
 timeout 150 "$BB" latency --model "$L" --model "$L-fp16" --model "$L-int8" --batch 1,8,32 --seq 128,384 \
     --warmup 2 --iterations 5 --kernels auto --out "$OUT/results" --run-name nvidia-auto --quiet \
     || echo "nvidia: latency --kernels auto did not finish"
+# Model-level attention A/B: bert-large-fp16 with portable-attention (a local profile that ties
+# nvidia-sm80's match and so outranks it, for attention only), to set beside nvidia-auto's rows.
+ab=$(mktemp -d)
+cat > "$ab/portable-attention.json" <<'JSON'
+{"name": "ab-portable-attention", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with portable-attention",
+ "match": {"platform": "NVIDIA", "minComputeCapability": "8.0"},
+ "kernels": {"attention-f16": {"variant": "portable-attention"}, "attention": {"variant": "portable-attention"}}}
+JSON
+BERTBENCH_PROFILES="$ab" timeout 45 "$BB" latency --model "$L-fp16" --batch 1,32 --seq 128,384 \
+    --warmup 1 --iterations 3 --out "$OUT/results" --run-name attention-portable --quiet \
+    || echo "nvidia: latency attention-portable did not finish"
 # The portable family at fewer shapes: fp16 there is a correctness path (vload_half), not a speed one.
 timeout 100 "$BB" latency --model "$L" --model "$L-int8" --batch 1,32 --seq 128,384 \
     --warmup 1 --iterations 3 --kernels portable --out "$OUT/results" --run-name nvidia-portable --quiet \

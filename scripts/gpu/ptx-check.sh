@@ -6,7 +6,8 @@
 # cores) with cuobjdump + nvdisasm. NVIDIA's own OpenCL compiler may still differ: the GPU run is
 # the final word. Installs what is missing (apt needs root; pip goes into .venv-cuda, git-ignored).
 # Usage: scripts/gpu/ptx-check.sh [compute capability, default 9.0]. Writes to $OUT (default
-# /tmp/bertbench-ptx): m<M>/<variant>.cl, .ptx, .cubin, .sass for M = 4096 and 128.
+# /tmp/bertbench-ptx): m<M>/<variant>.cl, .ptx, .cubin, .sass for M = 4096 and 128 (attention also
+# as <variant>-d32 and <variant>-bias: head width 32, and MPNet's relative-position bias).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CC=${1:-9.0}
@@ -30,15 +31,12 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 FLAGS=(-x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -S -O2 -Xclang -finclude-default-header -include opencl-c.h
        -Xclang -target-cpu -Xclang sm_80 -Xclang -target-feature -Xclang +ptx70
        -Xclang -mlink-bitcode-file -Xclang /usr/lib/clc/nvptx64--nvidiacl.bc -Wno-linker-warnings)
-# Large M (full blocks) and batch 1 x 128 tokens (nvidia-sgemm-tiled halves its blocks there).
-for M in 4096 128; do
-mkdir -p "$OUT/m$M"
-"$BB" kernel-source --compute-capability "$CC" --family nvidia --m $M --out "$OUT/m$M" > "$OUT/m$M/selection.tsv"
-echo "ptx-check: NVIDIA variants the profiles choose at compute capability $CC for M = $M, assembled for $SM"
-while IFS=$'\t' read -r operation variant entries options; do
-    V="$OUT/m$M/$variant"
+# One build: clang-14 -> PTX -> ptxas (registers, spills, shared memory per entry) -> SASS (HMMA).
+# Arguments: output stem, source, operation, variant, entry points, options.
+check_build() {
+    local V=$1 src=$2 operation=$3 variant=$4 entries=$5 options=$6
     read -r -a defines <<< "$options"
-    clang-14 "${FLAGS[@]}" "${defines[@]}" "$V.cl" -o "$V.ptx"
+    clang-14 "${FLAGS[@]}" "${defines[@]}" "$src" -o "$V.ptx"
     sed -i 's/^\.version .*/.version 8.0/' "$V.ptx"  # clang writes 7.0; ptxas for sm_90 wants 7.8+
     ptxas -arch="$SM" -v "$V.ptx" -o "$V.cubin" 2> "$V.ptxas.txt"
     cuobjdump -sass "$V.cubin" > "$V.sass"
@@ -54,5 +52,19 @@ while IFS=$'\t' read -r operation variant entries options; do
     local_memory=$(grep -c 'STL\|LDL' "$V.sass" || true)
     echo "    SASS: $hmma HMMA/IMMA (tensor-core) instructions, $lds LDS, $local_memory local (spill) loads/stores"
     if [[ "$variant" == *mma* && "$hmma" -eq 0 ]]; then echo "ptx-check: $variant has no HMMA or IMMA" >&2; exit 1; fi
+}
+# Large M (full blocks) and batch 1 x 128 tokens (nvidia-sgemm-tiled halves its blocks there).
+for M in 4096 128; do
+mkdir -p "$OUT/m$M"
+"$BB" kernel-source --compute-capability "$CC" --family nvidia --m $M --out "$OUT/m$M" > "$OUT/m$M/selection.tsv"
+echo "ptx-check: NVIDIA variants the profiles choose at compute capability $CC for M = $M, assembled for $SM"
+while IFS=$'\t' read -r operation variant entries options; do
+    check_build "$OUT/m$M/$variant" "$OUT/m$M/$variant.cl" "$operation" "$variant" "$entries" "$options"
+    # Attention is built per head width and with MPNet's bias too (kernel-source writes HEAD_DIM=64,
+    # bert-base/large): MiniLM's 32 and MPNet's REL_BIAS, once.
+    if [[ $operation == attention && $M == 4096 ]]; then
+        check_build "$OUT/m$M/$variant-d32" "$OUT/m$M/$variant.cl" "$operation" "$variant" "$entries" "${options/HEAD_DIM=64/HEAD_DIM=32}"
+        check_build "$OUT/m$M/$variant-bias" "$OUT/m$M/$variant.cl" "$operation" "$variant" "$entries" "$options -DREL_BIAS=1"
+    fi
 done < "$OUT/m$M/selection.tsv"
 done

@@ -1,0 +1,62 @@
+import ArgumentParser
+import BertKernels
+import BertMeasure
+import Foundation
+import OpenCLRuntime
+
+/// `bertbench check-attention`: nvidia-attention-mma (inline PTX on NVIDIA, or the emulation)
+/// against float64 on odd shapes, then timed beside portable-attention at bert-large's shapes;
+/// exit 1 when an error passes 2e-3.
+struct CheckAttentionCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-attention",
+        abstract: "Check nvidia-attention-mma (PTX or emulation) against float64 and time it beside portable-attention.")
+
+    @Option(help: "1: inline PTX (NVIDIA sm_80+ only); 0: the local-memory emulation.") var ptx: Int = 0
+    @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
+    @Option(help: "Timed shapes, BATCHxSEQ at 16 heads of 64 (bert-large); none: --time ''.") var time: String = "1x128,32x384"
+    @Option(help: "Timed launches per variant and shape (the median is printed).") var iterations: Int = 10
+    @Option(help: "Timed settings of nvidia-attention-mma, WARPSxKB, comma-separated (the profile's is 4x64).")
+    var settings: String = "4x64,2x64,8x64,4x32"
+
+    func validate() throws {
+        guard [0, 1].contains(ptx) else { throw ValidationError("--ptx must be 0 or 1") }
+        guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+    }
+
+    func run() throws {
+        let chosen = try Device.choose(device)
+        // Inline PTX means nothing to other compilers (PoCL's LLVM aborts the process on it).
+        guard ptx == 0 || chosen.computeCapability != nil else {
+            throw ValidationError("--ptx 1 needs an NVIDIA device reporting a compute capability; \(chosen.name) reports none")
+        }
+        let context = try ComputeContext(device: chosen)
+        let selection = try ProfileCatalog.standard().selection(for: DeviceIdentity(chosen))
+        var passed = true
+        for row in try AttentionCheck.check(context: context, selection: selection, ptx: ptx == 1) {
+            let ok = row.maxRelativeError < 2e-3
+            passed = passed && ok
+            print(String(format: "nvidia-attention-mma WARP_PTX=%d %@: max rel error %.2e (%@)", ptx, row.shape, row.maxRelativeError,
+                         ok ? "ok" : "FAILED"))
+        }
+        for shape in time.split(separator: ",") {
+            let parts = shape.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2 else { throw ValidationError("--time: \(shape) is not BATCHxSEQ") }
+            let (batch, seq) = (parts[0], parts[1])
+            let portable = try AttentionCheck.time(context: context, selection: selection, variant: PortableAttention.attention,
+                                                   overrides: [:], batch: batch, seq: seq, heads: 16, headDim: 64, iterations: iterations)
+            let flops = 4.0 * Double(batch * 16 * seq * seq * 64)
+            print(String(format: "attention %dx%d, 16 heads of 64, one layer: portable-attention %.3f ms", batch, seq, portable))
+            for setting in settings.split(separator: ",") {
+                let values = setting.split(separator: "x").compactMap { Int($0) }
+                guard values.count == 2 else { throw ValidationError("--settings: \(setting) is not WARPSxKB") }
+                let mma = try AttentionCheck.time(context: context, selection: selection, variant: NvidiaAttention.mma,
+                                                  overrides: ["WARP_PTX": ptx, "WARPS": values[0], "KB": values[1]],
+                                                  batch: batch, seq: seq, heads: 16, headDim: 64, iterations: iterations)
+                print(String(format: "attention %dx%d, 16 heads of 64, one layer: nvidia-attention-mma WARPS=%d KB=%d WARP_PTX=%d %.3f ms (%.1f TFLOP/s, %.1fx portable)",
+                             batch, seq, values[0], values[1], ptx, mma, flops / mma / 1e9, portable / mma))
+            }
+        }
+        if !passed { throw ExitCode.failure }
+    }
+}
