@@ -141,14 +141,16 @@ public final class EncoderKernels: @unchecked Sendable {
 
     /// out[B*S, heads*headDim] = softmax(QKᵀ·scale + relativeBias + mask)·V per head, from fused
     /// qkv[B*S, 3*hidden]; `relativeBias` [heads, 2S-1] (entry j - i + S - 1 for query i, key j) or nil.
+    /// `operation` is .attentionF16 in a model whose Linear layers are fp16 (fp16 attention allowed).
     public func attention(qkv: DeviceBuffer<Float>, mask: DeviceBuffer<Int32>, out: DeviceBuffer<Float>,
                           batch: Int, sequenceLength: Int, heads: Int, headDim: Int, scale: Float,
-                          relativeBias: DeviceBuffer<Float>? = nil) throws {
+                          relativeBias: DeviceBuffer<Float>? = nil, operation: KernelOperation = .attention) throws {
+        precondition(operation == .attention || operation == .attentionF16)
         let tokens = batch * sequenceLength
         precondition(qkv.count >= tokens * 3 * heads * headDim && out.count >= tokens * heads * headDim && mask.count >= tokens)
         precondition(relativeBias == nil || relativeBias!.count >= heads * (2 * sequenceLength - 1))
         let problem = KernelProblem(m: tokens, n: heads, k: headDim, batch: batch, relativeBias: relativeBias != nil)
-        try launch(.attention, "attention", problem: problem,
+        try launch(operation, "attention", problem: problem,
                    arguments: [qkv, mask, out, Int32(sequenceLength), Int32(heads), scale, relativeBias ?? placeholderFloats],
                    category: "attention")
     }

@@ -14,10 +14,10 @@ import Testing
             return (fields[0], fields.dropFirst().joined(separator: "\t"))
         })
         #expect(chosen["gemm"]?.hasPrefix("nvidia-sgemm-tiled") == true && chosen["gemm-f16"]?.hasPrefix("nvidia-mma-f16") == true
-                && chosen["gemm-w8a8"]?.hasPrefix("nvidia-mma-w8a8") == true && chosen["attention"]?.hasPrefix("nvidia-attention-mma") == true,
+                && chosen["gemm-w8a8"]?.hasPrefix("nvidia-mma-w8a8") == true && chosen["attention-f16"]?.hasPrefix("nvidia-attention-mma") == true,
                 "\(lines)")
         #expect(chosen["gemm-f16"]?.contains("-DWARP_PTX=1") == true && chosen["gemm-w8a8"]?.contains("-DNR=1") == true
-                && chosen["attention"]?.contains("-DWARP_PTX=1") == true && chosen["attention"]?.contains("-DHEAD_DIM=64") == true)
+                && chosen["attention-f16"]?.contains("-DWARP_PTX=1") == true && chosen["attention-f16"]?.contains("-DHEAD_DIM=64") == true)
         #expect(lines.allSatisfy { $0.split(separator: "\t")[1].hasPrefix("nvidia-") }, "--family nvidia lists only NVIDIA variants")
         let attention = try String(contentsOf: out.appendingPathComponent("nvidia-attention-mma.cl"), encoding: .utf8)
         #expect(attention.contains("shfl.sync.bfly.b32") && attention.contains("__kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))"))
@@ -121,6 +121,33 @@ import Testing
         let profile = #"{"name": "here", "match": {"vendor": "\#(vendor)", "device": "\#(name)"}, "kernels": {\#(kernels)}}"#
         try Data(profile.utf8).write(to: folder.appendingPathComponent("here.json"))
         return folder
+    }
+
+    @Test func onlyFP16ModelsRunTheFP16Attention() throws {
+        // attention-f16 on the emulated tensor-core kernel, attention left as it is.
+        let folder = try localProfileForThisDevice(#""attention-f16": {"variant": "nvidia-attention-mma", "parameters": {"WARP_PTX": 0}}"#)
+        let work = try WorkFolder(seed: 43, texts: "a good movie\nthe quick brown fox jumps over the lazy dog\n")
+        let fp16 = work.dir.appendingPathComponent("fp16")
+        #expect(try bertbench(["compress", "--model", work.model.path, "--out", fp16.path, "--method", "fp16"]).status == 0)
+        func embed(_ model: URL, _ environment: [String: String]) throws -> [[Double]] {
+            let out = work.dir.appendingPathComponent(UUID().uuidString + ".jsonl")
+            let run = try bertbench(["embed", "--model", model.path, "--input", work.input.path, "--output", out.path, "--quiet"],
+                                    environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            return try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map { line in
+                ((try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["embedding"] as! [NSNumber]).map(\.doubleValue)
+            }
+        }
+        let profile = ["BERTBENCH_PROFILES": folder.path]
+        #expect(try embed(work.model, [:]) == (try embed(work.model, profile)), "an fp32 model's attention changed with attention-f16")
+        let plain = try embed(fp16, [:]), tensor = try embed(fp16, profile)
+        #expect(plain != tensor, "the fp16 model did not run the attention-f16 choice")
+        for (a, b) in zip(plain, tensor) {
+            let dot: Double = zip(a, b).map { $0 * $1 }.reduce(0, +)
+            let na: Double = a.map { $0 * $0 }.reduce(0, +).squareRoot(), nb: Double = b.map { $0 * $0 }.reduce(0, +).squareRoot()
+            let cosine = dot / (na * nb)
+            #expect(cosine > 0.9999, "fp16 attention moved the embedding too far: cosine \(cosine)")
+        }
     }
 
     @Test func benchGEMMChecksTheFP16GEMMAndTheMMAStep() throws {

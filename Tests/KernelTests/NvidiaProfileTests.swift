@@ -26,8 +26,9 @@ extension Kernels {
                 #expect(selection[.gemmW8A8].description
                         == "nvidia-mma-w8a8 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 BK=64 (128x128x64 blocks, 2 stages, 8 warps, mma.sync s8)")
                 #expect(selection[.gemmW8A8].panelWidth == 1, "the tensor-core W8A8 reads weights as stored, [N, K]")
-                #expect(selection[.attention].description
+                #expect(selection[.attentionF16].description
                         == "nvidia-attention-mma WARPS=4 KB=64 WARP_PTX=1 (flash, 64 queries x 64 keys per block, 4 warps, mma.sync)")
+                #expect(selection[.attention].variant.name == "portable-attention", "an fp32 model's attention stays fp32")
                 #expect(selection[.layerNorm].variant.name == "portable-layer-norm")
             }
         }
@@ -41,6 +42,7 @@ extension Kernels {
                 #expect(selection[.gemmF16].variant.name == "portable-gemm-f16")
                 #expect(!selection[.gemmW8A8].variant.name.hasPrefix("nvidia-"))
                 #expect(selection[.attention].variant.name == "portable-attention")
+                #expect(selection[.attentionF16].variant.name == "portable-attention")
             }
         }
 

@@ -82,8 +82,9 @@ public struct DeviceProfile: Codable, Sendable {
             guard let variant = KernelVariantRegistry.variant(named: entry.variant) else {
                 throw ProfileError(origin, "\(key): unknown variant '\(entry.variant)'")
             }
-            guard variant.operation == operation else {
-                throw ProfileError(origin, "\(key): variant \(variant.name) implements \(variant.operation.rawValue), not \(key)")
+            guard variant.serves(operation) else {
+                let served = ([variant.operation] + variant.alsoServes).map(\.rawValue).joined(separator: ", ")
+                throw ProfileError(origin, "\(key): variant \(variant.name) implements \(served), not \(key)")
             }
             do { result[operation] = try KernelChoice(variant, overrides: entry.parameters ?? [:]) } catch let error as KernelParameterError {
                 throw ProfileError(origin, "\(key): \(error.message)")

@@ -20,6 +20,9 @@ public enum KernelOperation: String, CaseIterable, Codable, Sendable {
     case layerNorm = "layer-norm"
     /// Fused scaled dot-product attention with the padding mask (attention).
     case attention
+    /// The same attention in a model whose Linear layers are fp16: a variant may compute it in
+    /// fp16 (the tensor cores), which an fp32 model's attention must not.
+    case attentionF16 = "attention-f16"
     /// Embedding gather and sum (embed_sum, embed_sum_int8).
     case embeddings
     /// Mean and [CLS] pooling (mean_pool, cls_pool).

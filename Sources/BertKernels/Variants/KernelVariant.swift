@@ -39,6 +39,9 @@ public struct KernelVariant: Sendable {
     /// Unique name, used in profiles and reports ("portable-gemm").
     public let name: String
     public let operation: KernelOperation
+    /// Further operations with the same entry points and arguments that it implements too
+    /// (the fp32 attention kernels serve `attention-f16` as well).
+    public let alsoServes: [KernelOperation]
     /// Path below Kernels/ ("portable/gemm.cl").
     public let source: String
     public let entryPoints: [String]
@@ -57,7 +60,7 @@ public struct KernelVariant: Sendable {
     /// the launch sizes. `panelWidth`, for a GEMM that reads weights packed at load time, maps
     /// the parameter values to the width of the panels it reads (see `WeightPacking`). `summary`
     /// says what the values mean in a reader's terms ("128x128x32 blocks, 2 stages") for reports.
-    public init(name: String, operation: KernelOperation, source: String, entryPoints: [String],
+    public init(name: String, operation: KernelOperation, alsoServes: [KernelOperation] = [], source: String, entryPoints: [String],
                 parameters: [KernelParameter] = [], fixedDefines: [(name: String, value: Int)] = [],
                 shapeDefines: @escaping @Sendable (KernelProblem) -> [(name: String, value: Int)] = { _ in [] },
                 panelWidth: (@Sendable (_ values: [String: Int]) -> Int)? = nil,
@@ -65,6 +68,7 @@ public struct KernelVariant: Sendable {
                 geometry: @escaping @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry) {
         self.name = name
         self.operation = operation
+        self.alsoServes = alsoServes
         self.source = source
         self.entryPoints = entryPoints
         self.parameters = parameters
@@ -81,10 +85,13 @@ public struct KernelVariant: Sendable {
         let tuned = parameters.map { p in
             KernelParameter(p.name, default: defaults[p.name] ?? p.defaultValue, allowed: p.allowed, meaning: p.meaning, tunable: p.tunable)
         }
-        return KernelVariant(name: newName, operation: operation, source: source, entryPoints: entryPoints,
+        return KernelVariant(name: newName, operation: operation, alsoServes: alsoServes, source: source, entryPoints: entryPoints,
                              parameters: tuned, fixedDefines: fixedDefines, shapeDefines: shapeDefines, panelWidth: panelRule,
                              summary: summaryRule, geometry: geometryRule)
     }
+
+    /// Whether a profile may choose it for `operation`.
+    public func serves(_ operation: KernelOperation) -> Bool { self.operation == operation || alsoServes.contains(operation) }
 
     /// The `-D` options for `values` (every tunable parameter set) and `problem`.
     func buildOptions(_ values: [String: Int], problem: KernelProblem) -> String {

@@ -7,7 +7,7 @@ public enum NvidiaAttention {
     /// with or without MPNet's relative-position bias. Problem m = tokens, n = heads, k = head
     /// width, batch = sequences.
     public static let mma = KernelVariant(
-        name: "nvidia-attention-mma", operation: .attention, source: "nvidia/attention_mma.cl", entryPoints: ["attention"],
+        name: "nvidia-attention-mma", operation: .attentionF16, alsoServes: [.attention], source: "nvidia/attention_mma.cl", entryPoints: ["attention"],
         parameters: [
             KernelParameter("WARPS", default: 4, allowed: [1, 2, 4, 8], meaning: "warps per work-group, 16 query rows each"),
             KernelParameter("KB", default: 64, allowed: [16, 32, 64], meaning: "keys per block"),

@@ -3,7 +3,7 @@ public enum PortableAttention {
     /// One work-item per (query token, head), keys one at a time. Problem m = tokens (batch x
     /// sequence), n = heads, k = head width (the HEAD_DIM define).
     public static let attention = KernelVariant(
-        name: "portable-attention", operation: .attention, source: "portable/attention.cl", entryPoints: ["attention"],
+        name: "portable-attention", operation: .attention, alsoServes: [.attentionF16], source: "portable/attention.cl", entryPoints: ["attention"],
         shapeDefines: attentionDefines
     ) { _, p, _ in
         LaunchGeometry(global: [p.m, p.n])
@@ -14,7 +14,7 @@ extension PortableAttention {
     /// Blocked products for CPUs: one work-group per (sequence, head) transposes its keys into
     /// local memory once; one work-item per QB queries then walks them KB at a time.
     public static let blocked = KernelVariant(
-        name: "portable-attention-blocked", operation: .attention, source: "portable/attention_blocked.cl", entryPoints: ["attention"],
+        name: "portable-attention-blocked", operation: .attention, alsoServes: [.attentionF16], source: "portable/attention_blocked.cl", entryPoints: ["attention"],
         parameters: [
             KernelParameter("QB", default: 4, allowed: [1, 2, 4, 8, 16], meaning: "queries per work-item"),
             KernelParameter("KB", default: 16, allowed: [8, 16], meaning: "keys per block (one score vector)"),

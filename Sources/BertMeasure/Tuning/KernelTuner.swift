@@ -54,7 +54,7 @@ public enum KernelTuner {
         }
         var best = (selection: base, times: baseline)
         // The profile's own variant first: with a short budget, its neighbourhood matters most.
-        let variants = KernelVariantRegistry.all.filter { $0.operation == target.operation && allowed($0) }
+        let variants = KernelVariantRegistry.all.filter { $0.serves(target.operation) && allowed($0) }
             .sorted { a, _ in a.name == base[target.operation].variant.name }
         for variant in variants {
             let start = variant.name == base[target.operation].variant.name ? base[target.operation].values : [:]
