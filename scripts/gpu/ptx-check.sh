@@ -62,7 +62,7 @@ while IFS=$'\t' read -r operation variant entries options; do
     check_build "$OUT/m$M/$variant" "$OUT/m$M/$variant.cl" "$operation" "$variant" "$entries" "$options"
     # Attention is built per head width and with MPNet's bias too (kernel-source writes HEAD_DIM=64,
     # bert-base/large): MiniLM's 32 and MPNet's REL_BIAS, once.
-    if [[ $operation == attention && $M == 4096 ]]; then
+    if [[ $operation == attention* && $M == 4096 ]]; then
         check_build "$OUT/m$M/$variant-d32" "$OUT/m$M/$variant.cl" "$operation" "$variant" "$entries" "${options/HEAD_DIM=64/HEAD_DIM=32}"
         check_build "$OUT/m$M/$variant-bias" "$OUT/m$M/$variant.cl" "$operation" "$variant" "$entries" "$options -DREL_BIAS=1"
     fi
