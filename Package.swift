@@ -72,7 +72,8 @@ let package = Package(
             "Support",
         ]),
         .testTarget(name: "SupportTests", dependencies: ["Support"]),
-        .testTarget(name: "ExperimentsTests", dependencies: ["BertExperiments", "BertMeasure", "BertKernels", "OpenCLRuntime", "BertCheckpoint"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["BertExperiments", "BertMeasure", "BertKernels", "OpenCLRuntime", "BertCheckpoint",
+                                                     "BertDivergence", "BertCompression"]),
         .testTarget(name: "CLITests", dependencies: ["BertCheckpoint", "Support"]),
         // Weights and compression without a device: no OpenCLRuntime, no BertModel.
         .testTarget(name: "WeightsTests", dependencies: ["BertCheckpoint", "EncoderWeights", "BertCompression", "Support"]),

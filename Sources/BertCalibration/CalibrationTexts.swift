@@ -3,7 +3,9 @@ import Support
 
 /// The texts of a calibration set and where they came from: a file with one text per line (a
 /// `.tsv` with a `text` column, like assets/data's, gives that column), sampled to `items` with
-/// a fixed seed so the same file and count always give the same set.
+/// a seed (fixed by default) so the same file, count and seed always give the same set; another
+/// seed draws another sample of the same file, which is how a population of compressed models
+/// differs only in its calibration items.
 public struct CalibrationTexts: Sendable {
     /// The texts, in sampled order.
     public let texts: [String]
@@ -13,12 +15,15 @@ public struct CalibrationTexts: Sendable {
     public let contentHash: String
     /// Non-empty texts in the file.
     public let available: Int
-    /// The seed of the sample.
+    /// The seed of the sample when none is given (every variant made before seeds existed used it).
     public static let seed: UInt64 = 14
+    /// The seed this sample was drawn with.
+    public let seed: UInt64
 
-    /// Reads `path` and keeps `items` texts (all when nil or more than there are); errors are one
-    /// line naming the file: missing, unreadable, not UTF-8, or without any text.
-    public init(path: String, items: Int?) throws {
+    /// Reads `path` and keeps `items` texts (all when nil or more than there are), drawn by a
+    /// shuffle seeded with `seed`; errors are one line naming the file: missing, unreadable, not
+    /// UTF-8, or without any text.
+    public init(path: String, items: Int?, seed: UInt64 = CalibrationTexts.seed) throws {
         if let items, items < 1 { throw InputError("--calibration-items must be at least 1, not \(items)") }
         let data = try TextLines.read(path)
         var lines = try TextLines.split(data, path: path).map(\.text)
@@ -35,7 +40,8 @@ public struct CalibrationTexts: Sendable {
         let all = lines.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !all.isEmpty else { throw InputError("\(path): no calibration text in the file (one text per line)") }
         var order = Array(all.indices)
-        var rng = SeededRandom(seed: Self.seed)
+        var rng = SeededRandom(seed: seed)
+        self.seed = seed
         order.shuffle(using: &rng)
         texts = order.prefix(min(items ?? all.count, all.count)).map { all[$0] }
         available = all.count

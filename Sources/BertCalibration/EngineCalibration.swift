@@ -40,7 +40,7 @@ public struct EngineCalibration: CalibrationSource, @unchecked Sendable {
     public var record: [String: JSONValue] {
         ["file": .string(texts.fileName), "content_hash": .string(texts.contentHash), "items": .number(Double(texts.texts.count)),
          "items_in_file": .number(Double(texts.available)), "tokens": .number(Double(tokenCount)),
-         "sample": .string("seeded shuffle (seed \(CalibrationTexts.seed)) of the file's non-empty texts"),
+         "sample": .string("seeded shuffle (seed \(texts.seed)) of the file's non-empty texts"), "seed": .number(Double(texts.seed)),
          "longest_text_tokens": .number(Double(rows.map(\.count).max() ?? 0))]
     }
 

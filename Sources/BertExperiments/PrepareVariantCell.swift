@@ -14,14 +14,19 @@ public struct PrepareVariantCell: CellKind {
     /// The calibration texts of a calibrated method, or nil.
     public let calibration: Calibration?
 
-    /// A calibration file (one text per line, or a .tsv's text column) and how many texts to use.
+    /// A calibration file (one text per line, or a .tsv's text column), how many texts to use and
+    /// the seed that samples them.
     public struct Calibration: Codable, Sendable, Equatable {
         public let path: String
         public let items: Int
-        /// The file at `path`, sampled to `items` texts.
-        public init(path: String, items: Int) {
+        /// The sample's seed; nil is `CalibrationTexts.seed`, kept apart so that plans and ids
+        /// written before seeds existed stay as they were.
+        public let seed: UInt64?
+        /// The file at `path`, sampled to `items` texts with `seed` (nil: the default seed).
+        public init(path: String, items: Int, seed: UInt64? = nil) {
             self.path = path
             self.items = items
+            self.seed = seed
         }
     }
 
@@ -37,7 +42,10 @@ public struct PrepareVariantCell: CellKind {
 
     public var inputs: [String: String] {
         var inputs = ["source": source.identity, "target": URL(fileURLWithPath: target).lastPathComponent, "method": "\(method)"]
-        if let calibration { inputs["calibration"] = "\(URL(fileURLWithPath: calibration.path).lastPathComponent):\(calibration.items)" }
+        if let calibration {
+            inputs["calibration"] = "\(URL(fileURLWithPath: calibration.path).lastPathComponent):\(calibration.items)"
+                + (calibration.seed.map { ":seed=\($0)" } ?? "")
+        }
         return inputs
     }
 
@@ -52,12 +60,13 @@ public struct PrepareVariantCell: CellKind {
         let url = URL(fileURLWithPath: target)
         var made = false
         if !FileManager.default.fileExists(atPath: url.path) {
-            context.say("run", "compressing \(source.name) -> \(url.lastPathComponent) (\(method.name))")
+            context.say("run", "compressing \(source.name) -> \(url.lastPathComponent) (\(method.name)"
+                        + (calibration?.seed.map { ", calibration seed \($0)" } ?? "") + ")")
             do {
                 let sourceURL = URL(fileURLWithPath: source.path)
                 let calibrationSet = try calibration.map { choice in
-                    try EngineCalibration(texts: try CalibrationTexts(path: choice.path, items: choice.items), model: sourceURL,
-                                          kernels: try context.kernels())
+                    try EngineCalibration(texts: try CalibrationTexts(path: choice.path, items: choice.items, seed: choice.seed ?? CalibrationTexts.seed),
+                                          model: sourceURL, kernels: try context.kernels())
                 }
                 _ = try Compressor.compress(source: sourceURL, target: url, method: method, calibration: calibrationSet)
                 made = true

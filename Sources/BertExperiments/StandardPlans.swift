@@ -36,10 +36,12 @@ public enum StandardPlans {
         case trained = "recovered / trained"
     }
 
-    /// A calibration file under the assets' data folder and how many of its texts to use.
+    /// A calibration file under the assets' data folder, how many of its texts to use and the
+    /// seed of that sample (nil: `CalibrationTexts.seed`, the one every standard variant uses).
     public struct CalibrationChoice: Sendable {
         public let file: String
         public let items: Int
+        public var seed: UInt64? = nil
     }
 
     /// The standard calibration set: 512 Amazon review snippets (a fixed seeded sample). The study
@@ -134,7 +136,8 @@ public enum StandardPlans {
     public static func prepareCells(_ variants: [Variant], from source: ModelRef, in folder: URL, data: URL? = nil) -> [PrepareVariantCell] {
         variants.map { variant in
             let calibration = variant.calibration.map { choice in
-                PrepareVariantCell.Calibration(path: (data ?? folder).appendingPathComponent(choice.file).path, items: choice.items)
+                PrepareVariantCell.Calibration(path: (data ?? folder).appendingPathComponent(choice.file).path, items: choice.items,
+                                               seed: choice.seed)
             }
             return PrepareVariantCell(source: source, target: folder.appendingPathComponent(variant.name).path, method: variant.method,
                                       calibration: calibration)

@@ -33,6 +33,9 @@ struct CompressCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Calibration texts for calibrated methods: one text per line (a .tsv gives its 'text' column).",
                                valueName: "file")) var calibration: String?
     @Option(help: "Calibration texts used: a fixed seeded sample of this many (default: all).") var calibrationItems: Int?
+    @Option(help: ArgumentHelp("Seed of the calibration sample (default \(CalibrationTexts.seed)): another seed draws other texts of the "
+                               + "file, e.g. for a population of compressed models that differ only in calibration.", valueName: "n"))
+    var calibrationSeed: UInt64?
     @OptionGroup var deviceOptions: DeviceOptions
 
     /// The method as data: the technique's name and the options given (the technique refuses
@@ -52,6 +55,7 @@ struct CompressCommand: ParsableCommand {
         if let rounding { parameters["rounding"] = .string(rounding) }
         if refit { parameters["refit"] = .string("least-squares") }
         if calibration == nil && calibrationItems != nil { throw ValidationError("--calibration-items needs --calibration FILE") }
+        if calibration == nil && calibrationSeed != nil { throw ValidationError("--calibration-seed needs --calibration FILE") }
         if keep != nil && every != nil { throw ValidationError("give --keep or --every, not both") }
         if let keep {
             let parts = keep.split(separator: ",", omittingEmptySubsequences: false)
@@ -74,9 +78,10 @@ struct CompressCommand: ParsableCommand {
         let started = Date()
         var calibrationSet: EngineCalibration? = nil
         if let calibration {
-            let texts = try CalibrationTexts(path: calibration, items: calibrationItems)
+            let texts = try CalibrationTexts(path: calibration, items: calibrationItems, seed: calibrationSeed ?? CalibrationTexts.seed)
             calibrationSet = try EngineCalibration(texts: texts, model: source, kernels: try deviceOptions.kernels())
-            print("calibration: \(texts.texts.count) of \(texts.available) texts of \(texts.fileName), \(calibrationSet!.tokenCount) tokens")
+            print("calibration: \(texts.texts.count) of \(texts.available) texts of \(texts.fileName) (seed \(texts.seed)), "
+                  + "\(calibrationSet!.tokenCount) tokens")
         }
         let summary = try Compressor.compress(source: source, target: target, method: chosen, calibration: calibrationSet)
         for line in summary.lines { print(line) }

@@ -51,10 +51,16 @@ struct StandardRunOptions: ParsableArguments {
             mpnetModel = try ModelRef.at(mpnetURL)
             prepare += StandardPlans.prepareCells(StandardPlans.mpnetVariants, from: mpnetModel!, in: variants)
         }
+        // The population members of the study's PIEs (Hooker et al.): made last, so an interrupted
+        // run has its measured variants first; each member is cached like any variant.
+        let populations = StandardPlans.populations(quick: quick)
+        let extraMembers = StandardPlans.extraMembers(populations)
+        prepare += StandardPlans.prepareCells(extraMembers, from: l6, in: variants, data: root.appendingPathComponent("data"))
         let made = try prepare.map { try $0.run(context).variant }
         let ownCount = StandardPlans.ownVariants.count, largeCount = withLarge ? StandardPlans.largeVariants.count : 0
         let own = Array(made.prefix(ownCount)), largeVariants = Array(made.dropFirst(ownCount).prefix(largeCount))
-        let mpnetVariants = Array(made.dropFirst(ownCount + largeCount))
+        let mpnetVariants = Array(made.dropFirst(ownCount + largeCount).dropLast(extraMembers.count))
+        let members = Array(made.suffix(extraMembers.count))
         let external = try StandardPlans.externalVariants.map { try ModelRef.at(models.appendingPathComponent($0.name)) }
         let trained = try trainedURLs.map { try ModelRef.at($0) }
         let family = own + external + trained
@@ -80,7 +86,9 @@ struct StandardRunOptions: ParsableArguments {
             (studyOptions.heads, studyOptions.attackItems, studyOptions.seeds) = (5, 16, 2)
         }
         let roles = StandardPlans.ownVariants.map(\.role) + StandardPlans.externalVariants.map(\.role) + StandardPlans.trainedVariants.map(\.role)
-        cells.append(try studyOptions.cell(large: l6, variants: zip(family, roles).map { StudyVariant(model: $0, role: $1) }, device: device.name))
+        // Population members are not timed: they share member 0's method and shapes.
+        let studied = StandardPlans.studyVariants(models: family, roles: roles, extraMembers: members, populations: populations)
+        cells.append(try studyOptions.cell(large: l6, variants: studied, device: device.name))
         return Plan(runID: runID, latency: .init(settings: settings, batches: batches, sequenceLengths: [128]),
                         notes: (withLarge ? [StandardPlans.syntheticLargeNote] : []) + (mpnet ? [StandardPlans.mpnetNote] : []),
                         cells: cells)
