@@ -58,7 +58,7 @@ let package = Package(
             "BertExperiments", "BertModel", "BertMetrics", "BertMeasure", "BertCompression", "BertDivergence", "Support", "EncoderWeights",
             "BertCalibration", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "Support"]),
+        .testTarget(name: "KernelTests", dependencies: ["OpenCLRuntime", "BertKernels", "BertCheckpoint", "BertMeasure", "Support"]),
         .testTarget(name: "TokenizerTests", dependencies: ["BertTokens"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CheckpointTests", dependencies: ["BertCheckpoint", "EncoderWeights", "Support"]),
         .testTarget(name: "ModelTests", dependencies: ["BertModel", "EncoderWeights", "Support"], resources: [.copy("Fixtures")]),

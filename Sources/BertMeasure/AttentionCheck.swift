@@ -77,8 +77,10 @@ public enum AttentionCheck {
         return times.sorted()[times.count / 2]
     }
 
-    /// Scaled dot-product attention in float64, masked keys excluded, `bias` [heads, 2·seq − 1].
-    static func reference(qkv: [Float], mask: [Int32], batch: Int, seq: Int, heads: Int, headDim: Int, bias: [Float]?) -> [Double] {
+    /// Scaled dot-product attention in float64, masked keys excluded, `bias` [heads, 2·seq − 1]
+    /// adding entry (h, j − i + seq − 1) to the score of query i, key j; a query whose keys are
+    /// all masked gets zeros. The kernel tests compare every attention variant with it too.
+    public static func reference(qkv: [Float], mask: [Int32], batch: Int, seq: Int, heads: Int, headDim: Int, bias: [Float]?) -> [Double] {
         let hidden = heads * headDim, stride = 3 * hidden
         let scale = 1.0 / Double(headDim).squareRoot()
         var out = [Double](repeating: 0, count: batch * seq * hidden)

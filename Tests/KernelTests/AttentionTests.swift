@@ -1,40 +1,14 @@
 import BertKernels
+import BertMeasure
 import Foundation
 import OpenCLRuntime
 import Testing
 
 extension Kernels {
     @Suite struct Attention {
-        /// Scaled dot-product attention per head with masked keys excluded, in float64; `bias`
-        /// [heads, 2·seq − 1] adds entry (h, j − i + seq − 1) to the score of query i, key j.
+        /// The float64 reference (BertMeasure's, which `check-attention` uses on a GPU too).
         func reference(qkv: [Float], mask: [Int32], batch: Int, seq: Int, heads: Int, headDim: Int, bias: [Float]? = nil) -> [Double] {
-            let hidden = heads * headDim, stride = 3 * hidden
-            let scale = 1.0 / Double(headDim).squareRoot()
-            var out = [Double](repeating: 0, count: batch * seq * hidden)
-            for b in 0..<batch {
-                for h in 0..<heads {
-                    for i in 0..<seq {
-                        let q = b * seq + i
-                        var scores = [Double](repeating: -.infinity, count: seq)
-                        for j in 0..<seq where mask[b * seq + j] != 0 {
-                            var s = 0.0
-                            for d in 0..<headDim {
-                                s += Double(qkv[q * stride + h * headDim + d]) * Double(qkv[(b * seq + j) * stride + hidden + h * headDim + d])
-                            }
-                            scores[j] = s * scale + (bias.map { Double($0[h * (2 * seq - 1) + j - i + seq - 1]) } ?? 0)
-                        }
-                        let top = scores.max()!
-                        let weights = scores.map { $0 == -.infinity ? 0 : exp($0 - top) }
-                        let total = weights.reduce(0, +)
-                        for d in 0..<headDim {
-                            var v = 0.0
-                            for j in 0..<seq { v += weights[j] * Double(qkv[(b * seq + j) * stride + 2 * hidden + h * headDim + d]) }
-                            out[q * hidden + h * headDim + d] = total > 0 ? v / total : 0  // every key masked: zeros
-                        }
-                    }
-                }
-            }
-            return out
+            AttentionCheck.reference(qkv: qkv, mask: mask, batch: batch, seq: seq, heads: heads, headDim: headDim, bias: bias)
         }
 
         @Test(arguments: [(batch: 1, seq: 1, heads: 1, headDim: 4), (batch: 3, seq: 7, heads: 2, headDim: 12),
