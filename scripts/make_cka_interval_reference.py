@@ -18,6 +18,8 @@ import os
 
 import numpy as np
 
+from make_probe_reference import debiased_cka  # Kornblith et al.'s debiased CKA, written out in NumPy
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "MetricsTests", "Fixtures", "cka_interval_reference.json")
 N, D, RESAMPLES, SEED, CONFIDENCE = 60, 8, 200, 20240717, 0.95
 MASK = (1 << 64) - 1
@@ -44,22 +46,6 @@ class SplitMix64:
                 m = self.next() * bound
                 low = m & MASK
         return m >> 64
-
-
-def debiased_cka(x, y):
-    def centred_gram(a):
-        a = a - a.mean(0, keepdims=True)
-        g = a @ a.T
-        n = g.shape[0]
-        np.fill_diagonal(g, 0)
-        means = g.sum(0) / (n - 2)
-        means -= means.sum() / (2 * (n - 1))
-        g -= means[:, None]
-        g -= means[None, :]
-        np.fill_diagonal(g, 0)
-        return g
-    k, l = centred_gram(x), centred_gram(y)
-    return float((k.ravel() @ l.ravel()) / (np.linalg.norm(k) * np.linalg.norm(l)))
 
 
 def grid(a):
