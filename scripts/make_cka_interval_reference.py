@@ -18,7 +18,7 @@ import os
 
 import numpy as np
 
-from make_probe_reference import debiased_cka  # Kornblith et al.'s debiased CKA, written out in NumPy
+from cka_reference import debiased_cka
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "MetricsTests", "Fixtures", "cka_interval_reference.json")
 N, D, RESAMPLES, SEED, CONFIDENCE = 60, 8, 200, 20240717, 0.95

@@ -33,6 +33,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import cohen_kappa_score, log_loss
 from sklearn.preprocessing import normalize
 
+from cka_reference import debiased_cka
+
 OUT = os.path.join(os.path.dirname(__file__), "..", "Tests", "MetricsTests", "Fixtures", "probe_reference.json")
 rng = np.random.default_rng(20251125)
 N, D, FOLDS, GRID = 150, 16, 5, [0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0]
@@ -71,23 +73,6 @@ def choose_c(X, y, folds, held_out=0):
         losses.append(log_loss(np.concatenate(truth), np.concatenate(probs), labels=[0, 1]))
     best = int(np.argmin(losses))  # first minimum: the smaller C on a tie
     return GRID[best], losses
-
-
-def debiased_cka(x, y):
-    """Kornblith et al.'s cka(gram_linear(x), gram_linear(y), debiased=True), written out."""
-    def centred_gram(a):
-        a = a - a.mean(0, keepdims=True)
-        g = a @ a.T
-        n = g.shape[0]
-        np.fill_diagonal(g, 0)
-        means = g.sum(0) / (n - 2)
-        means -= means.sum() / (2 * (n - 1))
-        g -= means[:, None]
-        g -= means[None, :]
-        np.fill_diagonal(g, 0)
-        return g
-    k, l = centred_gram(x), centred_gram(y)
-    return float((k.ravel() @ l.ravel()) / (np.linalg.norm(k) * np.linalg.norm(l)))
 
 
 # The data: a shared mean direction (as mean-pooled embeddings have) plus item-specific parts; the
