@@ -30,17 +30,22 @@ public enum GEMMTiming {
                                kernel: kernels.selection[.gemm].description)
     }
 
+    /// `count` reproducible values in [-1, 1] (steps of 1/1000) from a linear congruential
+    /// `state`: the same inputs for every selection whose outputs are compared.
+    static func fixedValues(_ count: Int, state: inout UInt64) -> [Float] {
+        (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int(state >> 40) % 2001 - 1000) / 1000
+        }
+    }
+
     /// C = A·B on m x n x k for fixed seeded A and B (B laid out as the engine lays out weights
     /// for the selection's variant): for comparing two selections' results.
     public static func output(kernels: EncoderKernels, m: Int, n: Int, k: Int) throws -> [Float] {
         let context = kernels.context
         var state: UInt64 = 0x7E57
-        func next() -> Float {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int(state >> 40) % 2001 - 1000) / 1000
-        }
-        let a = try context.upload((0..<(m * k)).map { _ in next() })
-        var values = (0..<(k * n)).map { _ in next() }
+        let a = try context.upload(fixedValues(m * k, state: &state))
+        var values = fixedValues(k * n, state: &state)
         var layout = MatrixLayout.kByN
         if let width = kernels.selection[.gemm].panelWidth {
             values = WeightPacking.panels(values, n: n, k: k, width: width, zero: 0)

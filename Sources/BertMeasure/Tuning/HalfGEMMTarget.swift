@@ -22,12 +22,8 @@ extension TuningTarget {
     static func halfOutput(_ kernels: EncoderKernels, m: Int, n: Int, k: Int) throws -> [Float] {
         let context = kernels.context
         var state: UInt64 = 0xF16
-        func next() -> Float {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int(state >> 40) % 2001 - 1000) / 1000
-        }
-        let a = try context.upload((0..<(m * k)).map { _ in next() })
-        let w = try context.upload((0..<(n * k)).map { _ in Float16(next()).bitPattern })
+        let a = try context.upload(GEMMTiming.fixedValues(m * k, state: &state))
+        let w = try context.upload(GEMMTiming.fixedValues(n * k, state: &state).map { Float16($0).bitPattern })
         let c = try context.upload([Float](repeating: .nan, count: m * n))
         try kernels.gemmF16(a: a, weight: w, bias: nil, c: c, m: m, n: n, k: k)
         try context.finish()
