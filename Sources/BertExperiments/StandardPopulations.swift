@@ -1,3 +1,4 @@
+import BertCalibration
 import BertCompression
 import Foundation
 
@@ -16,7 +17,7 @@ extension StandardPlans {
     /// Calibration seeds of the SparseGPT population: `CalibrationTexts.seed` (14, the seed of the
     /// standard sparsegpt-50 variant, which is member 0) and the next four. Each draws 512 of the
     /// 3,708 Amazon snippets, so two members share about 70 texts (512² / 3,708) by chance.
-    public static let populationSeeds: [UInt64] = [14, 15, 16, 17, 18]
+    public static let populationSeeds: [UInt64] = (0..<5).map { CalibrationTexts.seed + $0 }
 
     /// SparseGPT at 50% with `members` calibration samples of the standard set; member 0 is the
     /// standard `all-MiniLM-L6-v2-sparsegpt-50` (seed 14), the others are named by their seed.
@@ -30,12 +31,10 @@ extension StandardPlans {
         return Population(name: "sparsegpt-50", members: [standard] + others)
     }
 
-    /// The populations `run` makes: SparseGPT 50% with five members in both modes (Hooker et al.
+    /// The populations `run` makes, `--quick` or not: SparseGPT 50% with five members (Hooker et al.
     /// use at least five). Once made they are cached like every variant, so `--quick` pays for
     /// their compression only the first time and for their embeddings in each study.
-    public static func populations(quick: Bool) -> [Population] {
-        [sparseGPTPopulation(members: populationSeeds.count)]
-    }
+    public static let populations: [Population] = [sparseGPTPopulation(members: populationSeeds.count)]
 
     /// The population members `ownVariants` does not already make, in order: what `run` adds to its
     /// prepare cells (a member that is an own variant is the same cell, made once).

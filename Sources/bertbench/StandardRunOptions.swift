@@ -53,7 +53,7 @@ struct StandardRunOptions: ParsableArguments {
         }
         // The population members of the study's PIEs (Hooker et al.): made last, so an interrupted
         // run has its measured variants first; each member is cached like any variant.
-        let populations = StandardPlans.populations(quick: quick)
+        let populations = StandardPlans.populations
         let extraMembers = StandardPlans.extraMembers(populations)
         prepare += StandardPlans.prepareCells(extraMembers, from: l6, in: variants, data: root.appendingPathComponent("data"))
         let made = try prepare.map { try $0.run(context).variant }
