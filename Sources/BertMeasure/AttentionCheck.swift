@@ -1,5 +1,6 @@
 import BertKernels
 import Foundation
+import Support
 import OpenCLRuntime
 
 /// nvidia-attention-mma (WARP_PTX=1 on an NVIDIA GPU, 0 anywhere) against float64 on odd shapes,
@@ -26,7 +27,7 @@ public enum AttentionCheck {
     public static func check(context: ComputeContext, selection: KernelSelection, ptx: Bool) throws -> [Row] {
         let chosen = try selection.replacing(.attention, variant: NvidiaAttention.mma, overrides: ["WARP_PTX": ptx ? 1 : 0], by: "check")
         let kernels = try EncoderKernels(context: context, selection: chosen)
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.measurementInputs
         var rows: [Row] = []
         for s in shapes {
             let hidden = s.heads * s.headDim, tokens = s.batch * s.seq
@@ -58,7 +59,7 @@ public enum AttentionCheck {
         let kernels = try EncoderKernels(context: context,
                                          selection: try selection.replacing(.attention, variant: variant, overrides: overrides, by: "time"))
         let tokens = batch * seq, hidden = heads * headDim
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.measurementInputs
         let qkv = try context.upload((0..<tokens * 3 * hidden).map { _ in Float.random(in: -1...1, using: &rng) })
         let mask = try context.upload([Int32](repeating: 1, count: tokens))
         let out = try context.buffer(Float.self, count: tokens * hidden, label: "time output")

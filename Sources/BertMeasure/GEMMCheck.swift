@@ -1,5 +1,6 @@
 import BertKernels
 import Foundation
+import Support
 
 /// Times one GEMM operation (fp32 `gemm` or fp16-weight `gemm-f16`) on fresh random inputs and
 /// checks its output against a float64 reference on sampled rows: what `bench-gemm --check` and
@@ -23,7 +24,7 @@ public enum GEMMCheck {
         precondition(layout == .kByN || layout == .nByK, "GEMMCheck reads unpacked weights")
         precondition(operation == .gemm || operation == .gemmF16, "GEMMCheck times gemm or gemm-f16")
         let context = kernels.context
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.measurementInputs
         let a = (0..<(m * k)).map { _ in Float.random(in: -1...1, using: &rng) }
         let w = (0..<(n * k)).map { _ in Float.random(in: -1...1, using: &rng) }
         let aBuffer = try context.upload(a)

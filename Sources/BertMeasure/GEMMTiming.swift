@@ -1,5 +1,6 @@
 import BertKernels
 import Foundation
+import Support
 
 /// Times BertBench's own GEMM on one shape (device-event median of 10 after a warm-up), with the
 /// variant and parameters the kernels' selection runs for the gemm operation, on B laid out as
@@ -9,7 +10,7 @@ public enum GEMMTiming {
     public static func bertbench(kernels: EncoderKernels, m: Int, n: Int, k: Int, layout: MatrixLayout = .kByN,
                                  iterations: Int = 10) throws -> GEMMMeasurement {
         let context = kernels.context
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededRandom.measurementInputs
         let a = try context.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) })
         var values = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &generator) }
         var layout = layout

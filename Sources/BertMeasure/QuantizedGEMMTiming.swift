@@ -1,5 +1,6 @@
 import BertKernels
 import Foundation
+import Support
 
 /// The weight formats `bench-gemm` can time side by side, each through the kernel the engine
 /// runs for it (the selection's variant, weights packed as the engine packs them at load).
@@ -31,7 +32,7 @@ extension GEMMTiming {
                                  iterations: Int = 10) throws -> GEMMMeasurement {
         if weights == .fp32 { return try bertbench(kernels: kernels, m: m, n: n, k: k, iterations: iterations) }
         let context = kernels.context
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.measurementInputs
         let a = try context.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &rng) })
         let c = try context.buffer(Float.self, count: m * n)
         let width = kernels.selection[weights.operation].panelWidth

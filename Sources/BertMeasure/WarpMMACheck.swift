@@ -1,5 +1,6 @@
 import BertKernels
 import Foundation
+import Support
 import OpenCLRuntime
 
 /// One mma.sync m16n8k16 step through Kernels/nvidia/mma_probe.cl on fragments packed here per the
@@ -8,7 +9,7 @@ import OpenCLRuntime
 public enum WarpMMACheck {
     /// The largest |D - (A·B + C)| over `warps` random problems (infinity if any output is not finite).
     public static func run(context: ComputeContext, ptx: Bool, warps: Int = 4) throws -> Double {
-        var rng = SystemRandomNumberGenerator()
+        var rng = SeededRandom.measurementInputs
         func half(_ x: Float) -> Float { Float(Float16(x)) }
         func bits(_ x: Float) -> UInt32 { UInt32(Float16(x).bitPattern) }
         var regs = [UInt32](), accIn = [Float](), expected = [Double]()

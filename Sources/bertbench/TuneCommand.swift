@@ -101,11 +101,15 @@ struct TuneCommand: ParsableCommand {
                              result.milliseconds[i], flops / result.milliseconds[i] / 1e6,
                              result.baselineMilliseconds[i], flops / result.baselineMilliseconds[i] / 1e6))
             }
+            // Written after each operation, so a run stopped by a host's time limit keeps what it found.
+            try write(TunedProfile(device: device, slug: slug, results: results, commit: UnitStamp.currentCommit), to: file)
         }
-        let profile = TunedProfile(device: device, slug: slug, results: results, commit: UnitStamp.currentCommit)
+        print("wrote \(file.path); `bertbench devices` shows what now runs on \(device.name)")
+    }
+
+    func write(_ profile: TunedProfile, to file: URL) throws {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try writeAtomically(try profile.json(), to: file.path)
-        print("wrote \(file.path); `bertbench devices` shows what now runs on \(device.name)")
     }
 
     func say(_ message: String) {

@@ -40,9 +40,13 @@ public enum KernelTuner {
             let key = selection[target.operation].description
             if let known = timed[key] { return known }
             do {
+                let begun = Date()
                 let kernels = try EncoderKernels(context: context, selection: selection)
                 let times = try shapes.map { try target.time(kernels, $0) }
                 timed[key] = times
+                // One line per setting: on a GPU host with a per-call limit, the log shows where time went.
+                say(String(format: "timed %@: %.3f ms over the shapes (%.1f s to build and time)", key, score(times),
+                           Date().timeIntervalSince(begun)))
                 return times
             } catch {
                 say("skipped \(key): \(error)")
@@ -56,7 +60,11 @@ public enum KernelTuner {
         // The profile's own variant first: with a short budget, its neighbourhood matters most.
         let variants = KernelVariantRegistry.all.filter { $0.serves(target.operation) && allowed($0) }
             .sorted { a, _ in a.name == base[target.operation].variant.name }
-        for variant in variants {
+        for (index, variant) in variants.enumerated() {
+            guard index == 0 || Date().timeIntervalSince(started) < budget else {
+                say("budget spent; not tried: \(variants[index...].map(\.name).joined(separator: ", "))")
+                break
+            }
             let start = variant.name == base[target.operation].variant.name ? base[target.operation].values : [:]
             guard var current = try? base.replacing(target.operation, variant: variant, overrides: start, by: "tune"),
                   var currentTimes = measure(current) else { continue }
