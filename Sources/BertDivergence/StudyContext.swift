@@ -20,6 +20,8 @@ public struct StudyContext {
     public let outOfDistribution: [[OutOfDistributionReport]]
     /// The word-substitution attack on each model, in `runs` order; empty when it did not run.
     public var attacks: [AttackSummary] = []
+    /// Neighbour lists and half-bank flags shared by the metrics (computed on first use).
+    public let cache = StudyCache()
 
     /// The large model's run, the reference of every comparison.
     public var large: ModelRun { runs[0] }

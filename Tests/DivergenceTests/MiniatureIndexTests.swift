@@ -37,6 +37,48 @@ import Testing
         #expect(MiniatureIndexMetric.outOfDomainComponent(flaggedLarge: none, flaggedVariant: none, items: Array(0..<6)) == 0)
     }
 
+    /// Against a null: the share of the null's above-chance overlap lost, by hand.
+    @Test func overlapComponentsScaleToTheirNulls() {
+        // J 0.5, chance 0.2, null 0.8: (0.5 − 0.2) / (0.8 − 0.2) = 0.5 kept, so 0.5 lost.
+        #expect(abs(MiniatureIndexMetric.overlapComponent(jaccard: 0.5, randomBaseline: 0.2, null: 0.8) - 0.5) < 1e-12)
+        // As high as the null, or higher: 0; a null at chance: undefined, not a division by ~0.
+        #expect(MiniatureIndexMetric.overlapComponent(jaccard: 0.8, randomBaseline: 0.2, null: 0.8) == 0)
+        #expect(MiniatureIndexMetric.overlapComponent(jaccard: 0.9, randomBaseline: 0.2, null: 0.8) == 0)
+        #expect(MiniatureIndexMetric.overlapComponent(jaccard: 0.3, randomBaseline: 0.2, null: 0.2).isNaN)
+        // The identity null reproduces the old scale.
+        #expect(abs(MiniatureIndexMetric.overlapComponent(jaccard: 0.6, randomBaseline: 0.2, null: 1)
+                    - MiniatureIndexMetric.overlapComponent(jaccard: 0.6, randomBaseline: 0.2)) < 1e-15)
+
+        // Half banks over 6 items. Large A flags {0,1,2}, large B {0,1,3}: J_n = 2/4, chance 0.365.
+        // Variant B {0,4,5}: J_x = 1/5 with the same sizes, so the same chance 0.365: below chance, 1.
+        let largeA = [true, true, true, false, false, false], largeB = [true, true, false, true, false, false]
+        let variantFar = [true, false, false, false, true, true]
+        let all = Array(0..<6)
+        #expect(MiniatureIndexMetric.outOfDomainComponent(largeA: largeA, largeB: largeB, variantB: variantFar, items: all) == 1)
+        // Variant B {0,2,3}: J_x = 2/4 as the null's: 0 lost, though its flags differ from large B's.
+        let variantLikeNull = [true, false, true, true, false, false]
+        #expect(MiniatureIndexMetric.outOfDomainComponent(largeA: largeA, largeB: largeB, variantB: variantLikeNull, items: all) == 0)
+        // Variant B {0,1,2,3}: J_x = 3/4 with chance 0.423 for sizes 3 and 4 among 6 (P(X = 1, 2, 3) =
+        // 3/15, 9/15, 3/15), so more above chance than the null: 0 (clamped).
+        let variantWide = [true, true, true, true, false, false]
+        #expect(MiniatureIndexMetric.outOfDomainComponent(largeA: largeA, largeB: largeB, variantB: variantWide, items: all) == 0)
+        // A mixed case over 12 items: large A flags 0-3, large B 0-2 and 4 (J_n = 3/5), variant B 0, 1, 5, 6 (J_x = 2/6).
+        var a = [Bool](repeating: false, count: 12), b = a, v = a
+        for i in [0, 1, 2, 3] { a[i] = true }
+        for i in [0, 1, 2, 4] { b[i] = true }
+        for i in [0, 1, 5, 6] { v[i] = true }
+        let twelve = Array(0..<12)
+        let chance = SetOverlap.expectedRandomJaccard(sizeA: 4, sizeB: 4, universe: 12)
+        let expected = 1 - (2.0 / 6 - chance) / (3.0 / 5 - chance)
+        #expect(abs(MiniatureIndexMetric.outOfDomainComponent(largeA: a, largeB: b, variantB: v, items: twelve) - expected) < 1e-12)
+        #expect(expected > 0 && expected < 1)
+        // Identical bank-B flags: 0 outright; a null at chance: undefined.
+        #expect(MiniatureIndexMetric.outOfDomainComponent(largeA: a, largeB: b, variantB: b, items: twelve) == 0)
+        var far = [Bool](repeating: false, count: 12)
+        for i in [8, 9, 10, 11] { far[i] = true }
+        #expect(MiniatureIndexMetric.outOfDomainComponent(largeA: a, largeB: far, variantB: v, items: twelve).isNaN)
+    }
+
     @Test func theVerdictNeedsTheWholeIntervalOnOneSideOfTheThreshold() {
         func interval(_ lower: Double, _ upper: Double) -> BootstrapInterval {
             BootstrapInterval(estimate: (lower + upper) / 2, lower: lower, upper: upper, confidence: 0.95, resamples: 10, seed: 0)

@@ -92,6 +92,16 @@ import Testing
         let other = try #require(results.variants[1][MiniatureIndexMetric.self]?.miniatureIndex)
         #expect(other.index.estimate > 0.1 && other.index.lower > 0 && other.verdict != "miniature")
         #expect(other.representations.map { $0 > 0 } == true)
+        // Each overlap component names its null: the copy (the only near copy) has none of its own
+        // and falls back to identity; the other model is scaled to the copy. The copy's out-of-domain
+        // component is 0 through the half banks (its bank-B flags are the large model's).
+        #expect(index.nulls?["representations"] == "identity" && index.nulls?["outOfDomain"] == "bank halves")
+        #expect(index.outOfDomain == 0 || index.outOfDomain == nil)
+        #expect(other.nulls?["representations"] == "near copy \(v.name)")
+        // The curve's null at every k is the copy's Jaccard, 1; the copy's own curve has none.
+        let curve = try #require(results.variants[1][NeighbourCurveMetric.self])
+        #expect(curve.knnCurveNull == v.name && curve.knnCurve.allSatisfy { $0.null == 1 })
+        #expect(v[NeighbourCurveMetric.self].map { $0.knnCurveNull == nil && $0.knnCurve.allSatisfy { $0.null == nil } } == true)
         let probe = try #require(results.probe)
         #expect(probe.items == 120 && probe.seeds == settings.seeds && probe.regularisation.grid.contains(probe.regularisation.c))
         #expect(results.tests?.count == 2 * results.variants.count)

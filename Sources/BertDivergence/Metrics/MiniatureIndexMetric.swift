@@ -15,17 +15,24 @@ public struct MiniatureIndexMetric: DivergenceMetric {
         /// 1 − κ(large A, variant B) / κ(large A, large B), clamped to 0...1, averaged over seeds:
         /// the share of the null's chance-corrected agreement the variant's probe loses.
         public let errors: Double?
-        /// (1 − kNN Jaccard) / (1 − its random baseline), clamped: the share of the neighbourhoods
-        /// the variant loses, relative to losing them all to chance (the null, an identical model, keeps all).
+        /// 1 − (J − J₀) / (J_null − J₀) for the kNN Jaccard J at the study's k, its random baseline
+        /// J₀ and its null J_null (the best declared near copy's Jaccard; 1, an identical model, where
+        /// the study declares none), clamped: the share of the null's above-chance overlap lost.
         public let representations: Double?
-        /// Per out-of-domain set, (1 − Jaccard of the flagged sets) / (1 − its random baseline),
-        /// clamped, averaged over the sets.
+        /// Per out-of-domain set, the same with Deep-kNN's half banks: J = large model's bank-A flags
+        /// against the variant's bank-B flags, J_null = large A against large B, each against the
+        /// random baseline of its own set sizes; averaged over the sets. (Full-bank flags against
+        /// identity, J_null = 1, where the bank cannot be halved.)
         public let outOfDomain: Double?
         /// |attack success rate of the variant − that of the large model| (nil without an attack); its
         /// bootstrap is paired over the common attacked items when the file records per-item outcomes.
         public let adversarial: Double?
         /// The components the index averages, and the bootstrap covers: all of them.
         public let components: [String]
+        /// What each component's 0 is ("errors": "large probe B", "representations": "near copy
+        /// <name>" or "identity", "outOfDomain": "bank halves" or "identity"); nil in files
+        /// written before the overlap components were scaled to their nulls.
+        public var nulls: [String: String]? = nil
         /// "miniature" when the interval's upper end is below `threshold`, "not a miniature" when
         /// its lower end is at or above it, "undecided" otherwise.
         public let verdict: String
@@ -77,27 +84,47 @@ public struct MiniatureIndexMetric: DivergenceMetric {
         return unit(1 - cross / null)
     }
 
-    /// (1 − observed) / (1 − chance), clamped: 0 for a full overlap, 1 for one no better than chance.
-    public static func overlapComponent(jaccard: Double, randomBaseline: Double) -> Double {
+    /// 1 − (observed − chance) / (null − chance), clamped: 0 for an overlap as high as the null's
+    /// (or a full one), 1 for one no better than chance; NaN when the null itself is at chance or
+    /// below (there is no above-chance overlap to lose). With null = 1 this is (1 − observed) / (1 − chance).
+    public static func overlapComponent(jaccard: Double, randomBaseline: Double, null: Double = 1) -> Double {
         if jaccard >= 1 { return 0 }
-        guard randomBaseline < 1 else { return .nan }
-        return unit((1 - jaccard) / (1 - randomBaseline))
+        guard null > randomBaseline else { return .nan }
+        return unit(1 - (jaccard - randomBaseline) / (null - randomBaseline))
     }
 
-    /// The out-of-domain component of one set on resampled items: Jaccard of the flagged items
-    /// among `items` (repeats counted), against the random baseline of those counts.
-    public static func outOfDomainComponent(flaggedLarge: [Bool], flaggedVariant: [Bool], items: [Int]) -> Double {
+    /// Jaccard of two flag vectors over `items` (repeats counted) and the random baseline of their
+    /// counts: (Jaccard, baseline).
+    static func flagOverlap(_ x: [Bool], _ y: [Bool], items: [Int]) -> (jaccard: Double, baseline: Double) {
         var both = 0, either = 0, a = 0, b = 0
         for i in items {
-            let x = flaggedLarge[i], y = flaggedVariant[i]
-            if x { a += 1 }
-            if y { b += 1 }
-            if x && y { both += 1 }
-            if x || y { either += 1 }
+            if x[i] { a += 1 }
+            if y[i] { b += 1 }
+            if x[i] && y[i] { both += 1 }
+            if x[i] || y[i] { either += 1 }
         }
-        let jaccard = either == 0 ? 1 : Double(both) / Double(either)
-        return overlapComponent(jaccard: jaccard,
-                                randomBaseline: SetOverlap.expectedRandomJaccard(sizeA: a, sizeB: b, universe: items.count))
+        return (either == 0 ? 1 : Double(both) / Double(either),
+                SetOverlap.expectedRandomJaccard(sizeA: a, sizeB: b, universe: items.count))
+    }
+
+    /// The out-of-domain component of one set on resampled items, against identity: Jaccard of the
+    /// two models' flagged items among `items`, against the random baseline of those counts.
+    public static func outOfDomainComponent(flaggedLarge: [Bool], flaggedVariant: [Bool], items: [Int]) -> Double {
+        let o = flagOverlap(flaggedLarge, flaggedVariant, items: items)
+        return overlapComponent(jaccard: o.jaccard, randomBaseline: o.baseline)
+    }
+
+    /// The out-of-domain component of one set on resampled items, against the half-bank null: the
+    /// large model's bank-A flags against the variant's bank-B flags (cross) and against its own
+    /// bank-B flags (null), each chance-corrected by its own counts: 1 − (J_x − J₀x) / (J_n − J₀n),
+    /// clamped; 0 outright when the variant's bank-B flags equal the large model's on these items.
+    public static func outOfDomainComponent(largeA: [Bool], largeB: [Bool], variantB: [Bool], items: [Int]) -> Double {
+        if items.allSatisfy({ largeB[$0] == variantB[$0] }) { return 0 }
+        let cross = flagOverlap(largeA, variantB, items: items), null = flagOverlap(largeA, largeB, items: items)
+        if cross.jaccard >= 1 { return 0 }
+        let nullExcess = null.jaccard - null.baseline
+        guard nullExcess > 0 else { return .nan }
+        return unit(1 - (cross.jaccard - cross.baseline) / nullExcess)
     }
 
     /// |success rate of the variant − that of the large model| over `items` (indices into the common
@@ -151,17 +178,31 @@ public struct MiniatureIndexMetric: DivergenceMetric {
             })
         }
 
-        // Representations: kNN Jaccard at the study's k on the test set.
-        let overlap = Representations.neighborJaccard(large.test.pooled, run.test.pooled, k: context.settings.neighbours)
-        components.append(Component("representations", items: overlap.perItem.count, resamples: resamples, seed: seed &+ 1) { items in
-            Self.overlapComponent(jaccard: items.reduce(0.0) { $0 + overlap.perItem[$1] } / Double(items.count),
-                                  randomBaseline: overlap.randomBaseline)
+        // Representations: kNN Jaccard at the study's k on the test set, against the near copy's.
+        var nulls = ["errors": "large probe B"]
+        let k = context.settings.neighbours, pool = context.large.test.pooled.rows, kk = Swift.min(k, pool - 1)
+        let perItem = context.neighbourJaccards(variant, k: k)
+        let randomBaseline = SetOverlap.expectedRandomJaccard(sizeA: kk, sizeB: kk, universe: pool - 1)
+        let nearCopy = JaccardNulls.nearCopyNull(variant: variant, nearCopies: context.nearCopies) { context.neighbourJaccards($0, k: k) }
+        nulls["representations"] = nearCopy.map { "near copy \(context.runs[$0.index].name)" } ?? "identity"
+        components.append(Component("representations", items: perItem.count, resamples: resamples, seed: seed &+ 1) { items in
+            let mean = { (values: [Double]) in items.reduce(0.0) { $0 + values[$1] } / Double(items.count) }
+            return Self.overlapComponent(jaccard: mean(perItem), randomBaseline: randomBaseline, null: nearCopy.map { mean($0.perItem) } ?? 1)
         })
 
-        // Out-of-domain: each set resampled on its own, the sets averaged.
+        // Out-of-domain: each set resampled on its own (the three flag vectors of a set paired), the sets averaged.
+        let halves = context.hasBankHalves
+        nulls["outOfDomain"] = halves ? "bank halves" : "identity"
         let sets = context.outOfDomain.indices.filter { !context.outOfDomain[$0].texts.isEmpty }.map { s in
             let n = context.outOfDomain[s].texts.count
             let flags = { (set: [Int]) in (0..<n).map(Set(set).contains) }
+            if halves {
+                let largeA = flags(context.halfBankFlags(0, half: 0)[s]), largeB = flags(context.halfBankFlags(0, half: 1)[s])
+                let variantB = flags(context.halfBankFlags(variant, half: 1)[s])
+                return Component("ood", items: n, resamples: resamples, seed: seed &+ 2 &+ UInt64(s)) {
+                    Self.outOfDomainComponent(largeA: largeA, largeB: largeB, variantB: variantB, items: $0)
+                }
+            }
             let a = flags(context.outOfDistribution[0][s].flaggedOutOfDistribution)
             let b = flags(context.outOfDistribution[variant][s].flaggedOutOfDistribution)
             return Component("ood", items: n, resamples: resamples, seed: seed &+ 2 &+ UInt64(s)) {
@@ -169,6 +210,7 @@ public struct MiniatureIndexMetric: DivergenceMetric {
             }
         }
         if !sets.isEmpty {
+            // A set whose null is at chance has nothing to lose: left out of the mean, as an undefined component is.
             components.append(Component("outOfDomain", estimate: Self.mean(sets.map(\.estimate)),
                                         replicates: (0..<resamples).map { r in Self.mean(sets.map { $0.replicates[r] }) }))
         }
@@ -199,9 +241,12 @@ public struct MiniatureIndexMetric: DivergenceMetric {
         let ends = replicates.isEmpty ? [Double.nan, .nan] : SampleStatistics.percentiles(replicates, [2.5, 97.5])
         let interval = BootstrapInterval(estimate: estimate, lower: ends[0], upper: ends[1], confidence: 0.95, resamples: resamples, seed: seed)
         let value = { (name: String) in kept.first { $0.name == name }?.estimate }
-        return Result(miniatureIndex: Index(
+        if kept.contains(where: { $0.name == "adversarial" }) { nulls["adversarial"] = "large model (deterministic attack)" }
+        var index = Index(
             index: interval, errors: value("errors"), representations: value("representations"), outOfDomain: value("outOfDomain"),
-            adversarial: value("adversarial"), components: kept.map(\.name), verdict: Self.verdict(interval), threshold: Self.threshold))
+            adversarial: value("adversarial"), components: kept.map(\.name), verdict: Self.verdict(interval), threshold: Self.threshold)
+        index.nulls = nulls.filter { name, _ in kept.contains { $0.name == name } }
+        return Result(miniatureIndex: index)
     }
 
     /// "miniature" when the whole interval lies below the threshold, "not a miniature" when it lies
@@ -217,11 +262,24 @@ public struct MiniatureIndexMetric: DivergenceMetric {
         v[MiniatureIndexMetric.self].map { component($0.miniatureIndex).map(ReportCell.number) ?? "—" }
     }
 
+    /// How the overlap components were scaled: to their nulls, or (files written before) to identity.
+    func overlapNote(_ results: DivergenceResults) -> String {
+        let k = results.settings.neighbours
+        let nulls = results.variants.compactMap { $0[MiniatureIndexMetric.self]?.miniatureIndex.nulls }
+        guard !nulls.isEmpty else {
+            return "representations = (1 − kNN Jaccard) / (1 − random baseline) at k = \(k); out-of-domain = the same for the "
+                + "Deep-kNN flagged sets, averaged over sets"
+        }
+        return "representations = 1 − (J − J₀) / (J_null − J₀) for the kNN Jaccard J at k = \(k), its random baseline J₀ and "
+            + "its null J_null (the declared near copy's Jaccard; 1 where there is none); out-of-domain = the same for the "
+            + "Deep-kNN flagged sets with half banks (the large model's bank-A flags against the variant's bank-B flags; the null, "
+            + "large A against large B), averaged over sets. Which null each variant's components use: the 'nulls' column"
+    }
+
     public func columns(in results: DivergenceResults) -> [ReportColumn] {
         let note = "Each component is 0 when the variant is indistinguishable from the null and 1 when it is no closer to the large "
             + "model than chance: errors = 1 − κ(large probe A, variant probe B) / κ(large probe A, large probe B), over seeds; "
-            + "representations = (1 − kNN Jaccard) / (1 − random baseline) at k = \(results.settings.neighbours); out-of-domain = "
-            + "the same for the Deep-kNN flagged sets, averaged over sets; adversarial = |difference of attack success rates| "
+            + overlapNote(results) + "; adversarial = |difference of attack success rates| "
             + "(only when the attack ran; on a common item set, resampled paired over those items). The index is their mean, with a "
             + "95% percentile bootstrap over items (each component resampled over its own items); \"miniature\" when the upper end "
             + "is below \(ReportCell.compact(Self.threshold)). "
@@ -238,6 +296,12 @@ public struct MiniatureIndexMetric: DivergenceMetric {
             ReportColumn(Self.table, "representations") { Self.cell($0) { $0.representations } },
             ReportColumn(Self.table, "out-of-domain") { Self.cell($0) { $0.outOfDomain } },
             ReportColumn(Self.table, "adversarial") { Self.cell($0) { $0.adversarial } },
-        ]
+        ] + (results.variants.contains { $0[MiniatureIndexMetric.self]?.miniatureIndex.nulls != nil } ? [
+            ReportColumn(Self.table, "nulls (representations; out-of-domain)", rightAligned: false) {
+                $0[MiniatureIndexMetric.self]?.miniatureIndex.nulls.map { n in
+                    [n["representations"], n["outOfDomain"]].map { $0 ?? "—" }.joined(separator: "; ")
+                }
+            },
+        ] : [])
     }
 }

@@ -1,19 +1,33 @@
 import BertMetrics
 import Foundation
 
-/// kNN Jaccard over a range of k, each beside its random baseline: one k hides how the overlap
-/// depends on the neighbourhood's size (local order can differ where coarse clusters agree).
+/// kNN Jaccard over a range of k, each beside its random baseline and its null (the near copy that
+/// NeighbourOverlapMetric uses at the study's k): one k hides how the overlap depends on the
+/// neighbourhood's size (local order can differ where coarse clusters agree).
 public struct NeighbourCurveMetric: DivergenceMetric {
     /// The Jaccard at one k.
     public struct Point: Codable, Sendable {
         public let k: Int
         public let jaccard: Double
         public let randomBaseline: Double
+        /// The near copy's Jaccard at this k (nil without a near copy, and in older files).
+        public var null: Double? = nil
     }
 
     public struct Result: Codable, Sendable {
         /// Ascending k; the pool is the test set (`knnPool` of NeighbourOverlapMetric).
         public let knnCurve: [Point]
+        /// The near copy whose Jaccards are the curve's nulls (nil without one, and in older files).
+        public var knnCurveNull: String? = nil
+
+        private enum CodingKeys: String, CodingKey { case knnCurve, knnCurveNull }
+
+        /// Writes the null as JSON null when absent: every metric writes each field it declares.
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(knnCurve, forKey: .knnCurve)
+            try container.encode(knnCurveNull, forKey: .knnCurveNull)
+        }
     }
 
     /// The k of the curve (capped at the pool size minus one).
@@ -21,18 +35,22 @@ public struct NeighbourCurveMetric: DivergenceMetric {
 
     public init() {}
 
-    public var fields: [String] { ["knnCurve"] }
+    public var fields: [String] { ["knnCurve", "knnCurveNull"] }
 
     public func measure(_ variant: Int, in context: StudyContext) throws -> Result {
-        let a = context.large.test.pooled, b = context.runs[variant].test.pooled
-        let ks = Array(Set(Self.ks.map { min($0, a.rows - 1) })).sorted()
-        // Neighbours come nearest first in a total order, so the k nearest are a prefix of the largest k's list.
-        let na = Representations.nearestNeighbors(a, k: ks.last!), nb = Representations.nearestNeighbors(b, k: ks.last!)
-        return Result(knnCurve: ks.map { k in
-            let perItem = zip(na, nb).map { SetOverlap.jaccard(Array($0.prefix(k)), Array($1.prefix(k))) }
-            return Point(k: k, jaccard: SampleStatistics.mean(perItem),
-                         randomBaseline: SetOverlap.expectedRandomJaccard(sizeA: k, sizeB: k, universe: a.rows - 1))
-        })
+        let pool = context.large.test.pooled.rows
+        let ks = Array(Set(Self.ks.map { min($0, pool - 1) })).sorted()
+        // The same near copy at every k: the one that is the null at the study's k.
+        let null = JaccardNulls.nearCopyNull(variant: variant, nearCopies: context.nearCopies) {
+            context.neighbourJaccards($0, k: context.settings.neighbours)
+        }
+        let points = ks.map { k in
+            var point = Point(k: k, jaccard: SampleStatistics.mean(context.neighbourJaccards(variant, k: k)),
+                              randomBaseline: SetOverlap.expectedRandomJaccard(sizeA: k, sizeB: k, universe: pool - 1))
+            point.null = null.map { SampleStatistics.mean(context.neighbourJaccards($0.index, k: k)) }
+            return point
+        }
+        return Result(knnCurve: points, knnCurveNull: null.map { context.runs[$0.index].name })
     }
 
     public func columns(in results: DivergenceResults) -> [ReportColumn] { [] }
@@ -41,11 +59,17 @@ public struct NeighbourCurveMetric: DivergenceMetric {
     public func details(in results: DivergenceResults) -> String {
         let curves = results.variants.compactMap { v in v[NeighbourCurveMetric.self].map { (v.name, $0.knnCurve) } }
         guard let ks = curves.first?.1.map(\.k) else { return "" }
-        var md = "\n### kNN Jaccard over k (random baseline in brackets)\n\n| model | " + ks.map { "k = \($0)" }.joined(separator: " | ")
+        let withNull = results.variants.contains { $0[NeighbourCurveMetric.self]?.knnCurveNull != nil }
+        var md = "\n### kNN Jaccard over k (random baseline" + (withNull ? "; null: the near copy named in the model column" : "")
+            + " in brackets)\n\n| model | " + ks.map { "k = \($0)" }.joined(separator: " | ")
         md += " |\n| --- |" + ks.map { _ in " ---: |" }.joined() + "\n"
+        let nulls = Dictionary(results.variants.compactMap { v in v[NeighbourCurveMetric.self]?.knnCurveNull.map { (v.name, $0) } },
+                               uniquingKeysWith: { a, _ in a })
         for (name, curve) in curves {
-            let cells = curve.map { "\(ReportCell.number($0.jaccard)) (\(ReportCell.number($0.randomBaseline)))" }
-            md += "| \(name) | " + cells.joined(separator: " | ") + " |\n"
+            let cells = curve.map { p in
+                "\(ReportCell.number(p.jaccard)) (\(ReportCell.number(p.randomBaseline))" + (p.null.map { "; \(ReportCell.number($0))" } ?? "") + ")"
+            }
+            md += "| \(name)" + (nulls[name].map { " (null: \($0))" } ?? "") + " | " + cells.joined(separator: " | ") + " |\n"
         }
         return md
     }

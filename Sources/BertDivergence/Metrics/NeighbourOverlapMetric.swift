@@ -37,15 +37,15 @@ public struct NeighbourOverlapMetric: DivergenceMetric {
 
     public func measure(_ variant: Int, in context: StudyContext) throws -> Result {
         let k = context.settings.neighbours, resamples = context.settings.bootstrapResamples
-        let large = context.large.test.pooled
-        let overlap = Representations.neighborJaccard(large, context.runs[variant].test.pooled, k: k)
-        var result = Result(knnJaccard: overlap.mean, knnRandomBaseline: overlap.randomBaseline, knnK: overlap.k, knnPool: large.rows)
-        result.knnJaccardInterval = JaccardNulls.meanInterval(overlap.perItem, resamples: resamples)
-        let nearCopies = context.models.indices.dropFirst().filter { context.models[$0].expectation == .nearCopy }
-        let largeNeighbours = Representations.nearestNeighbors(large, k: k)
-        if let null = JaccardNulls.nearCopyNull(variant: variant, nearCopies: nearCopies, perItem: { copy in
-            zip(largeNeighbours, Representations.nearestNeighbors(context.runs[copy].test.pooled, k: k)).map { SetOverlap.jaccard($0, $1) }
-        }) {
+        let pool = context.large.test.pooled.rows
+        let perItem = context.neighbourJaccards(variant, k: k)
+        let kk = Swift.min(k, pool - 1)
+        var result = Result(knnJaccard: SampleStatistics.mean(perItem),
+                            knnRandomBaseline: SetOverlap.expectedRandomJaccard(sizeA: kk, sizeB: kk, universe: pool - 1),
+                            knnK: kk, knnPool: pool)
+        result.knnJaccardInterval = JaccardNulls.meanInterval(perItem, resamples: resamples)
+        if let null = JaccardNulls.nearCopyNull(variant: variant, nearCopies: context.nearCopies,
+                                                perItem: { context.neighbourJaccards($0, k: k) }) {
             result.knnJaccardNull = NearCopyNull(model: context.runs[null.index].name,
                                                  jaccard: JaccardNulls.meanInterval(null.perItem, resamples: resamples))
         } else {

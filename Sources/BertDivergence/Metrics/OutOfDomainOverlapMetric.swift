@@ -29,12 +29,9 @@ public struct OutOfDomainOverlapMetric: DivergenceMetric {
             baseline[set.name] = SetOverlap.expectedRandomJaccard(sizeA: a.count, sizeB: b.count, universe: set.texts.count)
         }
         var result = Result(oodJaccard: jaccard, oodJaccardRandomBaseline: baseline)
-        let large = context.large, run = context.runs[variant], k = context.settings.neighbours
-        let halves = JaccardNulls.bankHalves(count: large.train.rows, seed: context.settings.splitSeed)
-        if halves.contains(0) && halves.contains(1) {
-            let largeA = JaccardNulls.flagged(bank: large.train, halves: halves, half: 0, test: large.test.pooled, outOfDomain: large.outOfDomain, k: k)
-            let largeB = JaccardNulls.flagged(bank: large.train, halves: halves, half: 1, test: large.test.pooled, outOfDomain: large.outOfDomain, k: k)
-            let variantB = JaccardNulls.flagged(bank: run.train, halves: halves, half: 1, test: run.test.pooled, outOfDomain: run.outOfDomain, k: k)
+        if context.hasBankHalves {
+            let largeA = context.halfBankFlags(0, half: 0), largeB = context.halfBankFlags(0, half: 1)
+            let variantB = context.halfBankFlags(variant, half: 1)
             let names = context.outOfDomain.map(\.name)
             result.oodJaccardNull = Dictionary(uniqueKeysWithValues: names.indices.map { (names[$0], SetOverlap.jaccard(largeA[$0], largeB[$0])) })
             result.oodJaccardHalves = Dictionary(uniqueKeysWithValues: names.indices.map { (names[$0], SetOverlap.jaccard(largeA[$0], variantB[$0])) })
