@@ -41,10 +41,14 @@ public struct DivergenceStudy {
         log("choosing C on \(models[0].model.name) among \(grid)")
         let choice = try CrossFitting.chooseRegularisation(embeddings[0].features, labels: labels, folds: partition(0).folds, grid: grid)
         log("C = \(choice.c)")
+        // The population-PIE null needs a population of large-model probes as large as the largest
+        // population of compressed models (members x split seeds label sets).
+        let members = Dictionary(grouping: models.dropFirst().compactMap(\.population), by: { $0 }).values.map(\.count)
+        let nullProbes = (members.filter { $0 >= 2 }.max() ?? 0) * (settings.seeds ?? 1)
         var runs: [ModelRun] = []
         for (i, (m, e)) in zip(models, embeddings).enumerated() {
-            log("probes: \(m.model.name)")
-            runs.append(try fit(m, e, c: choice.c, isLarge: i == 0))
+            log("probes: \(m.model.name)" + (i == 0 && nullProbes > 0 ? " (and \(nullProbes) more cross-fits for the population-PIE null)" : ""))
+            runs.append(try fit(m, e, c: choice.c, isLarge: i == 0, nullProbes: i == 0 ? nullProbes : 0))
         }
         let large = runs[0]
         let outOfDistribution = runs.map { r in

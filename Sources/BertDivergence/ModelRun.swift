@@ -27,6 +27,10 @@ public struct ModelRun {
     public let predictions: [Int]
     /// Test predictions of probes refit on bootstrap resamples of the training set: [member][item].
     public let population: [[Int]]
+    /// The large model only: cross-fitted predictions under further split seeds (after the study's
+    /// own), as many as the largest population of compressed models has label sets: the population
+    /// of large models the population-PIE null compares with the reference. Empty otherwise.
+    public var nullPopulation: [[Int]] = []
 
     /// The attack's probe on new embeddings (normalised as the probe's features are).
     public func probeProbability(_ pooled: EmbeddingMatrix) -> [Double] {
@@ -68,8 +72,9 @@ extension DivergenceStudy {
                                outOfDomain: try outOfDomain.map { try step($0.texts).pooled })
     }
 
-    /// Fits one model's probes with the shared C: cross-fitted per seed, the disjoint halves, the population.
-    func fit(_ m: StudyModel, _ e: ModelEmbeddings, c: Double, isLarge: Bool) throws -> ModelRun {
+    /// Fits one model's probes with the shared C: cross-fitted per seed, the disjoint halves, the
+    /// population, and (`nullProbes` > 0, the large model) the cross-fits of the population-PIE null.
+    func fit(_ m: StudyModel, _ e: ModelEmbeddings, c: Double, isLarge: Bool, nullProbes: Int = 0) throws -> ModelRun {
         let features = e.features, labels = labelled.labels
         var crossFits: [CrossFit] = [], halfA: [[Int]] = [], halfB: [[Int]] = []
         for s in 0..<(settings.seeds ?? 1) {
@@ -97,8 +102,12 @@ extension DivergenceStudy {
             let member = try LogisticRegression.fit(trainFeatures.subset(picks), labels: picks.map { trainLabels[$0] }, options: .init(c: c))
             population.append(member.predict(testFeatures))
         }
+        // Split seeds after the study's own, so the null's probes share no partition with the reference's.
+        let nullPopulation = try (0..<nullProbes).map { i in
+            try CrossFitting.fit(features, labels: labels, folds: partition((settings.seeds ?? 1) + i).folds, c: c).predictions
+        }
         return ModelRun(name: m.model.name, train: e.train.pooled, test: e.test, outOfDomain: e.outOfDomain, features: features,
                         crossFits: crossFits, halfA: halfA, halfB: halfB, probabilities: probabilities,
-                        predictions: probabilities.map { $0 >= 0.5 ? 1 : 0 }, population: population)
+                        predictions: probabilities.map { $0 >= 0.5 ? 1 : 0 }, population: population, nullPopulation: nullPopulation)
     }
 }

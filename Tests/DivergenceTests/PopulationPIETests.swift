@@ -40,6 +40,9 @@ import Testing
         #expect(first.population == "copies" && first.members.count == 2 && first.largeProbes == 3)
         #expect(first.count == 0 && first.share == 0)
         #expect(first.nullCount >= 0 && first.nullCount <= 120)
+        // The null's population of large models has the compressed population's size (2 members x
+        // 3 split seeds), and the older half-fold null stays beside it under its own name.
+        #expect(first.nullProbes == 6 && first.halfFoldNullCount.map { (0...120).contains($0) } == true)
         #expect(results.variants[1][PopulationPIEMetric.self]?.populationPIEs == nil, "only the first member carries the population")
         #expect(results.variants[2][PopulationPIEMetric.self]?.populationPIEs == nil, "a variant outside any population has none")
         let md = DivergenceReport.markdown(results)

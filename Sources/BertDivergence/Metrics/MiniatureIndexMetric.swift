@@ -273,7 +273,7 @@ public struct MiniatureIndexMetric: DivergenceMetric {
         return "representations = 1 − (J − J₀) / (J_null − J₀) for the kNN Jaccard J at k = \(k), its random baseline J₀ and "
             + "its null J_null (the declared near copy's Jaccard; 1 where there is none); out-of-domain = the same for the "
             + "Deep-kNN flagged sets with half banks (the large model's bank-A flags against the variant's bank-B flags; the null, "
-            + "large A against large B), averaged over sets. Which null each variant's components use: the 'nulls' column"
+            + "large A against large B), averaged over sets"
     }
 
     public func columns(in results: DivergenceResults) -> [ReportColumn] {
@@ -283,6 +283,8 @@ public struct MiniatureIndexMetric: DivergenceMetric {
             + "(only when the attack ran; on a common item set, resampled paired over those items). The index is their mean, with a "
             + "95% percentile bootstrap over items (each component resampled over its own items); \"miniature\" when the upper end "
             + "is below \(ReportCell.compact(Self.threshold)). "
+            + (results.variants.contains { $0[MiniatureIndexMetric.self]?.miniatureIndex.nulls != nil }
+                ? "The 'nulls' column names the null each variant's overlap components were scaled to. " : "")
             + "Definition and limits: docs/miniature-index.md."
         return [
             ReportColumn(Self.table, "index [95% CI]", rightAligned: false, note: note) {

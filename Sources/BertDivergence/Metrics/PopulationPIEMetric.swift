@@ -6,8 +6,8 @@ import Foundation
 /// with different pruning seeds, calibration sets or masks) differs from the modal label of a
 /// population of large models that differ only in probe seed. Every labelled item counts (each
 /// model's cross-fitted labels under every split seed); beside the count, the null: the same
-/// comparison between two populations of the large model alone (its half-A and half-B probes,
-/// fitted on disjoint halves of each training fold), the count probe noise gives by itself.
+/// comparison with the compressed population replaced by as many cross-fits of the large model
+/// under further split seeds, the count that refitting the large model's probe gives by itself.
 public struct PopulationPIEMetric: DivergenceMetric {
     /// One population's PIEs, reported on its first member's row.
     public struct PopulationPIEs: Codable, Sendable {
@@ -17,8 +17,15 @@ public struct PopulationPIEMetric: DivergenceMetric {
         public let largeProbes: Int
         public let count: Int
         public let share: Double
-        /// PIEs between the large model's half-A and half-B populations: what noise alone gives.
+        /// The null: PIEs between the reference and `nullProbes` cross-fits of the large model under
+        /// other split seeds (in files without `nullProbes`, between its half-A and half-B probes).
         public let nullCount: Int
+        /// Label sets in the null's population of large models (the population's own count: members
+        /// x split seeds); nil in files whose null was the half-fold one.
+        public var nullProbes: Int? = nil
+        /// The older, noisier null: the large model's half-A against its half-B probes (probes fitted
+        /// on half of each training fold); nil in files that only have that one as `nullCount`.
+        public var halfFoldNullCount: Int? = nil
         public let largeAccuracyOnPIEs: Double?
         public let populationAccuracyOnPIEs: Double?
     }
@@ -45,9 +52,10 @@ public struct PopulationPIEMetric: DivergenceMetric {
         order: 61, heading: "## Pruning Identified Exemplars over populations of compressed models (Hooker et al.)",
         intro: "Items whose modal label over a population of compressed models (variants made by one method with different "
             + "seeds, calibration sets or masks; each model's cross-fitted labels under every split seed) differs from the modal "
-            + "label of the large model's probes under the same seeds. The null is the count between two populations of the large "
-            + "model alone (probes fitted on disjoint halves of each training fold): PIEs well above it are the population's, not "
-            + "the probe's.")
+            + "label of the large model's probes under the same seeds. The null replaces the compressed population by as many "
+            + "cross-fits of the large model under other split seeds (the same number of label sets): PIEs well above it are the "
+            + "population's, not the probe's. 'half-fold null': the older null between the large model's probes fitted on disjoint "
+            + "halves of each training fold (noisier probes than the count's, so too generous).")
 
     public func measure(_ variant: Int, in context: StudyContext) throws -> Result {
         guard let name = context.models[variant].population else { return Result(populationPIEs: nil) }
@@ -57,11 +65,17 @@ public struct PopulationPIEMetric: DivergenceMetric {
         let reference = large.crossFits.map(\.predictions)
         let population = members.flatMap { context.runs[$0].crossFits.map(\.predictions) }
         let report = PrunedIdentifiedExemplars.analyse(reference: reference, variant: population, labels: context.labels)
-        let null = PrunedIdentifiedExemplars.analyse(reference: large.halfA, variant: large.halfB)
-        return Result(populationPIEs: PopulationPIEs(
+        let halfFold = PrunedIdentifiedExemplars.analyse(reference: large.halfA, variant: large.halfB).count
+        // Like for like: a population of large-model label sets of the compressed population's size.
+        let nullPopulation = Array(large.nullPopulation.prefix(population.count))
+        let fullNull = nullPopulation.count == population.count
+            ? PrunedIdentifiedExemplars.analyse(reference: reference, variant: nullPopulation).count : nil
+        var pies = PopulationPIEs(
             population: name, members: members.map { context.runs[$0].name }, largeProbes: reference.count, count: report.count,
-            share: report.share, nullCount: null.count, largeAccuracyOnPIEs: report.accuracy?.referenceOnPIEs,
-            populationAccuracyOnPIEs: report.accuracy?.variantOnPIEs))
+            share: report.share, nullCount: fullNull ?? halfFold, largeAccuracyOnPIEs: report.accuracy?.referenceOnPIEs,
+            populationAccuracyOnPIEs: report.accuracy?.variantOnPIEs)
+        if fullNull != nil { (pies.nullProbes, pies.halfFoldNullCount) = (nullPopulation.count, halfFold) }
+        return Result(populationPIEs: pies)
     }
 
     public func columns(in results: DivergenceResults) -> [ReportColumn] {
@@ -71,7 +85,8 @@ public struct PopulationPIEMetric: DivergenceMetric {
         return [
             column("population (members)") { "\($0.population) (\($0.members.count))" },
             column("PIEs") { "\($0.count)" },
-            column("null PIEs") { "\($0.nullCount)" },
+            column("null PIEs") { "\($0.nullCount)" + ($0.nullProbes.map { " (\($0) large-model label sets)" } ?? " (half-fold)") },
+            column("half-fold null") { $0.halfFoldNullCount.map(String.init) ?? "—" },
             column("share") { ReportCell.percent($0.share) },
             column("large accuracy on PIEs") { ReportCell.percent($0.largeAccuracyOnPIEs) },
             column("population on PIEs") { ReportCell.percent($0.populationAccuracyOnPIEs) },
