@@ -131,8 +131,13 @@ public struct DivergenceCell: CellKind {
     }
 
     public static func merge(_ output: DivergenceResults, into merged: inout MergedRun) {
-        guard merged.divergence == nil else { return merged.note("a second divergence cell was not merged: one study per run folder") }
-        merged.divergence = output
+        guard let first = merged.divergence else { return merged.divergence = output }
+        // A study of another large model (a second family) joins the run beside the first; a second
+        // study of the same large model would contradict it, so it is left out with a note.
+        guard output.large != first.large, !merged.otherStudies.contains(where: { $0.large == output.large }) else {
+            return merged.note("a second divergence cell of \(output.large) was not merged: one study per large model in a run folder")
+        }
+        merged.otherStudies.append(output)
     }
 }
 

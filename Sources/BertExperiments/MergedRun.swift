@@ -24,6 +24,8 @@ public struct MergedRun: Sendable {
     public var peakHostResidentBytes: Int?
     /// The divergence study's results, when the plan has one.
     public var divergence: DivergenceResults?
+    /// Studies of other large models in the same plan (a second family), in plan order.
+    public var otherStudies: [DivergenceResults] = []
 
     init(plan: Plan) { self.plan = plan }
 

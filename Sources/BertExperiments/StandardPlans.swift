@@ -123,9 +123,25 @@ public enum StandardPlans {
                 role: .compression),
     ]
 
+    /// Item counts of the MPNet family's study, the most it takes of each (train, test, per
+    /// out-of-domain set, attacked): a 110M-parameter model embeds about 5x slower than L6 on a
+    /// CPU, so all 10,568 snippets for four models would add an hour to a CPU run.
+    public static let mpnetStudyCaps = StudyCaps(train: 1500, test: 500, outOfDomain: 100, attack: 50)
+    /// The same under `--quick`.
+    public static let mpnetQuickStudyCaps = StudyCaps(train: 200, test: 100, outOfDomain: 40, attack: 8)
+
+    /// The most items a study takes of each kind; a requested count of 0 (all) becomes the cap.
+    public struct StudyCaps: Sendable {
+        public let train, test, outOfDomain, attack: Int
+
+        /// `requested` (0 = all) capped at `cap`.
+        public static func capped(_ requested: Int, _ cap: Int) -> Int { requested == 0 ? cap : Swift.min(requested, cap) }
+    }
+
     /// The note results.json carries when the MPNet family's rows are in it.
     public static let mpnetNote = "all-mpnet-base-v2 rows are the MPNet family (real weights) and its one-shot variants: "
-        + "latency and memory at batch 1 with 1 warm-up and 3 timed passes; not yet in the divergence study"
+        + "latency and memory at batch 1 with 1 warm-up and 3 timed passes; their study, on at most "
+        + "\(mpnetStudyCaps.train + mpnetStudyCaps.test) labelled items, is in report.md's 'Other families' and divergence-all-mpnet-base-v2.md"
 
     /// The note results.json carries when the synthetic BERT-large rows are in it.
     public static let syntheticLargeNote = "bert-large rows are synthetic checkpoints (random weights, bert-large-uncased shapes): "

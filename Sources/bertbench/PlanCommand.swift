@@ -101,9 +101,13 @@ struct PlanCommand: ParsableCommand {
         let plan = try standardRun.plan(study: study, context: context, device: device, runID: runID) {
             FileHandle.standardError.write(Data("plan: \($0)\n".utf8))
         }
-        var cells = plan.cells.map(\.cell).filter { !($0 is PrepareVariantCell) }
-        if let at = cells.firstIndex(where: { $0 is DivergenceCell }), let study = cells[at] as? DivergenceCell {
-            cells.insert(contentsOf: ([study.large] + study.variants.map(\.model)).map { EmbeddingCell(model: $0, for: study) }, at: at)
+        // Each study (the L6 family's, and the MPNet family's with --mpnet) gets its embedding units before it.
+        var cells: [any CellKind] = []
+        for cell in plan.cells.map(\.cell) where !(cell is PrepareVariantCell) {
+            if let study = cell as? DivergenceCell {
+                cells += ([study.large] + study.variants.map(\.model)).map { EmbeddingCell(model: $0, for: study) }
+            }
+            cells.append(cell)
         }
         return Plan(runID: plan.runID, latency: plan.latency, notes: plan.notes, cells: cells)
     }

@@ -18,10 +18,12 @@ struct ReportCommand: ParsableCommand {
         if let merged = try RunFolder.merge(url) {
             let report: String
             if let results = merged.latencyResults {
-                try RunFolder.writeRun(results, divergence: merged.divergence, to: url)
+                try RunFolder.writeRun(results, divergence: merged.divergence, to: url, appendix: OtherStudies.section(merged.otherStudies),
+                                       extraFiles: try OtherStudies.files(merged.otherStudies))
                 report = "report.md"
             } else if let divergence = merged.divergence {
-                try RunFolder.writeStudy(divergence, to: url)
+                try RunFolder.writeStudy(divergence, to: url, appendix: OtherStudies.section(merged.otherStudies),
+                                         extraFiles: try OtherStudies.files(merged.otherStudies))
                 report = "divergence.md"
             } else {
                 throw ResultsError("\(url.path): no finished cells to report (\(merged.missing.count) planned cells missing)")

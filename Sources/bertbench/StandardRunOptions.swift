@@ -13,7 +13,8 @@ struct StandardRunOptions: ParsableArguments {
     @Flag(help: "Skip the synthetic BERT-large family (its latency takes minutes on a CPU).") var skipLarge = false
     @Flag(help: "A small, fast run: fewer texts and passes, no BERT-large (for trying the pipeline).") var quick = false
     @Flag(help: ArgumentHelp("Add the MPNet family (all-mpnet-base-v2 and its one-shot int8, pruned and layer-dropped variants): "
-                             + "latency and memory at batch 1 x 128; making the variants and timing 110M-parameter models takes minutes on a CPU."))
+                             + "latency and memory at batch 1 x 128, and their own study on up to 2,000 labelled items; making the "
+                             + "variants, timing and studying 110M-parameter models takes tens of minutes on a CPU."))
     var mpnet = false
 
     /// Makes the variants on `context`'s device (calibrated methods run the engine) and returns the
@@ -89,6 +90,17 @@ struct StandardRunOptions: ParsableArguments {
         // Population members are not timed: they share member 0's method and shapes.
         let studied = StandardPlans.studyVariants(models: family, roles: roles, extraMembers: members, populations: populations)
         cells.append(try studyOptions.cell(large: l6, variants: studied, device: device.name))
+        if let mpnetModel {
+            // The second family's study: the same settings on fewer items (StandardPlans.mpnetStudyCaps).
+            let caps = quick ? StandardPlans.mpnetQuickStudyCaps : StandardPlans.mpnetStudyCaps
+            var mpnetStudy = studyOptions
+            mpnetStudy.trainItems = StandardPlans.StudyCaps.capped(studyOptions.trainItems, caps.train)
+            mpnetStudy.testItems = StandardPlans.StudyCaps.capped(studyOptions.testItems, caps.test)
+            mpnetStudy.oodItems = StandardPlans.StudyCaps.capped(studyOptions.oodItems, caps.outOfDomain)
+            mpnetStudy.attackItems = studyOptions.attackItems == 0 ? 0 : Swift.min(studyOptions.attackItems, caps.attack)
+            let mpnetStudied = zip(mpnetVariants, StandardPlans.mpnetVariants.map(\.role)).map { StudyVariant(model: $0, role: $1) }
+            cells.append(try mpnetStudy.cell(large: mpnetModel, variants: mpnetStudied, device: device.name))
+        }
         return Plan(runID: runID, latency: .init(settings: settings, batches: batches, sequenceLengths: [128]),
                         notes: (withLarge ? [StandardPlans.syntheticLargeNote] : []) + (mpnet ? [StandardPlans.mpnetNote] : []),
                         cells: cells)

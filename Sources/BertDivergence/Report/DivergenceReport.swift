@@ -29,6 +29,15 @@ public enum DivergenceReport {
         return header(d) + ordered.map(\.element.text).joined()
     }
 
+    /// The miniature index table alone (with its "how made" column), its heading one level down:
+    /// what report.md shows of a run's other studies.
+    public static func miniatureIndexTable(_ d: DivergenceResults, metrics: [any DivergenceMetric] = DivergenceMetrics.all) -> String {
+        let columns = metrics.flatMap { $0.columns(in: d) }.filter { $0.table == MiniatureIndexMetric.table }
+        guard !columns.isEmpty else { return "" }
+        let table = MiniatureIndexMetric.table.markdown(columns, results: d)
+        return table.hasPrefix("\n## ") ? "\n#### " + table.dropFirst(4) : table
+    }
+
     /// The title and the paragraph that states the task, the probes, the data and the settings.
     static func header(_ d: DivergenceResults) -> String {
         if let probe = d.probe { return crossFittedHeader(d, probe) }
