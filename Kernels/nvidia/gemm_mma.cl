@@ -8,10 +8,16 @@
 // stages: the next tile is read from global memory into registers while the tensor cores work on
 // the current one, then stored into the other stage, so one barrier per K tile suffices.
 // Edge tiles: rows, columns and K past the matrix are loaded as zero and never stored.
-// Build options (variant "nvidia-mma-f16"): WM, WN, MI, NI, BK (32), WARP_PTX (common.cl).
+// SMALL_BLOCK=1 (the variant sets it for small M: batch 1 x 128 or 384 tokens) halves MI and NI,
+// so a quarter-size block gives 4x the work-groups to fill the GPU's SMs.
+// Split-K (the variant decides, the launcher runs it, for small-M shapes whose blocks still number
+// fewer than the GPU holds): gemm_f16_nt_partial writes each K slice's raw sums to a workspace
+// [slices][M][N], one slice per work-group layer (get_group_id(2)); gemm_f16_nt_reduce then adds
+// the slices in a fixed order and applies the epilogue once: deterministic, no atomics.
+// Build options (variant "nvidia-mma-f16"): WM, WN, MI, NI, BK (32), SMALL_BLOCK, WARP_PTX (common.cl).
 
-#if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK)
-#error "build with -DWM -DWN -DMI -DNI -DBK (warps along M and N, fragments per warp along M and N, K tile)"
+#if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK) || !defined(SMALL_BLOCK)
+#error "build with -DWM -DWN -DMI -DNI -DBK -DSMALL_BLOCK (warps along M and N, fragments per warp along M and N, K tile, small-M blocks)"
 #endif
 #ifndef WARP_PTX
 #error "build with -DWARP_PTX=1 (inline PTX, NVIDIA sm_80+) or -DWARP_PTX=0 (emulation through local memory)"
@@ -20,9 +26,17 @@
 #error "BK must be 32: the loaders move 8 halves per chunk and the pad keeps rows 16-byte aligned"
 #endif
 
+// The fragments per warp this build uses: MI x NI, or half of each for small M.
+#if SMALL_BLOCK
+#define FM (MI > 1 ? MI / 2 : 1)
+#define FN (NI > 1 ? NI / 2 : 1)
+#else
+#define FM MI
+#define FN NI
+#endif
 #define THREADS (WM * WN * WARP_SIZE)
-#define BM (WM * MI * 16)
-#define BN (WN * NI * 8)
+#define BM (WM * FM * 16)
+#define BN (WN * FN * 8)
 // Row stride of a local tile in halves: BK plus 8 halves of padding against bank conflicts.
 #define LDS (BK + 8)
 #define LDS2 (LDS / 2)
@@ -102,6 +116,72 @@ inline __attribute__((always_inline)) void stage_tiles(__local uint* sa, __local
     }
 }
 
+// Accumulates K tiles kt0 <= kt < kt1 of the block at (m0, n0) into acc: the next tile is fetched
+// into registers while the tensor cores work on this one, then stored into the other stage.
+inline __attribute__((always_inline)) void mma_tiles(const int M, const int N, const int K, __global const float* A,
+                                                     const int lda, __global const ushort* B, const int ldb,
+                                                     const int m0, const int n0, const int kt0, const int kt1,
+                                                     __local uint sa[2][BM * LDS2], __local uint sb[2][BN * LDS2],
+                                                     __local uint* scratch, float acc[FM][FN][4]) {
+    const int warp = WARP_INDEX(), wm = warp / WN, wn = warp % WN;
+    float4 ra[A_PER_THREAD];
+    ushort8 rb[B_PER_THREAD];
+    fetch_tiles(M, N, K, A, lda, B, ldb, m0, n0, kt0 * BK, ra, rb);
+    stage_tiles(sa[0], sb[0], ra, rb);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int kt = kt0; kt < kt1; kt++) {
+        const int stage = (kt - kt0) & 1;
+        if (kt + 1 < kt1) fetch_tiles(M, N, K, A, lda, B, ldb, m0, n0, (kt + 1) * BK, ra, rb);
+#pragma unroll
+        for (int kk = 0; kk < BK; kk += 16) {
+            uint a[FM][4], b[FN][2];
+#pragma unroll
+            for (int i = 0; i < FM; i++) LOAD_A_FRAGMENT(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS2 + kk / 2, LDS2)
+#pragma unroll
+            for (int j = 0; j < FN; j++) LOAD_B_FRAGMENT(b[j], sb[stage] + (wn * FN * 8 + j * 8) * LDS2 + kk / 2, LDS2)
+#pragma unroll
+            for (int i = 0; i < FM; i++)
+#pragma unroll
+                for (int j = 0; j < FN; j++) MMA_F16_16816(acc[i][j], a[i], b[j], scratch);
+        }
+        if (kt + 1 < kt1) stage_tiles(sa[stage ^ 1], sb[stage ^ 1], ra, rb);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+}
+
+// The local tiles, the warp scratch of the emulation, and zeroed accumulators: every entry's start.
+// The tiles take 64- and 128-bit stores: NVIDIA's OpenCL compiler gives a uint array only 4-byte
+// alignment, and without the attributes every launch faulted on the H200.
+#if WARP_PTX
+#define MMA_SCRATCH __local uint* scratch = 0;
+#else
+#define MMA_SCRATCH                                                                              \
+    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS] __attribute__((aligned(16)));         \
+    __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
+#endif
+#define MMA_PROLOGUE                                                                             \
+    __local uint sa[2][BM * LDS2] __attribute__((aligned(16)));                                  \
+    __local uint sb[2][BN * LDS2] __attribute__((aligned(16)));                                  \
+    MMA_SCRATCH                                                                                  \
+    const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;                              \
+    const int wm = WARP_INDEX() / WN, wn = WARP_INDEX() % WN;                                     \
+    const int g = WARP_LANE() >> 2, t = WARP_LANE() & 3;                                         \
+    float acc[FM][FN][4];                                                                        \
+    _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
+    _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
+    _Pragma("unroll") for (int r = 0; r < 4; r++) acc[i][j][r] = 0.0f;
+
+// Visits this lane's outputs: rows g and g+8 and columns 2t, 2t+1 of every fragment, as (m, n, v).
+#define FOR_EACH_OUTPUT(body)                                                                    \
+    _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
+    _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
+    _Pragma("unroll") for (int r = 0; r < 4; r++) {                                              \
+        const int m = m0 + wm * FM * 16 + i * 16 + g + (r >> 1) * 8;                             \
+        const int n = n0 + wn * FN * 8 + j * 8 + 2 * t + (r & 1);                                \
+        const float v = acc[i][j][r];                                                            \
+        if (m < M && n < N) { body }                                                             \
+    }
+
 __kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void gemm_f16_nt(const int M, const int N, const int K,
                  __global const float* A, const int lda,
@@ -109,67 +189,45 @@ void gemm_f16_nt(const int M, const int N, const int K,
                  __global const float* bias, const int hasBias,
                  __global const float* R, const int hasResidual,
                  __global float* C, const int ldc, const int act) {
-    // The tiles take 64- and 128-bit stores: NVIDIA's OpenCL compiler gives a uint array only
-    // 4-byte alignment, and without these attributes every launch faulted on the H200.
-    __local uint sa[2][BM * LDS2] __attribute__((aligned(16)));
-    __local uint sb[2][BN * LDS2] __attribute__((aligned(16)));
-#if WARP_PTX
-    __local uint* scratch = 0;
-#else
-    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS] __attribute__((aligned(16)));
-    __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
-#endif
-    const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;
-    const int warp = WARP_INDEX(), wm = warp / WN, wn = warp % WN;
+    MMA_PROLOGUE
+    mma_tiles(M, N, K, A, lda, B, ldb, m0, n0, 0, (K + BK - 1) / BK, sa, sb, scratch, acc);
+    FOR_EACH_OUTPUT({
+        float y = v + (hasBias ? bias[n] : 0.0f);
+        if (act != ACT_NONE) y = activation_call(y, act);
+        if (hasResidual) y += R[(size_t)m * ldc + n];
+        C[(size_t)m * ldc + n] = y;
+    })
+}
 
-    float acc[MI][NI][4];
-#pragma unroll
-    for (int i = 0; i < MI; i++)
-#pragma unroll
-        for (int j = 0; j < NI; j++)
-#pragma unroll
-            for (int r = 0; r < 4; r++) acc[i][j][r] = 0.0f;
+// Split-K, step 1: work-group layer z = get_group_id(2) of S = get_num_groups(2) sums the K tiles
+// [z*p, min(T, (z+1)*p)) with p = ceil(T / S) into P[z][M][N], raw (no bias, no activation).
+// The variant picks S so that no slice is empty (S = ceil(T / ceil(T / S))).
+__kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
+void gemm_f16_nt_partial(const int M, const int N, const int K,
+                         __global const float* A, const int lda,
+                         __global const ushort* B, const int ldb,
+                         __global float* P) {
+    MMA_PROLOGUE
+    const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
+    const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
+    mma_tiles(M, N, K, A, lda, B, ldb, m0, n0, kt0, min(tileCount, kt0 + perSlice), sa, sb, scratch, acc);
+    __global float* slice = P + (size_t)z * M * N;
+    FOR_EACH_OUTPUT({ slice[(size_t)m * N + n] = v; })
+}
 
-    float4 ra[A_PER_THREAD];
-    ushort8 rb[B_PER_THREAD];
-    const int tileCount = (K + BK - 1) / BK;
-    fetch_tiles(M, N, K, A, lda, B, ldb, m0, n0, 0, ra, rb);
-    stage_tiles(sa[0], sb[0], ra, rb);
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int kt = 0; kt < tileCount; kt++) {
-        const int stage = kt & 1;
-        if (kt + 1 < tileCount) fetch_tiles(M, N, K, A, lda, B, ldb, m0, n0, (kt + 1) * BK, ra, rb);
-#pragma unroll
-        for (int kk = 0; kk < BK; kk += 16) {
-            uint a[MI][4], b[NI][2];
-#pragma unroll
-            for (int i = 0; i < MI; i++) LOAD_A_FRAGMENT(a[i], sa[stage] + (wm * MI * 16 + i * 16) * LDS2 + kk / 2, LDS2)
-#pragma unroll
-            for (int j = 0; j < NI; j++) LOAD_B_FRAGMENT(b[j], sb[stage] + (wn * NI * 8 + j * 8) * LDS2 + kk / 2, LDS2)
-#pragma unroll
-            for (int i = 0; i < MI; i++)
-#pragma unroll
-                for (int j = 0; j < NI; j++) MMA_F16_16816(acc[i][j], a[i], b[j], scratch);
-        }
-        if (kt + 1 < tileCount) stage_tiles(sa[stage ^ 1], sb[stage ^ 1], ra, rb);
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-
-    // Epilogue: each lane owns rows g and g+8 and columns 2t, 2t+1 of every fragment.
-    const int g = WARP_LANE() >> 2, t = WARP_LANE() & 3;
-#pragma unroll
-    for (int i = 0; i < MI; i++)
-#pragma unroll
-        for (int j = 0; j < NI; j++)
-#pragma unroll
-            for (int r = 0; r < 4; r++) {
-                const int m = m0 + wm * MI * 16 + i * 16 + g + (r >> 1) * 8;
-                const int n = n0 + wn * NI * 8 + j * 8 + 2 * t + (r & 1);
-                if (m < M && n < N) {
-                    float v = acc[i][j][r] + (hasBias ? bias[n] : 0.0f);
-                    if (act != ACT_NONE) v = activation_call(v, act);
-                    if (hasResidual) v += R[(size_t)m * ldc + n];
-                    C[(size_t)m * ldc + n] = v;
-                }
-            }
+// Split-K, step 2, one work-item per output: the slices' sums added in slice order (the same
+// result every run), then bias, activation and residual exactly once, as gemm_f16_nt applies them.
+__kernel void gemm_f16_nt_reduce(const int M, const int N, const int slices, __global const float* P,
+                                 __global const float* bias, const int hasBias,
+                                 __global const float* R, const int hasResidual,
+                                 __global float* C, const int ldc, const int act) {
+    const int i = get_global_id(0);
+    if (i >= M * N) return;
+    const int m = i / N, n = i % N;
+    float s = P[i];
+    for (int z = 1; z < slices; z++) s += P[(size_t)z * M * N + i];
+    float y = s + (hasBias ? bias[n] : 0.0f);
+    if (act != ACT_NONE) y = apply_activation(y, act);
+    if (hasResidual) y += R[(size_t)m * ldc + n];
+    C[(size_t)m * ldc + n] = y;
 }

@@ -10,10 +10,13 @@
 // match the portable kernels' bit for bit; the scales follow in the portable order (acc · aScale,
 // then · bScale + bias), though the compiler may fuse the last step differently.
 // Edge tiles: rows, columns and K past the matrix are loaded as zero and never stored.
-// Build options (variant "nvidia-mma-w8a8"): WM, WN, MI, NI, BK (64), WARP_PTX (common.cl), NR (1).
+// Small M and split-K as in gemm_mma.cl: SMALL_BLOCK=1 halves MI and NI; gemm_w8a8_packed_partial
+// writes each K slice's int32 sums to a workspace [slices][M][N] and gemm_w8a8_packed_reduce adds
+// them (exact, so the result is bit for bit the unsplit kernel's) and applies the epilogue once.
+// Build options (variant "nvidia-mma-w8a8"): WM, WN, MI, NI, BK (64), SMALL_BLOCK, WARP_PTX (common.cl), NR (1).
 
-#if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK)
-#error "build with -DWM -DWN -DMI -DNI -DBK (warps along M and N, fragments per warp along M and N, K tile)"
+#if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK) || !defined(SMALL_BLOCK)
+#error "build with -DWM -DWN -DMI -DNI -DBK -DSMALL_BLOCK (warps along M and N, fragments per warp along M and N, K tile, small-M blocks)"
 #endif
 #ifndef WARP_PTX
 #error "build with -DWARP_PTX=1 (inline PTX, NVIDIA sm_80+) or -DWARP_PTX=0 (emulation through local memory)"
@@ -22,9 +25,17 @@
 #error "BK must be 64: the loaders move 16 bytes per chunk and the pad keeps rows 16-byte aligned"
 #endif
 
+// The fragments per warp this build uses: MI x NI, or half of each for small M.
+#if SMALL_BLOCK
+#define FM (MI > 1 ? MI / 2 : 1)
+#define FN (NI > 1 ? NI / 2 : 1)
+#else
+#define FM MI
+#define FN NI
+#endif
 #define THREADS (WM * WN * WARP_SIZE)
-#define BM (WM * MI * 16)
-#define BN (WN * NI * 8)
+#define BM (WM * FM * 16)
+#define BN (WN * FN * 8)
 // Row stride of a local tile in bytes: BK plus 16 bytes of padding against bank conflicts (the
 // same 20-uint pitch as the f16 kernel's 40 halves), and in uints.
 #define LDS (BK + 16)
@@ -93,70 +104,109 @@ inline __attribute__((always_inline)) void stage_s8_tiles(__local uint* sa, __lo
     }
 }
 
+// Accumulates K tiles kt0 <= kt < kt1 of the block at (m0, n0) into acc (see gemm_mma.cl).
+inline __attribute__((always_inline)) void mma_s8_tiles(const int M, const int N, const int K, __global const char* A,
+                                                        __global const char* B, const int m0, const int n0,
+                                                        const int kt0, const int kt1,
+                                                        __local uint sa[2][BM * LDS4], __local uint sb[2][BN * LDS4],
+                                                        __local uint* scratch, int acc[FM][FN][4]) {
+    const int warp = WARP_INDEX(), wm = warp / WN, wn = warp % WN;
+    uint4 ra[A_PER_THREAD], rb[B_PER_THREAD];
+    fetch_s8_tiles(M, N, K, A, B, m0, n0, kt0 * BK, ra, rb);
+    stage_s8_tiles(sa[0], sb[0], ra, rb);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int kt = kt0; kt < kt1; kt++) {
+        const int stage = (kt - kt0) & 1;
+        if (kt + 1 < kt1) fetch_s8_tiles(M, N, K, A, B, m0, n0, (kt + 1) * BK, ra, rb);
+#pragma unroll
+        for (int kk = 0; kk < BK; kk += 32) {
+            uint a[FM][4], b[FN][2];
+#pragma unroll
+            for (int i = 0; i < FM; i++) LOAD_A_FRAGMENT(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS4 + kk / 4, LDS4)
+#pragma unroll
+            for (int j = 0; j < FN; j++) LOAD_B_FRAGMENT(b[j], sb[stage] + (wn * FN * 8 + j * 8) * LDS4 + kk / 4, LDS4)
+#pragma unroll
+            for (int i = 0; i < FM; i++)
+#pragma unroll
+                for (int j = 0; j < FN; j++) MMA_S8_16832(acc[i][j], a[i], b[j], scratch);
+        }
+        if (kt + 1 < kt1) stage_s8_tiles(sa[stage ^ 1], sb[stage ^ 1], ra, rb);
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+}
+
+// The local tiles, the emulation's warp scratch and zeroed accumulators: every entry's start.
+// NVIDIA's OpenCL compiler aligns a uint array to 4 bytes only; the tile stores are 128-bit.
+#if WARP_PTX
+#define MMA_S8_SCRATCH __local uint* scratch = 0;
+#else
+#define MMA_S8_SCRATCH                                                                           \
+    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS] __attribute__((aligned(16)));         \
+    __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
+#endif
+#define MMA_S8_PROLOGUE                                                                          \
+    __local uint sa[2][BM * LDS4] __attribute__((aligned(16)));                                  \
+    __local uint sb[2][BN * LDS4] __attribute__((aligned(16)));                                  \
+    MMA_S8_SCRATCH                                                                               \
+    const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;                              \
+    const int wm = WARP_INDEX() / WN, wn = WARP_INDEX() % WN;                                     \
+    const int g = WARP_LANE() >> 2, t = WARP_LANE() & 3;                                         \
+    int acc[FM][FN][4];                                                                          \
+    _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
+    _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
+    _Pragma("unroll") for (int r = 0; r < 4; r++) acc[i][j][r] = 0;
+
+// Visits this lane's outputs: rows g and g+8 and columns 2t, 2t+1 of every fragment, as (m, n, v).
+#define FOR_EACH_S8_OUTPUT(body)                                                                 \
+    _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
+    _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
+    _Pragma("unroll") for (int r = 0; r < 4; r++) {                                              \
+        const int m = m0 + wm * FM * 16 + i * 16 + g + (r >> 1) * 8;                             \
+        const int n = n0 + wn * FN * 8 + j * 8 + 2 * t + (r & 1);                                \
+        const int v = acc[i][j][r];                                                              \
+        if (m < M && n < N) { body }                                                             \
+    }
+
 __kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void gemm_w8a8_packed(const int M, const int N, const int K,
                       __global const char* A, __global const float* aScale,
                       __global const char* B, __global const float* bScale,
                       __global const float* bias, const int hasBias,
                       __global float* C, const int act) {
-    // NVIDIA's OpenCL compiler aligns a uint array to 4 bytes only; the stores above are 128-bit.
-    __local uint sa[2][BM * LDS4] __attribute__((aligned(16)));
-    __local uint sb[2][BN * LDS4] __attribute__((aligned(16)));
-#if WARP_PTX
-    __local uint* scratch = 0;
-#else
-    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS] __attribute__((aligned(16)));
-    __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
-#endif
-    const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;
-    const int warp = WARP_INDEX(), wm = warp / WN, wn = warp % WN;
+    MMA_S8_PROLOGUE
+    mma_s8_tiles(M, N, K, A, B, m0, n0, 0, (K + BK - 1) / BK, sa, sb, scratch, acc);
+    FOR_EACH_S8_OUTPUT({
+        float y = (float)v * aScale[m] * bScale[n] + (hasBias ? bias[n] : 0.0f);
+        if (act != ACT_NONE) y = s8_activation(y, act);
+        C[(size_t)m * N + n] = y;
+    })
+}
 
-    int acc[MI][NI][4];
-#pragma unroll
-    for (int i = 0; i < MI; i++)
-#pragma unroll
-        for (int j = 0; j < NI; j++)
-#pragma unroll
-            for (int r = 0; r < 4; r++) acc[i][j][r] = 0;
+// Split-K, step 1: layer z of S sums the K tiles [z*p, min(T, (z+1)*p)), p = ceil(T / S), into
+// P[z][M][N] as exact int32 (no scales, no bias). The variant keeps every slice non-empty.
+__kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
+void gemm_w8a8_packed_partial(const int M, const int N, const int K,
+                              __global const char* A, __global const char* B, __global int* P) {
+    MMA_S8_PROLOGUE
+    const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
+    const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
+    mma_s8_tiles(M, N, K, A, B, m0, n0, kt0, min(tileCount, kt0 + perSlice), sa, sb, scratch, acc);
+    __global int* slice = P + (size_t)z * M * N;
+    FOR_EACH_S8_OUTPUT({ slice[(size_t)m * N + n] = v; })
+}
 
-    uint4 ra[A_PER_THREAD], rb[B_PER_THREAD];
-    const int tileCount = (K + BK - 1) / BK;
-    fetch_s8_tiles(M, N, K, A, B, m0, n0, 0, ra, rb);
-    stage_s8_tiles(sa[0], sb[0], ra, rb);
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int kt = 0; kt < tileCount; kt++) {
-        const int stage = kt & 1;
-        if (kt + 1 < tileCount) fetch_s8_tiles(M, N, K, A, B, m0, n0, (kt + 1) * BK, ra, rb);
-#pragma unroll
-        for (int kk = 0; kk < BK; kk += 32) {
-            uint a[MI][4], b[NI][2];
-#pragma unroll
-            for (int i = 0; i < MI; i++) LOAD_A_FRAGMENT(a[i], sa[stage] + (wm * MI * 16 + i * 16) * LDS4 + kk / 4, LDS4)
-#pragma unroll
-            for (int j = 0; j < NI; j++) LOAD_B_FRAGMENT(b[j], sb[stage] + (wn * NI * 8 + j * 8) * LDS4 + kk / 4, LDS4)
-#pragma unroll
-            for (int i = 0; i < MI; i++)
-#pragma unroll
-                for (int j = 0; j < NI; j++) MMA_S8_16832(acc[i][j], a[i], b[j], scratch);
-        }
-        if (kt + 1 < tileCount) stage_s8_tiles(sa[stage ^ 1], sb[stage ^ 1], ra, rb);
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-
-    // Epilogue: each lane owns rows g and g+8 and columns 2t, 2t+1 of every fragment.
-    const int g = WARP_LANE() >> 2, t = WARP_LANE() & 3;
-#pragma unroll
-    for (int i = 0; i < MI; i++)
-#pragma unroll
-        for (int j = 0; j < NI; j++)
-#pragma unroll
-            for (int r = 0; r < 4; r++) {
-                const int m = m0 + wm * MI * 16 + i * 16 + g + (r >> 1) * 8;
-                const int n = n0 + wn * NI * 8 + j * 8 + 2 * t + (r & 1);
-                if (m < M && n < N) {
-                    float v = (float)acc[i][j][r] * aScale[m] * bScale[n] + (hasBias ? bias[n] : 0.0f);
-                    if (act != ACT_NONE) v = s8_activation(v, act);
-                    C[(size_t)m * N + n] = v;
-                }
-            }
+// Split-K, step 2, one work-item per output: the int32 slices added (exact, any order gives the
+// same sum), then the epilogue of gemm_w8a8_packed, written the same way, applied once.
+__kernel void gemm_w8a8_packed_reduce(const int M, const int N, const int slices, __global const int* P,
+                                      __global const float* aScale, __global const float* bScale,
+                                      __global const float* bias, const int hasBias,
+                                      __global float* C, const int act) {
+    const int i = get_global_id(0);
+    if (i >= M * N) return;
+    const int m = i / N, n = i % N;
+    int s = P[i];
+    for (int z = 1; z < slices; z++) s += P[(size_t)z * M * N + i];
+    float y = (float)s * aScale[m] * bScale[n] + (hasBias ? bias[n] : 0.0f);
+    if (act != ACT_NONE) y = s8_activation(y, act);
+    C[(size_t)m * N + n] = y;
 }

@@ -23,7 +23,21 @@ extension EncoderKernels {
                          activation: Activation = .none, layout: MatrixLayout = .kByN) throws {
         precondition(a.count >= m * k && aScale.count >= m && b.count >= k * n && bScale.count >= n && c.count >= m * n)
         let entry = int8Entry(.gemmW8A8, "gemm_w8a8", layout: layout, b: b.count, n: n, k: k)
-        try launch(.gemmW8A8, entry, problem: KernelProblem(m: m, n: n, k: k),
+        let problem = KernelProblem(m: m, n: n, k: k)
+        let slices = selection[.gemmW8A8].kSlices(for: problem)
+        if slices > 1 {
+            // Split-K: exact int32 sums per slice (the workspace's floats hold int32 bits), then
+            // one reduce that adds them and applies the scales, bias and activation.
+            let partials = try splitKWorkspace(slices * m * n)
+            try launch(.gemmW8A8, entry + "_partial", problem: problem, arguments: [Int32(m), Int32(n), Int32(k), a, b, partials],
+                       category: "gemm")
+            try launch(.gemmW8A8, entry + "_reduce", problem: problem,
+                       arguments: [Int32(m), Int32(n), Int32(slices), partials, aScale, bScale, bias ?? placeholderFloats,
+                                   Int32(bias == nil ? 0 : 1), c, activation.rawValue],
+                       category: "gemm")
+            return
+        }
+        try launch(.gemmW8A8, entry, problem: problem,
                    arguments: [Int32(m), Int32(n), Int32(k), a, aScale, b, bScale, bias ?? placeholderFloats,
                                Int32(bias == nil ? 0 : 1), c, activation.rawValue],
                    category: "gemm")

@@ -34,6 +34,8 @@ public final class EncoderKernels: @unchecked Sendable {
     /// Bound where a kernel takes an optional buffer that is absent (OpenCL has no null buffers).
     let placeholderFloats: DeviceBuffer<Float>
     private let emptyInts: DeviceBuffer<Int32>
+    /// Split-K's partial sums (SplitKWorkspace.swift), kept and grown across launches.
+    var splitKPartials: DeviceBuffer<Float>?
 
     /// Kernels on `context` running `selection`.
     public init(context: ComputeContext, selection: KernelSelection) throws {

@@ -9,12 +9,25 @@ extension EncoderKernels {
         precondition(a.count >= m * k && weight.count >= n * k && c.count >= m * n, "gemmF16 operand smaller than \(m)x\(n)x\(k)")
         precondition(bias == nil || bias!.count >= n)
         precondition(residual == nil || residual!.count >= m * n)
+        let problem = KernelProblem(m: m, n: n, k: k)
+        let slices = selection[.gemmF16].kSlices(for: problem)
+        if slices > 1 {
+            // Split-K: the slices' raw sums, then one reduce that adds them and applies the epilogue.
+            let partials = try splitKWorkspace(slices * m * n)
+            try launch(.gemmF16, "gemm_f16_nt_partial", problem: problem,
+                       arguments: [Int32(m), Int32(n), Int32(k), a, Int32(k), weight, Int32(k), partials], category: "gemm")
+            try launch(.gemmF16, "gemm_f16_nt_reduce", problem: problem,
+                       arguments: [Int32(m), Int32(n), Int32(slices), partials, bias ?? placeholderFloats, Int32(bias == nil ? 0 : 1),
+                                   residual ?? placeholderFloats, Int32(residual == nil ? 0 : 1), c, Int32(n), activation.rawValue],
+                       category: "gemm")
+            return
+        }
         let args: [any KernelArgument] = [
             Int32(m), Int32(n), Int32(k), a, Int32(k), weight, Int32(k),
             bias ?? placeholderFloats, Int32(bias == nil ? 0 : 1),
             residual ?? placeholderFloats, Int32(residual == nil ? 0 : 1),
             c, Int32(n), activation.rawValue,
         ]
-        try launch(.gemmF16, "gemm_f16_nt", problem: KernelProblem(m: m, n: n, k: k), arguments: args, category: "gemm")
+        try launch(.gemmF16, "gemm_f16_nt", problem: problem, arguments: args, category: "gemm")
     }
 }

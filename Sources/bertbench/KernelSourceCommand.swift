@@ -46,7 +46,8 @@ struct KernelSourceCommand: ParsableCommand {
         for operation in KernelOperation.allCases {
             let choice = selection[operation]
             if let family, !choice.variant.source.hasPrefix(family + "/") { continue }
-            // Shape-dependent defines follow --m; n and k are typical (no GEMM define depends on them).
+            // Shape-dependent defines follow --m; n and k are typical (N = 1024 keeps the mma GEMMs'
+            // half-size blocks under their block-count cap at M <= 384).
             let options = choice.buildOptions(for: KernelProblem(m: m, n: 1024, k: 64, batch: 1))
             let source = KernelLibrary.source(choice.variant.source)
             try Data(source.utf8).write(to: folder.appendingPathComponent(choice.variant.name + ".cl"))

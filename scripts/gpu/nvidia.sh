@@ -43,6 +43,8 @@ check() { "$BB" bench-gemm --json --iterations 5 "$@" >> "$OUT/gemm.jsonl" || { 
     check --op gemm --layout nk --m $1 --n $2 --k $3 --check 64
 done
 [[ $STEPS == *1* ]] && check --op gemm-f16 --m 129 --n 257 --k 130 --check 64 --param WARP_PTX=0
+# Split-K through NVIDIA's compiler: 4 slices of 9, 9, 9 and 8 K tiles (the last tile 1 wide), summed by the reduce.
+[[ $STEPS == *1* ]] && check --op gemm-f16 --m 383 --n 65 --k 1089 --check 64
 # The fragment layout itself: one mma step on fragments packed per the PTX ISA, tensor cores and emulation.
 if [[ $STEPS == *1* ]]; then
     for ptx in 1 0; do "$BB" check-mma --ptx $ptx | tee -a "$OUT/checks.txt" || status=1; done
@@ -61,7 +63,26 @@ shapes="4096x4096x4096 128x1024x1024 128x4096x1024 128x1024x4096 12288x4096x1024
     "$BB" bench-gemm --weights int8 --m $m --n $n --k $k --iterations 20 --json >> "$OUT/gemm-int8.jsonl" \
         || echo "nvidia: bench-gemm --weights int8 $s failed"
 done
-if [[ $STEPS == *2* ]]; then python3 scripts/gpu/torch_gemm.py $shapes > "$OUT/ceilings.jsonl" || echo "nvidia: cuBLAS ceilings failed"; else : > "$OUT/ceilings.jsonl"; fi
+# Small M (bert-large at batch 1 x 128 and 384 tokens): the mma GEMMs' small-M rule (64x64 blocks,
+# split-K below 264 work-groups; docs/perf-notes.md predicts these rows) at the shapes the list
+# above lacks, then in the same session the rule off (SMALL_M=0: the 128x128 blocks measured
+# before) and split-K off (KSPLIT=1), so the rows compare on one card. About 10 short calls.
+small="128x3072x1024 384x1024x1024 384x1024x4096"
+[[ $STEPS == *2* ]] && for s in $small; do
+    IFS=x read -r m n k <<< "$s"
+    check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8
+    "$BB" bench-gemm --weights int8 --m $m --n $n --k $k --iterations 20 --json >> "$OUT/gemm-int8.jsonl" \
+        || echo "nvidia: bench-gemm --weights int8 $s failed"
+done
+[[ $STEPS == *2* ]] && for s in 128x1024x1024 128x1024x4096 384x1024x4096; do
+    IFS=x read -r m n k <<< "$s"
+    check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8 --param SMALL_M=0
+done
+[[ $STEPS == *2* ]] && for s in 128x1024x4096 128x4096x1024; do
+    IFS=x read -r m n k <<< "$s"
+    check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8 --param KSPLIT=1
+done
+if [[ $STEPS == *2* ]]; then python3 scripts/gpu/torch_gemm.py $shapes $small > "$OUT/ceilings.jsonl" || echo "nvidia: cuBLAS ceilings failed"; else : > "$OUT/ceilings.jsonl"; fi
 
 # 3. One table: kernel, shape, relative error, time, TFLOP/s, share of the ceiling (cuBLAS fp32
 #    TF32 off for gemm, cuBLAS fp16 for gemm-f16).

@@ -53,7 +53,8 @@ check_build() {
     echo "    SASS: $hmma HMMA/IMMA (tensor-core) instructions, $lds LDS, $local_memory local (spill) loads/stores"
     if [[ "$variant" == *mma* && "$hmma" -eq 0 ]]; then echo "ptx-check: $variant has no HMMA or IMMA" >&2; exit 1; fi
 }
-# Large M (full blocks) and batch 1 x 128 tokens (nvidia-sgemm-tiled halves its blocks there).
+# Large M (full blocks) and batch 1 x 128 tokens (nvidia-sgemm-tiled and the mma GEMMs halve their
+# blocks there; the mma GEMMs' split-K entries, _partial and _reduce, are in the same programs).
 for M in 4096 128; do
 mkdir -p "$OUT/m$M"
 "$BB" kernel-source --compute-capability "$CC" --family nvidia --m $M --out "$OUT/m$M" > "$OUT/m$M/selection.tsv"

@@ -40,6 +40,10 @@ public struct KernelChoice: Sendable, CustomStringConvertible {
     /// unpacked ([K, N]): what `DeviceLinear` packs a Linear's weight for at load time.
     public var panelWidth: Int? { variant.panelWidth(values) }
 
+    /// How many K slices this choice splits `problem` into (1: none): the launcher then runs the
+    /// `_partial` and `_reduce` entries through a workspace of slices x M x N values.
+    public func kSlices(for problem: KernelProblem) -> Int { variant.kSlices(problem, values: values) }
+
     /// The launch sizes of `entry` for `problem`.
     public func geometry(_ entry: String, for problem: KernelProblem) -> LaunchGeometry {
         variant.geometry(entry, problem: problem, values: values)

@@ -50,21 +50,27 @@ public struct KernelVariant: Sendable {
     /// Defines whose value this variant's kernels are written for (TN=16 for float8 x2 tiles):
     /// passed as `-D` and used by the geometry, but not tunable.
     public let fixedDefines: [(name: String, value: Int)]
-    private let shapeDefines: @Sendable (KernelProblem) -> [(name: String, value: Int)]
+    private let shapeDefines: @Sendable (KernelProblem, [String: Int]) -> [(name: String, value: Int)]
     private let panelRule: (@Sendable (_ values: [String: Int]) -> Int)?
     private let geometryRule: @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry
     private let summaryRule: (@Sendable (_ values: [String: Int]) -> String)?
+    private let kSliceRule: (@Sendable (_ problem: KernelProblem, _ values: [String: Int]) -> Int)?
 
-    /// A variant. `shapeDefines` are defines that depend on the problem (HEAD_DIM); `geometry`
+    /// A variant. `shapeDefines` are defines that depend on the problem (HEAD_DIM), given the
+    /// values of every parameter and fixed define (a rule's threshold may be one); `geometry`
     /// maps an entry point, a problem and the values of every parameter and fixed define to
     /// the launch sizes. `panelWidth`, for a GEMM that reads weights packed at load time, maps
     /// the parameter values to the width of the panels it reads (see `WeightPacking`). `summary`
     /// says what the values mean in a reader's terms ("128x128x32 blocks, 2 stages") for reports.
+    /// `kSlices`, for a GEMM that can split K, maps a problem and the values to the number of K
+    /// slices (1: no split); such a variant also has `<entry>_partial` (the slices' raw sums into a
+    /// workspace, one slice per layer of work-groups) and `<entry>_reduce` (sum and epilogue).
     public init(name: String, operation: KernelOperation, alsoServes: [KernelOperation] = [], source: String, entryPoints: [String],
                 parameters: [KernelParameter] = [], fixedDefines: [(name: String, value: Int)] = [],
-                shapeDefines: @escaping @Sendable (KernelProblem) -> [(name: String, value: Int)] = { _ in [] },
+                shapeDefines: @escaping @Sendable (KernelProblem, [String: Int]) -> [(name: String, value: Int)] = { _, _ in [] },
                 panelWidth: (@Sendable (_ values: [String: Int]) -> Int)? = nil,
                 summary: (@Sendable (_ values: [String: Int]) -> String)? = nil,
+                kSlices: (@Sendable (_ problem: KernelProblem, _ values: [String: Int]) -> Int)? = nil,
                 geometry: @escaping @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry) {
         self.name = name
         self.operation = operation
@@ -76,6 +82,7 @@ public struct KernelVariant: Sendable {
         self.shapeDefines = shapeDefines
         self.panelRule = panelWidth
         self.summaryRule = summary
+        self.kSliceRule = kSlices
         self.geometryRule = geometry
     }
 
@@ -87,7 +94,7 @@ public struct KernelVariant: Sendable {
         }
         return KernelVariant(name: newName, operation: operation, alsoServes: alsoServes, source: source, entryPoints: entryPoints,
                              parameters: tuned, fixedDefines: fixedDefines, shapeDefines: shapeDefines, panelWidth: panelRule,
-                             summary: summaryRule, geometry: geometryRule)
+                             summary: summaryRule, kSlices: kSliceRule, geometry: geometryRule)
     }
 
     /// Whether a profile may choose it for `operation`.
@@ -97,7 +104,9 @@ public struct KernelVariant: Sendable {
     func buildOptions(_ values: [String: Int], problem: KernelProblem) -> String {
         let tunable = parameters.map { "-D\($0.name)=\(values[$0.name]!)" }
         let fixed = fixedDefines.map { "-D\($0.name)=\($0.value)" }
-        let shaped = shapeDefines(problem).map { "-D\($0.name)=\($0.value)" }
+        var all = values
+        for define in fixedDefines { all[define.name] = define.value }
+        let shaped = shapeDefines(problem, all).map { "-D\($0.name)=\($0.value)" }
         let panel = panelWidth(values).map { ["-DNR=\($0)"] } ?? []
         return (tunable + fixed + shaped + panel).joined(separator: " ")
     }
@@ -116,6 +125,14 @@ public struct KernelVariant: Sendable {
         var all = values
         for define in fixedDefines { all[define.name] = define.value }
         return panelRule(all)
+    }
+
+    /// How many K slices `problem` is split into with `values` (1: not split, the plain entry runs).
+    func kSlices(_ problem: KernelProblem, values: [String: Int]) -> Int {
+        guard let kSliceRule else { return 1 }
+        var all = values
+        for define in fixedDefines { all[define.name] = define.value }
+        return kSliceRule(problem, all)
     }
 
     /// The launch sizes of `entry` for `problem` with `values` (every tunable parameter set).

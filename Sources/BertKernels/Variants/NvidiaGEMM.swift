@@ -7,32 +7,23 @@ public enum NvidiaGEMM {
                                          tunable: false)
 
     /// Tensor-core GEMM (mma.sync m16n8k16, fp16 operands, fp32 accumulation): work-groups of
-    /// WM x WN warps, each warp MI x NI m16n8 fragments, K tiles of 32 in two local stages.
+    /// WM x WN warps, each warp MI x NI m16n8 fragments, K tiles of 32 in two local stages; at
+    /// small M half-size blocks and split-K (NvidiaGEMMSmallM.swift).
     public static let mmaF16 = KernelVariant(
-        name: "nvidia-mma-f16", operation: .gemmF16, source: "nvidia/gemm_mma.cl", entryPoints: ["gemm_f16_nt"],
-        parameters: mmaTiling, fixedDefines: [("BK", 32)], summary: { mmaSummary($0, instruction: "mma.sync") }, geometry: mmaGeometry)
+        name: "nvidia-mma-f16", operation: .gemmF16, source: "nvidia/gemm_mma.cl",
+        entryPoints: ["gemm_f16_nt", "gemm_f16_nt_partial", "gemm_f16_nt_reduce"],
+        parameters: mmaTiling, fixedDefines: [("BK", 32)], shapeDefines: mmaShapeDefines,
+        summary: { mmaSummary($0, instruction: "mma.sync") }, kSlices: mmaKSlices, geometry: mmaGeometry)
 
-    /// The block shape of the mma.sync kernels: WM x WN warps, each MI x NI m16n8 fragments.
+    /// The block shape of the mma.sync kernels: WM x WN warps, each MI x NI m16n8 fragments; then
+    /// the small-M rule's parameters.
     static let mmaTiling = [
         KernelParameter("WM", default: 2, allowed: [1, 2, 4], meaning: "warps along M"),
         KernelParameter("WN", default: 4, allowed: [1, 2, 4], meaning: "warps along N"),
         KernelParameter("MI", default: 4, allowed: [1, 2, 4], meaning: "16-row fragments per warp"),
         KernelParameter("NI", default: 4, allowed: [1, 2, 4, 8], meaning: "8-column fragments per warp"),
         warpPTX,
-    ]
-
-    /// "128x128x32 blocks, 2 stages, 8 warps, mma.sync" for the mma.sync kernels' values.
-    static func mmaSummary(_ v: [String: Int], instruction: String) -> String {
-        let step = v["WARP_PTX"]! == 1 ? instruction : "emulated mma"
-        return "\(v["WM"]! * v["MI"]! * 16)x\(v["WN"]! * v["NI"]! * 8)x\(v["BK"]!) blocks, 2 stages, \(v["WM"]! * v["WN"]!) warps, \(step)"
-    }
-
-    /// One work-group of WM x WN warps per BM x BN block of C.
-    @Sendable static func mmaGeometry(_ entry: String, _ p: KernelProblem, _ v: [String: Int]) -> LaunchGeometry {
-        let threads = v["WM"]! * v["WN"]! * 32
-        let (bm, bn) = (v["WM"]! * v["MI"]! * 16, v["WN"]! * v["NI"]! * 8)
-        return LaunchGeometry(global: [tiles(p.n, bn) * threads, tiles(p.m, bm)], local: [threads, 1])
-    }
+    ] + smallMParameters
 
     /// Problems with at most this many rows (batch 1 x 128 tokens) run sgemmTiled with half the
     /// register block, so that 4x as many work-groups fill the GPU.
@@ -52,7 +43,7 @@ public enum NvidiaGEMM {
             KernelParameter("RN", default: 8, allowed: [1, 2, 4, 8], meaning: "columns of C per thread"),
             KernelParameter("BK", default: 16, allowed: [4, 8, 16, 32], meaning: "K per local tile"),
         ],
-        shapeDefines: { p in [("HALF_TILE", halfTile(p) ? 1 : 0)] },
+        shapeDefines: { p, _ in [("HALF_TILE", halfTile(p) ? 1 : 0)] },
         summary: { v in
             let (rm, rn) = (max(1, v["RM"]! / 2), max(1, v["RN"]! / 2))
             return "\(v["TY"]! * v["RM"]!)x\(v["TX"]! * v["RN"]!)x\(v["BK"]!) blocks (\(v["TY"]! * rm)x\(v["TX"]! * rn) at M <= \(smallM)), 2 stages"

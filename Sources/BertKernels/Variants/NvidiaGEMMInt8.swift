@@ -3,8 +3,11 @@ extension NvidiaGEMM {
     /// W8A8 through mma.sync m16n8k32 (s8 operands, exact int32 sums), scales, bias and
     /// activation in the epilogue. It reads the weight as stored, [N, K]: through the engine's
     /// packing that is panels one column wide (`panelWidth` 1), so no engine code knows about it.
+    /// Small M runs half-size blocks and split-K as nvidia-mma-f16 does, the slices' int32 sums
+    /// added exactly before the epilogue, so a split result is bit for bit the unsplit one.
     public static let mmaW8A8 = KernelVariant(
-        name: "nvidia-mma-w8a8", operation: .gemmW8A8, source: "nvidia/gemm_mma_s8.cl", entryPoints: ["gemm_w8a8_packed"],
-        parameters: mmaTiling, fixedDefines: [("BK", 64)], panelWidth: { _ in 1 },
-        summary: { mmaSummary($0, instruction: "mma.sync s8") }, geometry: mmaGeometry)
+        name: "nvidia-mma-w8a8", operation: .gemmW8A8, source: "nvidia/gemm_mma_s8.cl",
+        entryPoints: ["gemm_w8a8_packed", "gemm_w8a8_packed_partial", "gemm_w8a8_packed_reduce"],
+        parameters: mmaTiling, fixedDefines: [("BK", 64)], shapeDefines: mmaShapeDefines, panelWidth: { _ in 1 },
+        summary: { mmaSummary($0, instruction: "mma.sync s8") }, kSlices: mmaKSlices, geometry: mmaGeometry)
 }

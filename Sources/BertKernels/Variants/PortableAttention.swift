@@ -33,6 +33,6 @@ extension PortableAttention {
 
 /// HEAD_DIM, and REL_BIAS only where the scores get a relative-position bias, so that BERT's
 /// kernels build exactly as before.
-@Sendable func attentionDefines(_ p: KernelProblem) -> [(name: String, value: Int)] {
+@Sendable func attentionDefines(_ p: KernelProblem, _ values: [String: Int]) -> [(name: String, value: Int)] {
     [("HEAD_DIM", p.k)] + (p.relativeBias ? [("REL_BIAS", 1)] : [])
 }
