@@ -178,3 +178,39 @@ inline __attribute__((always_inline)) void mma_s8_16832_emulated(int acc[4], con
         (b)[0] = (tile)[g_ * (ld2) + t_];                                                        \
         (b)[1] = (tile)[g_ * (ld2) + 4 + t_];                                                    \
     }
+
+// The tiled mma GEMMs' shared start and end (gemm_mma.cl, gemm_mma_s8.cl), for a kernel that
+// defines BM, BN, FM, FN, WM, WN: two stages of local tiles, BM and BN rows of ROW uints (LDS2 for
+// fp16, LDS4 for int8), the emulation's warp scratch, and FM x FN zeroed m16n8 accumulators of
+// type ACC. The tiles take 64- and 128-bit stores: NVIDIA's OpenCL compiler gives a uint array
+// only 4-byte alignment, and without the attributes every launch faulted on the H200.
+#if WARP_PTX
+#define MMA_SCRATCH __local uint* scratch = 0;
+#else
+#define MMA_SCRATCH                                                                              \
+    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS] __attribute__((aligned(16)));         \
+    __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
+#endif
+#define MMA_TILE_PROLOGUE(ACC, ROW)                                                              \
+    __local uint sa[2][BM * ROW] __attribute__((aligned(16)));                                   \
+    __local uint sb[2][BN * ROW] __attribute__((aligned(16)));                                   \
+    MMA_SCRATCH                                                                                  \
+    const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;                              \
+    const int wm = WARP_INDEX() / WN, wn = WARP_INDEX() % WN;                                     \
+    const int g = WARP_LANE() >> 2, t = WARP_LANE() & 3;                                         \
+    ACC acc[FM][FN][4];                                                                          \
+    _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
+    _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
+    _Pragma("unroll") for (int r = 0; r < 4; r++) acc[i][j][r] = (ACC)0;
+
+// Visits this lane's outputs of a tiled mma GEMM: rows g and g+8 and columns 2t, 2t+1 of every
+// fragment, as (m, n, v) with v of type ACC, inside M x N.
+#define FOR_EACH_MMA_OUTPUT(ACC, body)                                                           \
+    _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
+    _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
+    _Pragma("unroll") for (int r = 0; r < 4; r++) {                                              \
+        const int m = m0 + wm * FM * 16 + i * 16 + g + (r >> 1) * 8;                             \
+        const int n = n0 + wn * FN * 8 + j * 8 + 2 * t + (r & 1);                                \
+        const ACC v = acc[i][j][r];                                                              \
+        if (m < M && n < N) { body }                                                             \
+    }

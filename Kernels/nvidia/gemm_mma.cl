@@ -149,39 +149,6 @@ inline __attribute__((always_inline)) void mma_tiles(const int M, const int N, c
     }
 }
 
-// The local tiles, the warp scratch of the emulation, and zeroed accumulators: every entry's start.
-// The tiles take 64- and 128-bit stores: NVIDIA's OpenCL compiler gives a uint array only 4-byte
-// alignment, and without the attributes every launch faulted on the H200.
-#if WARP_PTX
-#define MMA_SCRATCH __local uint* scratch = 0;
-#else
-#define MMA_SCRATCH                                                                              \
-    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS] __attribute__((aligned(16)));         \
-    __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
-#endif
-#define MMA_PROLOGUE                                                                             \
-    __local uint sa[2][BM * LDS2] __attribute__((aligned(16)));                                  \
-    __local uint sb[2][BN * LDS2] __attribute__((aligned(16)));                                  \
-    MMA_SCRATCH                                                                                  \
-    const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;                              \
-    const int wm = WARP_INDEX() / WN, wn = WARP_INDEX() % WN;                                     \
-    const int g = WARP_LANE() >> 2, t = WARP_LANE() & 3;                                         \
-    float acc[FM][FN][4];                                                                        \
-    _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
-    _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
-    _Pragma("unroll") for (int r = 0; r < 4; r++) acc[i][j][r] = 0.0f;
-
-// Visits this lane's outputs: rows g and g+8 and columns 2t, 2t+1 of every fragment, as (m, n, v).
-#define FOR_EACH_OUTPUT(body)                                                                    \
-    _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
-    _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
-    _Pragma("unroll") for (int r = 0; r < 4; r++) {                                              \
-        const int m = m0 + wm * FM * 16 + i * 16 + g + (r >> 1) * 8;                             \
-        const int n = n0 + wn * FN * 8 + j * 8 + 2 * t + (r & 1);                                \
-        const float v = acc[i][j][r];                                                            \
-        if (m < M && n < N) { body }                                                             \
-    }
-
 __kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void gemm_f16_nt(const int M, const int N, const int K,
                  __global const float* A, const int lda,
@@ -189,9 +156,9 @@ void gemm_f16_nt(const int M, const int N, const int K,
                  __global const float* bias, const int hasBias,
                  __global const float* R, const int hasResidual,
                  __global float* C, const int ldc, const int act) {
-    MMA_PROLOGUE
+    MMA_TILE_PROLOGUE(float, LDS2)
     mma_tiles(M, N, K, A, lda, B, ldb, m0, n0, 0, (K + BK - 1) / BK, sa, sb, scratch, acc);
-    FOR_EACH_OUTPUT({
+    FOR_EACH_MMA_OUTPUT(float, {
         float y = v + (hasBias ? bias[n] : 0.0f);
         if (act != ACT_NONE) y = activation_call(y, act);
         if (hasResidual) y += R[(size_t)m * ldc + n];
@@ -207,12 +174,12 @@ void gemm_f16_nt_partial(const int M, const int N, const int K,
                          __global const float* A, const int lda,
                          __global const ushort* B, const int ldb,
                          __global float* P) {
-    MMA_PROLOGUE
+    MMA_TILE_PROLOGUE(float, LDS2)
     const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
     const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
     mma_tiles(M, N, K, A, lda, B, ldb, m0, n0, kt0, min(tileCount, kt0 + perSlice), sa, sb, scratch, acc);
     __global float* slice = P + (size_t)z * M * N;
-    FOR_EACH_OUTPUT({ slice[(size_t)m * N + n] = v; })
+    FOR_EACH_MMA_OUTPUT(float, { slice[(size_t)m * N + n] = v; })
 }
 
 // Split-K, step 2, one work-item per output: the slices' sums added in slice order (the same

@@ -135,47 +135,15 @@ inline __attribute__((always_inline)) void mma_s8_tiles(const int M, const int N
     }
 }
 
-// The local tiles, the emulation's warp scratch and zeroed accumulators: every entry's start.
-// NVIDIA's OpenCL compiler aligns a uint array to 4 bytes only; the tile stores are 128-bit.
-#if WARP_PTX
-#define MMA_S8_SCRATCH __local uint* scratch = 0;
-#else
-#define MMA_S8_SCRATCH                                                                           \
-    __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS] __attribute__((aligned(16)));         \
-    __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
-#endif
-#define MMA_S8_PROLOGUE                                                                          \
-    __local uint sa[2][BM * LDS4] __attribute__((aligned(16)));                                  \
-    __local uint sb[2][BN * LDS4] __attribute__((aligned(16)));                                  \
-    MMA_S8_SCRATCH                                                                               \
-    const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;                              \
-    const int wm = WARP_INDEX() / WN, wn = WARP_INDEX() % WN;                                     \
-    const int g = WARP_LANE() >> 2, t = WARP_LANE() & 3;                                         \
-    int acc[FM][FN][4];                                                                          \
-    _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
-    _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
-    _Pragma("unroll") for (int r = 0; r < 4; r++) acc[i][j][r] = 0;
-
-// Visits this lane's outputs: rows g and g+8 and columns 2t, 2t+1 of every fragment, as (m, n, v).
-#define FOR_EACH_S8_OUTPUT(body)                                                                 \
-    _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
-    _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
-    _Pragma("unroll") for (int r = 0; r < 4; r++) {                                              \
-        const int m = m0 + wm * FM * 16 + i * 16 + g + (r >> 1) * 8;                             \
-        const int n = n0 + wn * FN * 8 + j * 8 + 2 * t + (r & 1);                                \
-        const int v = acc[i][j][r];                                                              \
-        if (m < M && n < N) { body }                                                             \
-    }
-
 __kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void gemm_w8a8_packed(const int M, const int N, const int K,
                       __global const char* A, __global const float* aScale,
                       __global const char* B, __global const float* bScale,
                       __global const float* bias, const int hasBias,
                       __global float* C, const int act) {
-    MMA_S8_PROLOGUE
+    MMA_TILE_PROLOGUE(int, LDS4)
     mma_s8_tiles(M, N, K, A, B, m0, n0, 0, (K + BK - 1) / BK, sa, sb, scratch, acc);
-    FOR_EACH_S8_OUTPUT({
+    FOR_EACH_MMA_OUTPUT(int, {
         float y = (float)v * aScale[m] * bScale[n] + (hasBias ? bias[n] : 0.0f);
         if (act != ACT_NONE) y = s8_activation(y, act);
         C[(size_t)m * N + n] = y;
@@ -187,12 +155,12 @@ void gemm_w8a8_packed(const int M, const int N, const int K,
 __kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void gemm_w8a8_packed_partial(const int M, const int N, const int K,
                               __global const char* A, __global const char* B, __global int* P) {
-    MMA_S8_PROLOGUE
+    MMA_TILE_PROLOGUE(int, LDS4)
     const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
     const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
     mma_s8_tiles(M, N, K, A, B, m0, n0, kt0, min(tileCount, kt0 + perSlice), sa, sb, scratch, acc);
     __global int* slice = P + (size_t)z * M * N;
-    FOR_EACH_S8_OUTPUT({ slice[(size_t)m * N + n] = v; })
+    FOR_EACH_MMA_OUTPUT(int, { slice[(size_t)m * N + n] = v; })
 }
 
 // Split-K, step 2, one work-item per output: the int32 slices added (exact, any order gives the
