@@ -179,6 +179,21 @@ inline __attribute__((always_inline)) void mma_s8_16832_emulated(int acc[4], con
         (b)[1] = (tile)[g_ * (ld2) + 4 + t_];                                                    \
     }
 
+// The tiled mma GEMMs' block shape (gemm_mma.cl, gemm_mma_s8.cl, built with WM, WN, MI, NI and
+// SMALL_BLOCK): the fragments per warp this build uses, MI x NI or half of each for small M.
+#if defined(WM) && defined(WN) && defined(MI) && defined(NI) && defined(SMALL_BLOCK)
+#if SMALL_BLOCK
+#define FM (MI > 1 ? MI / 2 : 1)
+#define FN (NI > 1 ? NI / 2 : 1)
+#else
+#define FM MI
+#define FN NI
+#endif
+#define THREADS (WM * WN * WARP_SIZE)
+#define BM (WM * FM * 16)
+#define BN (WN * FN * 8)
+#endif
+
 // The tiled mma GEMMs' shared start and end (gemm_mma.cl, gemm_mma_s8.cl), for a kernel that
 // defines BM, BN, FM, FN, WM, WN: two stages of local tiles, BM and BN rows of ROW uints (LDS2 for
 // fp16, LDS4 for int8), the emulation's warp scratch, and FM x FN zeroed m16n8 accumulators of

@@ -26,17 +26,7 @@
 #error "BK must be 32: the loaders move 8 halves per chunk and the pad keeps rows 16-byte aligned"
 #endif
 
-// The fragments per warp this build uses: MI x NI, or half of each for small M.
-#if SMALL_BLOCK
-#define FM (MI > 1 ? MI / 2 : 1)
-#define FN (NI > 1 ? NI / 2 : 1)
-#else
-#define FM MI
-#define FN NI
-#endif
-#define THREADS (WM * WN * WARP_SIZE)
-#define BM (WM * FM * 16)
-#define BN (WN * FN * 8)
+// FM, FN, THREADS, BM, BN: the tiled mma GEMMs' block shape, in common.cl.
 // Row stride of a local tile in halves: BK plus 8 halves of padding against bank conflicts.
 #define LDS (BK + 8)
 #define LDS2 (LDS / 2)

@@ -25,17 +25,7 @@
 #error "BK must be 64: the loaders move 16 bytes per chunk and the pad keeps rows 16-byte aligned"
 #endif
 
-// The fragments per warp this build uses: MI x NI, or half of each for small M.
-#if SMALL_BLOCK
-#define FM (MI > 1 ? MI / 2 : 1)
-#define FN (NI > 1 ? NI / 2 : 1)
-#else
-#define FM MI
-#define FN NI
-#endif
-#define THREADS (WM * WN * WARP_SIZE)
-#define BM (WM * FM * 16)
-#define BN (WN * FN * 8)
+// FM, FN, THREADS, BM, BN: the tiled mma GEMMs' block shape, in common.cl.
 // Row stride of a local tile in bytes: BK plus 16 bytes of padding against bank conflicts (the
 // same 20-uint pitch as the f16 kernel's 40 halves), and in uints.
 #define LDS (BK + 16)
