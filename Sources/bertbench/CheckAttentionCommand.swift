@@ -10,7 +10,7 @@ import OpenCLRuntime
 struct CheckAttentionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-attention",
-        abstract: "Check nvidia-attention-mma (PTX or emulation) against float64 and time it beside portable-attention.")
+        abstract: "Check nvidia-attention-mma (PTX or emulation) against float64 and time it beside portable-attention and portable-attention-blocked.")
 
     @Option(help: "1: inline PTX (NVIDIA sm_80+ only); 0: the local-memory emulation.") var ptx: Int = 0
     @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
@@ -47,6 +47,11 @@ struct CheckAttentionCommand: ParsableCommand {
                                                    overrides: [:], batch: batch, seq: seq, heads: 16, headDim: 64, iterations: iterations)
             let flops = 4.0 * Double(batch * 16 * seq * seq * 64)
             print(String(format: "attention %dx%d, 16 heads of 64, one layer: portable-attention %.3f ms", batch, seq, portable))
+            // The fp32 candidate for the fp32 and W8A8 passes, whose attention stays fp32 (keys staged in local memory).
+            let blocked = try AttentionCheck.time(context: context, selection: selection, variant: PortableAttention.blocked,
+                                                  overrides: [:], batch: batch, seq: seq, heads: 16, headDim: 64, iterations: iterations)
+            print(String(format: "attention %dx%d, 16 heads of 64, one layer: portable-attention-blocked (fp32) %.3f ms (%.1fx portable)",
+                         batch, seq, blocked, portable / blocked))
             for setting in settings.split(separator: ",") {
                 let values = setting.split(separator: "x").compactMap { Int($0) }
                 guard values.count == 2 else { throw ValidationError("--settings: \(setting) is not WARPSxKB") }
