@@ -75,7 +75,13 @@ extension Kernels {
             let catalog = ProfileCatalog(profiles: Self.builtIn)
             let pocl = DeviceIdentity(vendor: "AuthenticAMD", name: "pthread-skylake-avx512-AMD EPYC", driver: "3.1+debian",
                                       platform: "Portable Computing Language")
-            let cpu = try catalog.selection(for: pocl)
+            // This project's machine has a shipped tuned profile (its GEMM panels 16 wide); another
+            // PoCL CPU gets pocl-cpu's 32-wide panels.
+            let tuned = try catalog.selection(for: pocl)
+            #expect(tuned.profileSummary == "tuned-pthread-skylake-avx512-amd-epyc over pocl-cpu over default")
+            #expect(tuned[.gemm].description == "portable-gemm-packed MR=4 VW=16 NV=1 KU=4" && tuned[.gemm].panelWidth == 16)
+            let cpu = try catalog.selection(for: DeviceIdentity(vendor: "GenuineIntel", name: "pthread-haswell-Intel Xeon",
+                                                                driver: "3.1+debian", platform: "Portable Computing Language"))
             #expect(cpu.profileSummary == "pocl-cpu over default")
             #expect(cpu[.gemm].variant.name == "portable-gemm-packed" && cpu[.gemm].panelWidth == 32)
             #expect(cpu[.attention].variant.name == "portable-attention-blocked")

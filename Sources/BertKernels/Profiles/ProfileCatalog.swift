@@ -98,13 +98,14 @@ public struct ProfileCatalog: Sendable {
         return home.appendingPathComponent(".cache/bertbench/profiles")
     }
 
-    /// The kernels for a device: per operation, the most specific matching profile that names it
-    /// (ties: local before built-in, then by name). Throws if no matching profile names some operation.
+    /// The kernels for a device: per operation, the first matching profile that names it, local
+    /// profiles before built-in ones (a user's own tuning wins over the shipped database, as in
+    /// CLBlast), then the most specific, then by name. Throws if no matching profile names some operation.
     public func selection(for identity: DeviceIdentity) throws -> KernelSelection {
         let matching = profiles.filter { $0.profile.match.matches(identity) }.sorted { a, b in
+            if a.isLocal != b.isLocal { return a.isLocal }
             let (sa, sb) = (a.profile.match.specificity, b.profile.match.specificity)
             if sa != sb { return sa > sb }
-            if a.isLocal != b.isLocal { return a.isLocal }
             return a.profile.name < b.profile.name
         }
         var entries: [KernelOperation: KernelSelection.Entry] = [:]
