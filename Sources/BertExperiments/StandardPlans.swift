@@ -117,9 +117,10 @@ public enum StandardPlans {
     /// Its one-shot compressions, made under assets/variants when `run --mpnet` asks for the family:
     /// the int8 near copies (W8A8 and weight-only), 4-bit round-to-nearest, magnitude pruning and
     /// layer dropping. No head pruning: MPNet's relative-position bias is one table shared by every
-    /// layer's heads. Not the calibrated methods: their Hessian inverses run single-threaded in
-    /// Double on the host, and at MPNet's width 3072 SmoothQuant alone ran over 15 CPU minutes with
-    /// 64 calibration texts without finishing (2026-11-26); `compress` makes them on request.
+    /// layer's heads. Not the calibrated methods: their Hessian work runs single-threaded in Double
+    /// on the host, and at MPNet's width 3072 SmoothQuant with 64 calibration texts ran over 15 CPU
+    /// minutes without finishing, then 6 min 10 s once the inverse ran along rows (2026-11-26; the
+    /// plan's 512 texts not timed). `compress` makes them on request.
     public static let mpnetVariants: [Variant] = [
         Variant(name: "all-mpnet-base-v2-int8-w8a8", method: .int8, role: .int8Miniature),
         Variant(name: "all-mpnet-base-v2-int8-weight-only", method: .int8WeightOnly, role: .int8Miniature),
