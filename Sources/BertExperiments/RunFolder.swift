@@ -36,8 +36,12 @@ public enum RunFolder {
     /// plans has no cells to render them from, and nothing edits a results file after it is
     /// written): only the renderings are replaced.
     /// `appendix` ends report.md and `extraFiles` (name: bytes) join the folder: a sweep's merge adds its units there.
-    public static func writeRun(_ latency: LatencyResults, divergence: DivergenceResults?, to folder: URL, keepData: Bool = false,
-                                appendix: String = "", extraFiles: [String: Data] = [:], plots: (URL) -> [String] = Plots.render) throws {
+    /// `otherStudies` (a second family's) are written beside the first study (`OtherStudies`).
+    public static func writeRun(_ latency: LatencyResults, divergence: DivergenceResults?, otherStudies: [DivergenceResults] = [],
+                                to folder: URL, keepData: Bool = false, appendix: String = "", extraFiles: [String: Data] = [:],
+                                plots: (URL) -> [String] = Plots.render) throws {
+        let appendix = OtherStudies.section(otherStudies) + appendix
+        let extraFiles = try OtherStudies.files(otherStudies).merging(extraFiles) { study, _ in study }
         try OutputFolder.write(folder, mode: .updateOwnFiles(legacyOwnFile: renderings)) { staging in
             for (name, data) in extraFiles { try data.write(to: staging.appendingPathComponent(name)) }
             try latency.encoded().write(to: staging.appendingPathComponent("results.json"))
@@ -61,7 +65,10 @@ public enum RunFolder {
 
     /// Writes divergence.json and divergence.md of a study alone into `folder`, replacing only
     /// files BertBench wrote there.
-    public static func writeStudy(_ divergence: DivergenceResults, to folder: URL, appendix: String = "", extraFiles: [String: Data] = [:]) throws {
+    public static func writeStudy(_ divergence: DivergenceResults, otherStudies: [DivergenceResults] = [], to folder: URL,
+                                  appendix: String = "", extraFiles: [String: Data] = [:]) throws {
+        let appendix = OtherStudies.section(otherStudies) + appendix
+        let extraFiles = try OtherStudies.files(otherStudies).merging(extraFiles) { study, _ in study }
         try OutputFolder.write(folder, mode: .updateOwnFiles(legacyOwnFile: renderings)) { staging in
             for (name, data) in extraFiles { try data.write(to: staging.appendingPathComponent(name)) }
             try divergence.encoded().write(to: staging.appendingPathComponent("divergence.json"))

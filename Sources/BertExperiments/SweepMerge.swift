@@ -47,15 +47,14 @@ public enum SweepMerge {
             appendix += "\n## Partial report\n\nThis report is partial: \(collected.missing.count) of \(total) planned units have not finished. "
                 + "Rerun them and merge again:\n\n" + collected.missing.map { "- unit \($0.index) `\($0.id)`: `\($0.command)`\n" }.joined()
         }
-        let others = collected.merged.otherStudies
-        appendix = OtherStudies.section(others) + appendix
-        let extra = try OtherStudies.files(others).merging(["units.csv": Data(UnitTable.csv(plan: collected.plan, cells: collected.cells).utf8)]) { a, _ in a }
+        let extra = ["units.csv": Data(UnitTable.csv(plan: collected.plan, cells: collected.cells).utf8)]
         if let results = collected.merged.latencyResults {
-            try RunFolder.writeRun(results, divergence: collected.merged.divergence, to: out, appendix: appendix, extraFiles: extra, plots: plots)
+            try RunFolder.writeRun(results, divergence: collected.merged.divergence, otherStudies: collected.merged.otherStudies, to: out,
+                                   appendix: appendix, extraFiles: extra, plots: plots)
             return "report.md"
         }
         if let divergence = collected.merged.divergence {
-            try RunFolder.writeStudy(divergence, to: out, appendix: appendix, extraFiles: extra)
+            try RunFolder.writeStudy(divergence, otherStudies: collected.merged.otherStudies, to: out, appendix: appendix, extraFiles: extra)
             return "divergence.md"
         }
         throw ExperimentError("no unit of \(total) has finished: nothing to report")

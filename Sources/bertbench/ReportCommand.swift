@@ -18,12 +18,10 @@ struct ReportCommand: ParsableCommand {
         if let merged = try RunFolder.merge(url) {
             let report: String
             if let results = merged.latencyResults {
-                try RunFolder.writeRun(results, divergence: merged.divergence, to: url, appendix: OtherStudies.section(merged.otherStudies),
-                                       extraFiles: try OtherStudies.files(merged.otherStudies))
+                try RunFolder.writeRun(results, divergence: merged.divergence, otherStudies: merged.otherStudies, to: url)
                 report = "report.md"
             } else if let divergence = merged.divergence {
-                try RunFolder.writeStudy(divergence, to: url, appendix: OtherStudies.section(merged.otherStudies),
-                                         extraFiles: try OtherStudies.files(merged.otherStudies))
+                try RunFolder.writeStudy(divergence, otherStudies: merged.otherStudies, to: url)
                 report = "divergence.md"
             } else {
                 throw ResultsError("\(url.path): no finished cells to report (\(merged.missing.count) planned cells missing)")

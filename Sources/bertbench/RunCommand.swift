@@ -39,8 +39,7 @@ struct RunCommand: ParsableCommand {
         let merged = try Experiment.run(plan, shard: try shardOptions.selected(), folder: folder, context: context,
                                         existing: shardOptions.existing)
         guard let results = merged.latencyResults else { throw ValidationError("no latency cell has finished in \(folder.path)") }
-        try RunFolder.writeRun(results, divergence: merged.divergence, to: folder, appendix: OtherStudies.section(merged.otherStudies),
-                               extraFiles: try OtherStudies.files(merged.otherStudies))
+        try RunFolder.writeRun(results, divergence: merged.divergence, otherStudies: merged.otherStudies, to: folder)
         for study in [merged.divergence].compactMap({ $0 }) + merged.otherStudies {
             if !merged.otherStudies.isEmpty { print("\(study.large):") }
             for line in study.sanity { print(line) }

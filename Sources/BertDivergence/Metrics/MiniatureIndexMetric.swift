@@ -180,9 +180,8 @@ public struct MiniatureIndexMetric: DivergenceMetric {
 
         // Representations: kNN Jaccard at the study's k on the test set, against the near copy's.
         var nulls = ["errors": "large probe B"]
-        let k = context.settings.neighbours, pool = context.large.test.pooled.rows, kk = Swift.min(k, pool - 1)
-        let perItem = context.neighbourJaccards(variant, k: k)
-        let randomBaseline = SetOverlap.expectedRandomJaccard(sizeA: kk, sizeB: kk, universe: pool - 1)
+        let k = context.settings.neighbours
+        let perItem = context.neighbourJaccards(variant, k: k), randomBaseline = context.neighbourBaseline(k: k).baseline
         let nearCopy = JaccardNulls.nearCopyNull(variant: variant, nearCopies: context.nearCopies) { context.neighbourJaccards($0, k: k) }
         nulls["representations"] = nearCopy.map { "near copy \(context.runs[$0.index].name)" } ?? "identity"
         components.append(Component("representations", items: perItem.count, resamples: resamples, seed: seed &+ 1) { items in

@@ -46,7 +46,7 @@ public struct NeighbourCurveMetric: DivergenceMetric {
         }
         let points = ks.map { k in
             var point = Point(k: k, jaccard: SampleStatistics.mean(context.neighbourJaccards(variant, k: k)),
-                              randomBaseline: SetOverlap.expectedRandomJaccard(sizeA: k, sizeB: k, universe: pool - 1))
+                              randomBaseline: context.neighbourBaseline(k: k).baseline)
             point.null = null.map { SampleStatistics.mean(context.neighbourJaccards($0.index, k: k)) }
             return point
         }

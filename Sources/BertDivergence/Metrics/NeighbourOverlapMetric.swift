@@ -37,12 +37,9 @@ public struct NeighbourOverlapMetric: DivergenceMetric {
 
     public func measure(_ variant: Int, in context: StudyContext) throws -> Result {
         let k = context.settings.neighbours, resamples = context.settings.bootstrapResamples
-        let pool = context.large.test.pooled.rows
-        let perItem = context.neighbourJaccards(variant, k: k)
-        let kk = Swift.min(k, pool - 1)
-        var result = Result(knnJaccard: SampleStatistics.mean(perItem),
-                            knnRandomBaseline: SetOverlap.expectedRandomJaccard(sizeA: kk, sizeB: kk, universe: pool - 1),
-                            knnK: kk, knnPool: pool)
+        let perItem = context.neighbourJaccards(variant, k: k), chance = context.neighbourBaseline(k: k)
+        var result = Result(knnJaccard: SampleStatistics.mean(perItem), knnRandomBaseline: chance.baseline, knnK: chance.k,
+                            knnPool: context.large.test.pooled.rows)
         result.knnJaccardInterval = JaccardNulls.meanInterval(perItem, resamples: resamples)
         if let null = JaccardNulls.nearCopyNull(variant: variant, nearCopies: context.nearCopies,
                                                 perItem: { context.neighbourJaccards($0, k: k) }) {

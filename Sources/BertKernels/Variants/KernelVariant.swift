@@ -104,9 +104,7 @@ public struct KernelVariant: Sendable {
     func buildOptions(_ values: [String: Int], problem: KernelProblem) -> String {
         let tunable = parameters.map { "-D\($0.name)=\(values[$0.name]!)" }
         let fixed = fixedDefines.map { "-D\($0.name)=\($0.value)" }
-        var all = values
-        for define in fixedDefines { all[define.name] = define.value }
-        let shaped = shapeDefines(problem, all).map { "-D\($0.name)=\($0.value)" }
+        let shaped = shapeDefines(problem, withFixedDefines(values)).map { "-D\($0.name)=\($0.value)" }
         let panel = panelWidth(values).map { ["-DNR=\($0)"] } ?? []
         return (tunable + fixed + shaped + panel).joined(separator: " ")
     }
@@ -114,33 +112,31 @@ public struct KernelVariant: Sendable {
     /// The summary for `values` (every tunable parameter set), or nil when the variant has none.
     func summary(_ values: [String: Int]) -> String? {
         guard let summaryRule else { return nil }
-        var all = values
-        for define in fixedDefines { all[define.name] = define.value }
-        return summaryRule(all)
+        return summaryRule(withFixedDefines(values))
     }
 
     /// The panel width of weights packed for `values`, or nil when the variant reads them unpacked.
     func panelWidth(_ values: [String: Int]) -> Int? {
         guard let panelRule else { return nil }
-        var all = values
-        for define in fixedDefines { all[define.name] = define.value }
-        return panelRule(all)
+        return panelRule(withFixedDefines(values))
     }
 
     /// How many K slices `problem` is split into with `values` (1: not split, the plain entry runs).
     func kSlices(_ problem: KernelProblem, values: [String: Int]) -> Int {
         guard let kSliceRule else { return 1 }
-        var all = values
-        for define in fixedDefines { all[define.name] = define.value }
-        return kSliceRule(problem, all)
+        return kSliceRule(problem, withFixedDefines(values))
+    }
+
+    /// `values` with the fixed defines added: what every rule (shape defines, panel width, summary,
+    /// K slices, geometry) reads.
+    private func withFixedDefines(_ values: [String: Int]) -> [String: Int] {
+        values.merging(fixedDefines.map { ($0.name, $0.value) }) { _, fixed in fixed }
     }
 
     /// The launch sizes of `entry` for `problem` with `values` (every tunable parameter set).
     func geometry(_ entry: String, problem: KernelProblem, values: [String: Int]) -> LaunchGeometry {
         precondition(entryPoints.contains(entry), "\(name) has no entry point \(entry)")
-        var all = values
-        for define in fixedDefines { all[define.name] = define.value }
-        return geometryRule(entry, problem, all)
+        return geometryRule(entry, problem, withFixedDefines(values))
     }
 }
 
