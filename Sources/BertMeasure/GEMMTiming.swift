@@ -11,8 +11,8 @@ public enum GEMMTiming {
                                  iterations: Int = 10) throws -> GEMMMeasurement {
         let context = kernels.context
         var generator = SeededRandom.measurementInputs
-        let a = try context.upload((0..<(m * k)).map { _ in Float.random(in: -1...1, using: &generator) })
-        var values = (0..<(k * n)).map { _ in Float.random(in: -1...1, using: &generator) }
+        let a = try context.upload(fixedValues(m * k, random: &generator))
+        var values = fixedValues(k * n, random: &generator)
         var layout = layout
         if layout == .kByN, let width = kernels.selection[.gemm].panelWidth {
             values = WeightPacking.panels(values, n: n, k: k, width: width, zero: 0)  // random, so [K,N] or [N,K] alike
@@ -31,22 +31,19 @@ public enum GEMMTiming {
                                kernel: kernels.selection[.gemm].description)
     }
 
-    /// `count` reproducible values in [-1, 1] (steps of 1/1000) from a linear congruential
-    /// `state`: the same inputs for every selection whose outputs are compared.
-    static func fixedValues(_ count: Int, state: inout UInt64) -> [Float] {
-        (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int(state >> 40) % 2001 - 1000) / 1000
-        }
+    /// `count` reproducible values in [-1, 1] from `random`: the same inputs for every selection
+    /// whose outputs are compared.
+    static func fixedValues(_ count: Int, random: inout SeededRandom) -> [Float] {
+        (0..<count).map { _ in Float.random(in: -1...1, using: &random) }
     }
 
     /// C = A·B on m x n x k for fixed seeded A and B (B laid out as the engine lays out weights
     /// for the selection's variant): for comparing two selections' results.
     public static func output(kernels: EncoderKernels, m: Int, n: Int, k: Int) throws -> [Float] {
         let context = kernels.context
-        var state: UInt64 = 0x7E57
-        let a = try context.upload(fixedValues(m * k, state: &state))
-        var values = fixedValues(k * n, state: &state)
+        var random = SeededRandom(seed: 0x7E57)
+        let a = try context.upload(fixedValues(m * k, random: &random))
+        var values = fixedValues(k * n, random: &random)
         var layout = MatrixLayout.kByN
         if let width = kernels.selection[.gemm].panelWidth {
             values = WeightPacking.panels(values, n: n, k: k, width: width, zero: 0)

@@ -1,5 +1,6 @@
 import BertKernels
 import Foundation
+import Support
 
 extension TuningTarget {
     /// The fp16-weight GEMM (`gemm-f16`: fp32 A, fp16 W [N, K]) on [m, n, k]. Variants may round A
@@ -21,9 +22,9 @@ extension TuningTarget {
     /// The output of one gemm-f16 call on fixed pseudo-random inputs (the same for every selection).
     static func halfOutput(_ kernels: EncoderKernels, m: Int, n: Int, k: Int) throws -> [Float] {
         let context = kernels.context
-        var state: UInt64 = 0xF16
-        let a = try context.upload(GEMMTiming.fixedValues(m * k, state: &state))
-        let w = try context.upload(GEMMTiming.fixedValues(n * k, state: &state).map { Float16($0).bitPattern })
+        var random = SeededRandom(seed: 0xF16)
+        let a = try context.upload(GEMMTiming.fixedValues(m * k, random: &random))
+        let w = try context.upload(GEMMTiming.fixedValues(n * k, random: &random).map { Float16($0).bitPattern })
         let c = try context.upload([Float](repeating: .nan, count: m * n))
         try kernels.gemmF16(a: a, weight: w, bias: nil, c: c, m: m, n: n, k: k)
         try context.finish()
