@@ -176,7 +176,10 @@ BERTBENCH_PROFILES="$ab" timeout 45 "$BB" latency --model "$L-fp16" --batch 1,32
     || echo "nvidia: latency attention-portable did not finish"
 # The portable family (measured on the H200 on 2026-11-26: bench-results/nvidia-h200/2026-11-26-issue10),
 # last: fp32 and W8A8 at fewer shapes; fp16 there is a correctness path (vload_half), not a speed one.
-timeout 100 "$BB" latency --model "$L" --model "$L-int8" --batch 1,32 --seq 128,384 \
-    --warmup 1 --iterations 3 --kernels portable --out "$OUT/results" --run-name nvidia-portable --quiet \
-    || echo "nvidia: latency --kernels portable did not finish"
+# PORTABLE=0 skips it when a session's minutes are better spent on the rows above.
+if [ "${PORTABLE:-1}" = 1 ]; then
+    timeout 100 "$BB" latency --model "$L" --model "$L-int8" --batch 1,32 --seq 128,384 \
+        --warmup 1 --iterations 3 --kernels portable --out "$OUT/results" --run-name nvidia-portable --quiet \
+        || echo "nvidia: latency --kernels portable did not finish"
+fi
 exit $status

@@ -13,5 +13,10 @@ mkdir -p "$scratch"
 nvidia-smi > "$scratch/nvidia-smi.txt" 2>&1
 (OUT=$scratch CHECK_GEMM=0 timeout -k 5 "${CHECK_S:-90}" bash scripts/gpu/check.sh; echo "check.sh exit $?") > "$scratch/check.log" 2>&1
 (OUT=$scratch timeout -k 5 "${NVIDIA_S:-450}" bash scripts/gpu/nvidia.sh; echo "nvidia.sh exit $?") > "$scratch/nvidia.log" 2>&1
+# TUNE_S set: `bertbench tune` (tune.sh, TUNE_S seconds per operation) on the same warm card, so a
+# short lease needs one call, not two (each call that finds no warm machine pays its start again).
+if [ -n "${TUNE_S:-}" ]; then
+    (OUT=$scratch timeout -k 5 "${TUNE_TOTAL_S:-$((3 * TUNE_S + 30))}" bash scripts/gpu/tune.sh; echo "tune.sh exit $?") > "$scratch/tune-run.log" 2>&1
+fi
 tar czf "$back/session.tgz" -C "$(dirname "$scratch")" out
-tail -c 5000 "$scratch/check.log"; echo; tail -c 6500 "$scratch/nvidia.log"
+tail -c 3000 "$scratch/check.log"; echo; tail -c 6500 "$scratch/nvidia.log"; echo; tail -c 2000 "$scratch/tune-run.log" 2>/dev/null
