@@ -143,7 +143,7 @@ public final class EncoderKernels: @unchecked Sendable {
 
     /// out[B*S, heads*headDim] = softmax(QKᵀ·scale + relativeBias + mask)·V per head, from fused
     /// qkv[B*S, 3*hidden]; `relativeBias` [heads, 2S-1] (entry j - i + S - 1 for query i, key j) or nil.
-    /// `operation` is .attentionF16 in a model whose Linear layers are fp16 (fp16 attention allowed).
+    /// `operation` is .attentionF16 where the model allows fp16 attention (fp16 and W8A8 Linear layers).
     public func attention(qkv: DeviceBuffer<Float>, mask: DeviceBuffer<Int32>, out: DeviceBuffer<Float>,
                           batch: Int, sequenceLength: Int, heads: Int, headDim: Int, scale: Float,
                           relativeBias: DeviceBuffer<Float>? = nil, operation: KernelOperation = .attention) throws {

@@ -114,7 +114,7 @@ public final class BertEncoder: @unchecked Sendable {
             try layer.qkv.apply(k, input: ws.hidden, output: ws.qkv, rows: tokens, quantized: ws.quantized)
             try k.attention(qkv: ws.qkv, mask: ws.mask, out: ws.context, batch: input.batchSize,
                             sequenceLength: input.sequenceLength, heads: layer.heads, headDim: shape.headDim, scale: scale,
-                            relativeBias: relativeBias, operation: linearMode == .fp16 ? .attentionF16 : .attention)
+                            relativeBias: relativeBias, operation: linearMode.allowsHalfAttention ? .attentionF16 : .attention)
             try layer.attentionOutput.apply(k, input: ws.context, output: ws.scratch, rows: tokens, quantized: ws.quantized)
             try k.layerNorm(ws.scratch, residual: ws.hidden, gamma: layer.attentionNorm.gamma, beta: layer.attentionNorm.beta,
                             out: ws.attended, rows: tokens, h: h, eps: shape.layerNormEps)

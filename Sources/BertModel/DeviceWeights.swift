@@ -19,6 +19,12 @@ public enum LinearMode: String, Codable, Sendable, CaseIterable {
     /// 4-bit weights with a scale and zero point per output row and group of input columns,
     /// dequantized inside the GEMM's K loop; fp32 activations.
     case int4 = "int4"
+
+    /// Whether attention may run in fp16 (the `attention-f16` operation, tensor cores on NVIDIA):
+    /// in fp16 models, and in W8A8 ones, whose Linear inputs are already rounded to int8, far
+    /// coarser than fp16; fp32 and weight-only models keep fp32 attention, so their baselines stay
+    /// what they claim on every device.
+    public var allowsHalfAttention: Bool { self == .fp16 || self == .int8 }
 }
 
 /// A Linear layer on the device in the form its `LinearMode` runs.

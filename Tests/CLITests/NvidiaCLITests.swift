@@ -123,12 +123,14 @@ import Testing
         return folder
     }
 
-    @Test func onlyFP16ModelsRunTheFP16Attention() throws {
+    @Test func onlyFP16AndW8A8ModelsRunTheFP16Attention() throws {
         // attention-f16 on the emulated tensor-core kernel, attention left as it is.
         let folder = try localProfileForThisDevice(#""attention-f16": {"variant": "nvidia-attention-mma", "parameters": {"WARP_PTX": 0}}"#)
         let work = try WorkFolder(seed: 43, texts: "a good movie\nthe quick brown fox jumps over the lazy dog\n")
         let fp16 = work.dir.appendingPathComponent("fp16")
+        let w8a8 = work.dir.appendingPathComponent("w8a8")
         #expect(try bertbench(["compress", "--model", work.model.path, "--out", fp16.path, "--method", "fp16"]).status == 0)
+        #expect(try bertbench(["compress", "--model", work.model.path, "--out", w8a8.path, "--method", "int8"]).status == 0)
         func embed(_ model: URL, _ environment: [String: String]) throws -> [[Double]] {
             let out = work.dir.appendingPathComponent(UUID().uuidString + ".jsonl")
             let run = try bertbench(["embed", "--model", model.path, "--input", work.input.path, "--output", out.path, "--quiet"],
@@ -140,13 +142,15 @@ import Testing
         }
         let profile = ["BERTBENCH_PROFILES": folder.path]
         #expect(try embed(work.model, [:]) == (try embed(work.model, profile)), "an fp32 model's attention changed with attention-f16")
-        let plain = try embed(fp16, [:]), tensor = try embed(fp16, profile)
-        #expect(plain != tensor, "the fp16 model did not run the attention-f16 choice")
-        for (a, b) in zip(plain, tensor) {
-            let dot: Double = zip(a, b).map { $0 * $1 }.reduce(0, +)
-            let na: Double = a.map { $0 * $0 }.reduce(0, +).squareRoot(), nb: Double = b.map { $0 * $0 }.reduce(0, +).squareRoot()
-            let cosine = dot / (na * nb)
-            #expect(cosine > 0.9999, "fp16 attention moved the embedding too far: cosine \(cosine)")
+        for model in [fp16, w8a8] {
+            let plain = try embed(model, [:]), tensor = try embed(model, profile)
+            #expect(plain != tensor, "the \(model.lastPathComponent) model did not run the attention-f16 choice")
+            for (a, b) in zip(plain, tensor) {
+                let dot: Double = zip(a, b).map { $0 * $1 }.reduce(0, +)
+                let na: Double = a.map { $0 * $0 }.reduce(0, +).squareRoot(), nb: Double = b.map { $0 * $0 }.reduce(0, +).squareRoot()
+                let cosine = dot / (na * nb)
+                #expect(cosine > 0.9999, "fp16 attention moved the \(model.lastPathComponent) embedding too far: cosine \(cosine)")
+            }
         }
     }
 

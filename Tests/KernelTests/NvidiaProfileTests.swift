@@ -10,8 +10,9 @@ extension Kernels {
     @Suite struct NvidiaProfile {
         static let catalog = ProfileCatalog(profiles: try! ProfileCatalog.builtIn())
 
-        static func nvidia(_ capability: String?) -> DeviceIdentity {
-            DeviceIdentity(vendor: "NVIDIA Corporation", name: "NVIDIA H100 80GB HBM3", driver: "580.65", platform: "NVIDIA CUDA",
+        /// An NVIDIA device; the H200 by default, since the H100 has a shipped tuned profile of its own.
+        static func nvidia(_ capability: String?, name: String = "NVIDIA H200") -> DeviceIdentity {
+            DeviceIdentity(vendor: "NVIDIA Corporation", name: name, driver: "580.65", platform: "NVIDIA CUDA",
                            computeCapability: capability.flatMap(ComputeCapability.init))
         }
 
@@ -33,6 +34,16 @@ extension Kernels {
                 #expect(selection[.attention].variant.name == "portable-attention", "an fp32 model's attention stays fp32")
                 #expect(selection[.layerNorm].variant.name == "portable-layer-norm")
             }
+        }
+
+        @Test func h100GetsItsShippedTunedProfileOverSm80() throws {
+            let h100 = try Self.catalog.selection(for: Self.nvidia("9.0", name: "NVIDIA H100 80GB HBM3"))
+            #expect(h100.profileSummary == "tuned-nvidia-h100 over nvidia-sm80 over default")
+            #expect(h100[.gemmF16].values["WM"] == 4 && h100[.gemmF16].values["WN"] == 4)
+            #expect(h100[.gemm].values["BK"] == 8 && h100[.gemm].values["TX"] == 8)
+            #expect(h100.entries[.gemmW8A8]?.profile == "nvidia-sm80", "operations it did not tune keep sm80's choice")
+            // An H100 name without a reported capability gets neither NVIDIA profile.
+            #expect(try Self.catalog.selection(for: Self.nvidia(nil, name: "NVIDIA H100 PCIe")).profileSummary == "default")
         }
 
         @Test func olderOrUnknownCapabilityAndOtherPlatformsStayPortable() throws {

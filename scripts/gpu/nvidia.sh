@@ -25,7 +25,10 @@ if "$BB" kernel-source --build --family nvidia --m 4096 --out "$WORK/ptx" > "$OU
         # Every line but ptxas's per-function banner: the first session's grep kept only "error"
         # lines and so hid why all four binaries were refused.
         echo "== $(basename "$bin" .bin) ($("$ptxas" --version | tail -1))"
-        timeout 60 "$ptxas" -arch=sm_90 -v -o /dev/null "$bin" 2>&1 | grep -v "Compiling entry function" | head -20 || true
+        # ptxas stopped with "Unexpected EOF" on the last line of all four in the fourth session; the
+        # likely cause is a trailing NUL that the program binary's size counts: strip NULs first.
+        tr -d '\000' < "$bin" > "${bin%.bin}.ptx"
+        timeout 60 "$ptxas" -arch=sm_90 -v -o /dev/null "${bin%.bin}.ptx" 2>&1 | grep -v "Compiling entry function" | head -20 || true
     done | tee -a "$OUT/nvidia-ptx.txt"
 else
     echo "nvidia: kernel-source --build failed (see nvidia-ptx.txt)"
@@ -114,8 +117,9 @@ PY
 
 [[ $STEPS == *4* ]] || exit $status
 # 4. Model level: fp16 against fp32 on the same inputs (synthetic bert-base, pooled cosine); W8A8
-#    with the profile's kernels (tensor-core int8) against --kernels portable (both exact int32
-#    sums, so only rounding after the sums differs); attention on the tensor cores against float64
+#    with the profile's kernels (tensor-core int8 and, since the fourth session, fp16 flash
+#    attention) against --kernels portable (exact int32 sums in both; the fp16 attention and the
+#    rounding after the sums differ); attention on the tensor cores against float64
 #    and beside portable-attention; then synthetic bert-large fp32, fp16 and W8A8 with the
 #    profile's kernels, fp32 and W8A8 with the portable ones, and the PyTorch peers.
 for preset in bert-base bert-large; do
