@@ -3,8 +3,8 @@ import Foundation
 import Support
 import OpenCLRuntime
 
-/// nvidia-attention-mma (WARP_PTX=1 on an NVIDIA GPU, 0 anywhere) against float64 on odd shapes,
-/// and its time beside portable-attention's at bert-large's shapes: what `bertbench
+/// nvidia-attention-mma (WARP_PTX=1 on an NVIDIA GPU, 0 anywhere) and the fp32 GPU candidate
+/// portable-attention-tiled against float64 on odd shapes, and their times beside portable-attention's at bert-large's shapes: what `bertbench
 /// check-attention` prints, so a GPU session checks the PTX path of the kernel itself (not only
 /// through a model's cosine) and A/B-times attention in one command.
 public enum AttentionCheck {
@@ -25,7 +25,15 @@ public enum AttentionCheck {
     /// a write past the output) against float64 on Q, K, V rounded to fp16, as the kernel feeds
     /// them to the mma. The fp16 rounding of P bounds what is left by 2^-11 · max|v| (1.5e-3 here).
     public static func check(context: ComputeContext, selection: KernelSelection, ptx: Bool) throws -> [Row] {
-        let chosen = try selection.replacing(.attention, variant: NvidiaAttention.mma, overrides: ["WARP_PTX": ptx ? 1 : 0], by: "check")
+        try check(context: context, selection: selection, variant: NvidiaAttention.mma, overrides: ["WARP_PTX": ptx ? 1 : 0],
+                  roundHalf: true)
+    }
+
+    /// Each shape's max relative error of `variant` (with `overrides`) against float64, on Q, K, V
+    /// rounded to fp16 first where `roundHalf` (a variant that multiplies in fp16).
+    public static func check(context: ComputeContext, selection: KernelSelection, variant: KernelVariant, overrides: [String: Int],
+                             roundHalf: Bool) throws -> [Row] {
+        let chosen = try selection.replacing(.attention, variant: variant, overrides: overrides, by: "check")
         let kernels = try EncoderKernels(context: context, selection: chosen)
         var rng = SeededRandom.measurementInputs
         var rows: [Row] = []
@@ -40,7 +48,7 @@ public enum AttentionCheck {
                                   sequenceLength: s.seq, heads: s.heads, headDim: s.headDim, scale: 1 / Float(s.headDim).squareRoot(),
                                   relativeBias: try bias.map { try context.upload($0) })
             let result = try out.read()
-            let expected = reference(qkv: qkv.map { Float(Float16($0)) }, mask: mask, batch: s.batch, seq: s.seq, heads: s.heads,
+            let expected = reference(qkv: roundHalf ? qkv.map { Float(Float16($0)) } : qkv, mask: mask, batch: s.batch, seq: s.seq, heads: s.heads,
                                      headDim: s.headDim, bias: bias)
             var worst = result[(tokens * hidden)...].allSatisfy { $0.isNaN } ? 0.0 : Double.infinity
             for (a, e) in zip(result, expected) {

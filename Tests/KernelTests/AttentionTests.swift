@@ -51,6 +51,23 @@ extension Kernels {
             }
         }
 
+        /// The GPU-shaped fp32 variant at every block setting, on shapes around its query and key
+        /// blocks (1, 5, 7, 16, 17, 19, 33, 65, 130 tokens), padded keys, a fully masked row, and
+        /// with MPNet's relative bias.
+        @Test(arguments: [["WG": 64, "KB": 32], ["WG": 32, "KB": 16], ["WG": 128, "KB": 32], ["WG": 32, "KB": 32]])
+        func tiledMatchesCPUReference(values: [String: Int]) throws {
+            let selection = try TestDevice.kernels.selection.replacing(.attention, variant: PortableAttention.tiled, overrides: values,
+                                                                       by: "test")
+            let kernels = try EncoderKernels(context: TestDevice.context, selection: selection)
+            for shape in [(1, 1, 1, 4), (3, 7, 2, 12), (2, 33, 3, 32), (2, 19, 4, 64), (3, 17, 2, 32), (2, 5, 1, 20), (4, 16, 2, 8),
+                          (2, 65, 2, 64), (2, 130, 1, 32)] {
+                for bias in [false, true] {
+                    try check((batch: shape.0, seq: shape.1, heads: shape.2, headDim: shape.3), kernels: kernels, maskAll: shape.0 == 4,
+                              relativeBias: bias)
+                }
+            }
+        }
+
         /// Shapes for the tensor-core variant: lengths 1, 17, 63, 65, 130 around its 16-row
         /// fragments and 16..64-key blocks, batch 3 with padded keys in sequences 1 and 2, head
         /// widths 64 and 32 (the models'), 12 and 8 (padded to one 16-wide step), 6 (not a

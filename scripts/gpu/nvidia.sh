@@ -178,6 +178,17 @@ JSON
 BERTBENCH_PROFILES="$ab" timeout 45 "$BB" latency --model "$L-fp16" --batch 1,32 --seq 128,384 \
     --warmup 1 --iterations 3 --out "$OUT/results" --run-name attention-portable --quiet \
     || echo "nvidia: latency attention-portable did not finish"
+# fp32 attention A/B: bert-large fp32 with portable-attention-tiled (the GPU-shaped fp32 kernel,
+# fourth session) in place of portable-attention, to set beside nvidia-auto's fp32 rows.
+cat > "$ab/tiled-attention.json" <<'JSON'
+{"name": "ab-tiled-attention", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with portable-attention-tiled for fp32 attention",
+ "match": {"platform": "NVIDIA", "minComputeCapability": "8.0"},
+ "kernels": {"attention": {"variant": "portable-attention-tiled"}}}
+JSON
+rm "$ab/portable-attention.json"
+BERTBENCH_PROFILES="$ab" timeout 60 "$BB" latency --model "$L" --batch 1,32 --seq 128,384 \
+    --warmup 1 --iterations 3 --out "$OUT/results" --run-name attention-tiled --quiet \
+    || echo "nvidia: latency attention-tiled did not finish"
 # The portable family (measured on the H200 on 2026-11-26: bench-results/nvidia-h200/2026-11-26-issue10),
 # last: fp32 and W8A8 at fewer shapes; fp16 there is a correctness path (vload_half), not a speed one.
 # PORTABLE=0 skips it when a session's minutes are better spent on the rows above.

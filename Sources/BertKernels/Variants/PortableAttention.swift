@@ -36,3 +36,21 @@ extension PortableAttention {
 @Sendable func attentionDefines(_ p: KernelProblem, _ values: [String: Int]) -> [(name: String, value: Int)] {
     [("HEAD_DIM", p.k)] + (p.relativeBias ? [("REL_BIAS", 1)] : [])
 }
+
+extension PortableAttention {
+    /// fp32 attention shaped for GPUs: a work-group per WG queries of one (sequence, head), keys
+    /// and values staged in local memory KB at a time, the softmax rescaled once per key block.
+    /// Head widths must be multiples of 4.
+    public static let tiled = KernelVariant(
+        name: "portable-attention-tiled", operation: .attention, alsoServes: [.attentionF16], source: "portable/attention_tiled.cl",
+        entryPoints: ["attention"],
+        parameters: [
+            KernelParameter("WG", default: 64, allowed: [32, 64, 128], meaning: "queries per work-group, one per work-item"),
+            KernelParameter("KB", default: 32, allowed: [16, 32], meaning: "keys per local-memory block"),
+        ],
+        shapeDefines: attentionDefines
+    ) { _, p, v in
+        let wg = v["WG"]!
+        return LaunchGeometry(global: [p.batch * tiles(p.m / p.batch, wg) * wg, p.n], local: [wg, 1])
+    }
+}
