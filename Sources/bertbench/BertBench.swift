@@ -17,6 +17,9 @@ struct BertBench: ParsableCommand {
     /// Runs the tool; every failure, argument errors included, is one line on stderr with a
     /// non-zero exit status (64 for bad arguments, 1 otherwise).
     static func main() {
+        // Piped to a file or a Slurm log, fully buffered output appeared only at exit (a calibrated
+        // `compress` of MPNet printed nothing for minutes).
+        lineBufferStandardOutput()
         Interrupts.install()
         do {
             var command = try parseAsRoot()

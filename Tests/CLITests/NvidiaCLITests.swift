@@ -161,10 +161,13 @@ import Testing
         #expect(mma.status == 0 && mma.stdout.contains("WARP_PTX=0") && mma.stdout.contains("(ok)"), "\(mma.stdout) \(mma.stderr)")
     }
 
-    @Test func checkAttentionRunsTheEmulatedFlashKernelAgainstFloat64() throws {
+    @Test func checkAttentionRunsTheEmulatedFlashKernelAndTheTiledOneAgainstFloat64() throws {
         let run = try bertbench(["check-attention", "--time", "1x16", "--settings", "1x16", "--iterations", "1"])
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        #expect(run.status == 0 && lines.filter { $0.hasSuffix("(ok)") }.count == 9, "\(run.stdout) \(run.stderr)")
-        #expect(lines.contains { $0.contains("portable-attention") } && lines.contains { $0.contains("WARPS=1 KB=16 WARP_PTX=0") })
+        let ok = lines.filter { $0.hasSuffix("(ok)") }
+        #expect(run.status == 0 && ok.filter { $0.hasPrefix("nvidia-attention-mma") }.count == 9
+                && ok.filter { $0.hasPrefix("portable-attention-tiled") }.count == 9, "\(run.stdout) \(run.stderr)")
+        #expect(lines.contains { $0.contains("portable-attention") } && lines.contains { $0.contains("WARPS=1 KB=16 WARP_PTX=0") }
+                && lines.contains { $0.contains("portable-attention-tiled WG=32 KB=16") })
     }
 }
