@@ -119,18 +119,6 @@ public enum GPTQ {
 
     /// ||X Wᵀ - X Ŵᵀ||²_F over the calibration tokens, from their Gram matrix: Σ_rows Δ G Δᵀ with Δ = W - Ŵ.
     public static func outputError(_ original: [Float], _ quantized: [Float], rows: Int, cols: Int, gram: [Double]) -> Double {
-        var total = 0.0
-        var delta = [Double](repeating: 0, count: cols)
-        gram.withUnsafeBufferPointer { g in
-            for r in 0..<rows {
-                for c in 0..<cols { delta[c] = Double(original[r * cols + c]) - Double(quantized[r * cols + c]) }
-                for a in 0..<cols where delta[a] != 0 {
-                    var s = 0.0
-                    for b in 0..<cols { s += g[a * cols + b] * delta[b] }
-                    total += delta[a] * s
-                }
-            }
-        }
-        return total
+        SymmetricAlgebra.gramDistance(original, quantized, rows: rows, cols: cols, gram: gram)
     }
 }

@@ -87,17 +87,7 @@ enum SparseGPT {
 
     /// Σ over the calibration tokens of ||(W' - W) x||², from the gram: trace((W' - W) G (W' - W)ᵀ).
     static func outputError(original: [Float], pruned: [Float], rows: Int, cols: Int, gram: [Double]) -> Double {
-        var total = 0.0
-        var delta = [Double](repeating: 0, count: cols)
-        for r in 0..<rows {
-            for j in 0..<cols { delta[j] = Double(pruned[r * cols + j]) - Double(original[r * cols + j]) }
-            for i in 0..<cols where delta[i] != 0 {
-                var s = 0.0
-                for j in 0..<cols { s += gram[i * cols + j] * delta[j] }
-                total += delta[i] * s
-            }
-        }
-        return total
+        SymmetricAlgebra.gramDistance(pruned, original, rows: rows, cols: cols, gram: gram)
     }
 }
 
