@@ -14,13 +14,16 @@
 // fewer than the GPU holds): gemm_f16_nt_partial writes each K slice's raw sums to a workspace
 // [slices][M][N], one slice per work-group layer (get_group_id(2)); gemm_f16_nt_reduce then adds
 // the slices in a fixed order and applies the epilogue once: deterministic, no atomics.
-// Build options (variant "nvidia-mma-f16"): WM, WN, MI, NI, BK (32), SMALL_BLOCK, WARP_PTX (common.cl).
+// Build options (variant "nvidia-mma-f16"): WM, WN, MI, NI, BK (32), SMALL_BLOCK, WARP_PTX and LDMATRIX (common.cl).
 
 #if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK) || !defined(SMALL_BLOCK)
 #error "build with -DWM -DWN -DMI -DNI -DBK -DSMALL_BLOCK (warps along M and N, fragments per warp along M and N, K tile, small-M blocks)"
 #endif
 #ifndef WARP_PTX
 #error "build with -DWARP_PTX=1 (inline PTX, NVIDIA sm_80+) or -DWARP_PTX=0 (emulation through local memory)"
+#endif
+#ifndef LDMATRIX
+#error "build with -DLDMATRIX=1 (fragments by ldmatrix) or -DLDMATRIX=0 (32-bit local loads)"
 #endif
 #if BK != 32
 #error "BK must be 32: the loaders move 8 halves per chunk and the pad keeps rows 16-byte aligned"
@@ -126,9 +129,8 @@ inline __attribute__((always_inline)) void mma_tiles(const int M, const int N, c
         for (int kk = 0; kk < BK; kk += 16) {
             uint a[FM][4], b[FN][2];
 #pragma unroll
-            for (int i = 0; i < FM; i++) LOAD_A_FRAGMENT(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS2 + kk / 2, LDS2)
-#pragma unroll
-            for (int j = 0; j < FN; j++) LOAD_B_FRAGMENT(b[j], sb[stage] + (wn * FN * 8 + j * 8) * LDS2 + kk / 2, LDS2)
+            for (int i = 0; i < FM; i++) MMA_LOAD_A(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS2 + kk / 2, LDS2, scratch)
+            MMA_LOAD_B_FRAGMENTS(b, FN, sb[stage] + wn * FN * 8 * LDS2 + kk / 2, LDS2, scratch)
 #pragma unroll
             for (int i = 0; i < FM; i++)
 #pragma unroll

@@ -56,6 +56,19 @@ extension Kernels {
             #expect(out[(c.m * c.n)...].allSatisfy { $0.isNaN }, "\(c) wrote past C")
         }
 
+        @Test(arguments: [f16Cases[0], f16Cases[2]])
+        func f16WithLdmatrixMatchesReference(_ c: Case) throws {
+            // The half-size blocks (2 x 2 fragments a warp) and split-K with the emulated ldmatrix.
+            var values = Self.profileTiling
+            values["LDMATRIX"] = 1
+            let kernels = try TestDevice.kernels(.gemmF16, values, variant: NvidiaGEMM.mmaF16)
+            #expect(kernels.selection[.gemmF16].kSlices(for: KernelProblem(m: c.m, n: c.n, k: c.k)) == c.slices, "\(c)")
+            let (out, expected) = try runF16(kernels, c, seed: UInt64(c.m * 7 + c.k))
+            let error = maxRelativeError(Array(out[..<(c.m * c.n)]), expected)
+            #expect(error < 2e-5, "LDMATRIX=1 \(c): max rel error \(error)")
+            #expect(out[(c.m * c.n)...].allSatisfy { $0.isNaN }, "LDMATRIX=1 \(c) wrote past C")
+        }
+
         @Test func f16SplitKIsDeterministicAndAgreesWithUnsplit() throws {
             let c = Self.f16Cases[0]
             let split = try TestDevice.kernels(.gemmF16, Self.profileTiling, variant: NvidiaGEMM.mmaF16)

@@ -15,14 +15,20 @@ public enum NvidiaGEMM {
         parameters: mmaTiling, fixedDefines: [("BK", 32)], shapeDefines: mmaShapeDefines,
         summary: { mmaSummary($0, instruction: "mma.sync") }, kSlices: mmaKSlices, geometry: mmaGeometry)
 
+    /// Fragments read by ldmatrix (1) or by 32-bit local loads (0); the result is the same. Off by
+    /// default until a GPU run shows it pays.
+    static let ldmatrix = KernelParameter("LDMATRIX", default: 0, allowed: [0, 1],
+                                          meaning: "1: fragments by ldmatrix (emulated where WARP_PTX=0); 0: 32-bit local loads")
+
     /// The block shape of the mma.sync kernels: WM x WN warps, each MI x NI m16n8 fragments; then
-    /// the small-M rule's parameters.
+    /// how fragments are read, and the small-M rule's parameters.
     static let mmaTiling = [
         KernelParameter("WM", default: 2, allowed: [1, 2, 4], meaning: "warps along M"),
         KernelParameter("WN", default: 4, allowed: [1, 2, 4], meaning: "warps along N"),
         KernelParameter("MI", default: 4, allowed: [1, 2, 4], meaning: "16-row fragments per warp"),
         KernelParameter("NI", default: 4, allowed: [1, 2, 4, 8], meaning: "8-column fragments per warp"),
         warpPTX,
+        ldmatrix,
     ] + smallMParameters
 
     /// Problems with at most this many rows (batch 1 x 128 tokens) run sgemmTiled with half the
