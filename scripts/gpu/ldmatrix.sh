@@ -27,6 +27,8 @@ for bin in /tmp/ks/nvidia-mma-*.bin; do
     echo "$(basename "$bin"): $(grep -c 'ldmatrix' "$bin") ldmatrix, $(grep -c 'cvta' "$bin") cvta lines in NVIDIA's PTX"
     grep -m1 -B8 'ldmatrix' "$bin" | sed 's/^/    /'
 done
+# The instruction alone on random rows and addresses against the ISA's rule, beside the mma step.
+"$BB" check-mma --ptx 1
 F() { timeout 60 "$BB" bench-gemm --op gemm-f16 "$@" 2>&1 | tail -1 \
         | sed -E 's/ SMALL_M=[0-9]+ KSPLIT=[0-9]+//; s/ \([0-9]+x[0-9]+x[0-9]+ blocks.*(mma\.sync|emulated mma)\)//'; }
 echo "== correctness (float64, 64 rows)"
