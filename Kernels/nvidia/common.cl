@@ -18,10 +18,13 @@
 // WARP_QUAD_MAX / WARP_QUAD_SUM(v, scratch) reduce v over the 4 lanes that share g (one row of a
 // C fragment): shfl.sync.bfly on the GPU, the scratch elsewhere (flash attention's row statistics).
 // EXP2_APPROX(x) is ex2.approx.ftz on the GPU and exp2 elsewhere (per lane, no exchange).
-// ldmatrix and cp.async are not used yet: fragments are read from local tiles with plain loads.
+// Fragments come from local tiles either by plain 32-bit loads or, with LDMATRIX=1, by ldmatrix
+// (MMA_LOAD_A / MMA_LOAD_B_FRAGMENTS below, emulated like mma.sync off NVIDIA); cp.async is not
+// used yet.
 
 #define WARP_SIZE 32
-// Uints of local memory one warp's emulated mma exchanges through: 4 A and 2 B registers per lane.
+// Uints of local memory one warp's emulated mma exchanges through: 4 A and 2 B registers per lane
+// (the emulated ldmatrix needs 2 per lane, one 64-bit row address).
 #define WARP_SCRATCH_UINTS (6 * WARP_SIZE)
 
 // This work-item's lane and warp within a 1-D work-group.
@@ -177,6 +180,99 @@ inline __attribute__((always_inline)) void mma_s8_16832_emulated(int acc[4], con
         const int g_ = WARP_LANE() >> 2, t_ = WARP_LANE() & 3;                                   \
         (b)[0] = (tile)[g_ * (ld2) + t_];                                                        \
         (b)[1] = (tile)[g_ * (ld2) + 4 + t_];                                                    \
+    }
+
+// ldmatrix (LDMATRIX=1; PTX ISA, "Warp-level matrix load instruction: ldmatrix"): one warp-wide
+// load of 8 x 8 matrices of 16-bit elements from local memory. Lane 8i + r supplies the address of
+// row r of matrix i (16 bytes, 16-byte aligned), and lane 4r + c receives word c of that row
+// (elements 2c, 2c+1) in its register i. So with the four matrices of a 16 x 16 A block taken as
+// (rows 0-7, k 0-7), (rows 8-15, k 0-7), (rows 0-7, k 8-15), (rows 8-15, k 8-15), register i is
+// exactly a_i of the layout above, and for B stored N-major (a column is a row of the tile) the
+// matrices (n 0-7, k 0-7), (n 0-7, k 8-15) are b0, b1 without .trans. For int8 a 16-byte row is 16
+// K steps and a word holds four: the m16n8k32 layout above maps the same way. The result equals
+// LOAD_A_FRAGMENT / LOAD_B_FRAGMENT's, with one instruction per 16 x 16 block instead of four
+// loads, and rows read whole (the 80- and 144-byte row pitches keep each 8-row phase on 8
+// different 16-byte bank groups).
+#if defined(LDMATRIX) && LDMATRIX
+#if defined(WARP_PTX) && WARP_PTX
+
+// The address operand is a .shared window address: a __local pointer is one (address space 3) in
+// clang's and NVIDIA's OpenCL, so converting it to an integer gives the offset ldmatrix wants.
+#define LDMATRIX_X4(r, row, scratch)                                                             \
+    __asm__ volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];"            \
+                     : "=r"((r)[0]), "=r"((r)[1]), "=r"((r)[2]), "=r"((r)[3])                   \
+                     : "r"((uint)(size_t)(row)))
+#define LDMATRIX_X2(r, row, scratch)                                                             \
+    __asm__ volatile("ldmatrix.sync.aligned.m8n8.x2.shared.b16 {%0,%1}, [%2];"                  \
+                     : "=r"((r)[0]), "=r"((r)[1]) : "r"((uint)(size_t)(row)))
+
+#elif defined(WARP_PTX)
+
+// The emulated ldmatrix: every lane publishes its row address, then reads its words from the rows
+// the lanes 8i + lane / 4 named, as the instruction distributes them, so a wrong address map
+// fails on PoCL as it would on the GPU.
+inline __attribute__((always_inline)) void ldmatrix_emulated(uint* r, const int count, __local const uint* row,
+                                                              __local uint* scratch) {
+    __local ulong* rows = (__local ulong*)scratch;
+    const int lane = WARP_LANE();
+    rows[lane] = (ulong)(size_t)row;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int i = 0; i < count; i++) r[i] = ((__local const uint*)(size_t)rows[8 * i + (lane >> 2)])[lane & 3];
+    barrier(CLK_LOCAL_MEM_FENCE);  // the scratch is reused by the next step
+}
+
+#define LDMATRIX_X4(r, row, scratch) ldmatrix_emulated((r), 4, (row), (scratch))
+#define LDMATRIX_X2(r, row, scratch) ldmatrix_emulated((r), 2, (row), (scratch))
+
+#endif
+
+// The A fragment of the 16 x 16 block at `tile` (as LOAD_A_FRAGMENT): lanes 0-7 address rows 0-7
+// at k 0, 8-15 rows 8-15 at k 0, 16-23 rows 0-7 at k 8, 24-31 rows 8-15 at k 8.
+#define MMA_LOAD_A(a, tile, ld2, scratch)                                                        \
+    {                                                                                            \
+        const int l_ = WARP_LANE();                                                              \
+        LDMATRIX_X4(a, (tile) + ((l_ & 7) + (l_ & 8)) * (ld2) + (l_ >> 4) * 4, scratch);         \
+    }
+
+// The B fragments of two adjacent 16 x 8 blocks, columns 0-7 (b0) and 8-15 (b1) of `tile`: lanes
+// 0-7 address columns 0-7 at k 0, 8-15 the same columns at k 8, 16-31 likewise columns 8-15.
+#define MMA_LOAD_B_PAIR(b0, b1, tile, ld2, scratch)                                              \
+    {                                                                                            \
+        const int l_ = WARP_LANE();                                                              \
+        uint r_[4];                                                                              \
+        LDMATRIX_X4(r_, (tile) + ((l_ & 7) + (l_ >> 4) * 8) * (ld2) + ((l_ >> 3) & 1) * 4, scratch); \
+        (b0)[0] = r_[0];                                                                         \
+        (b0)[1] = r_[1];                                                                         \
+        (b1)[0] = r_[2];                                                                         \
+        (b1)[1] = r_[3];                                                                         \
+    }
+
+// One B fragment (.x2: lanes 16-31 repeat 0-15's addresses, which the instruction ignores).
+#define MMA_LOAD_B(b, tile, ld2, scratch)                                                        \
+    {                                                                                            \
+        const int l_ = WARP_LANE();                                                              \
+        LDMATRIX_X2(b, (tile) + (l_ & 7) * (ld2) + ((l_ >> 3) & 1) * 4, scratch);               \
+    }
+
+#else
+
+#define MMA_LOAD_A(a, tile, ld2, scratch) LOAD_A_FRAGMENT(a, tile, ld2)
+#define MMA_LOAD_B_PAIR(b0, b1, tile, ld2, scratch)                                              \
+    {                                                                                            \
+        LOAD_B_FRAGMENT(b0, tile, ld2)                                                           \
+        LOAD_B_FRAGMENT(b1, (tile) + 8 * (ld2), ld2)                                             \
+    }
+#define MMA_LOAD_B(b, tile, ld2, scratch) LOAD_B_FRAGMENT(b, tile, ld2)
+
+#endif
+
+// The B fragments b[0..count) of `count` adjacent 16 x 8 blocks at `tile` (8 columns apart):
+// pairs by one x4 load, an odd last one by x2 (count is a constant, so the test folds).
+#define MMA_LOAD_B_FRAGMENTS(b, count, tile, ld2, scratch)                                       \
+    {                                                                                            \
+        _Pragma("unroll") for (int j_ = 0; j_ + 1 < (count); j_ += 2)                            \
+            MMA_LOAD_B_PAIR((b)[j_], (b)[j_ + 1], (tile) + j_ * 8 * (ld2), ld2, scratch)         \
+        if ((count) & 1) MMA_LOAD_B((b)[(count) - 1], (tile) + ((count) - 1) * 8 * (ld2), ld2, scratch) \
     }
 
 // The tiled mma GEMMs' block shape (gemm_mma.cl, gemm_mma_s8.cl, built with WM, WN, MI, NI and

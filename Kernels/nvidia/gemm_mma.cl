@@ -4,7 +4,7 @@
 // memory; W is fp16 bits [N, K] (ldb; a Linear weight as stored, which is the "col" operand
 // mma.sync wants); bias [N] and the residual R [M, N] (ldc) are fp32 and optional; C is fp32.
 // A work-group of WM x WN warps computes a BM x BN block (BM = WM*MI*16, BN = WN*NI*8); each warp
-// owns MI x NI m16n8 accumulator fragments. K advances BK = 32 at a time through two local
+// owns MI x NI m16n8 accumulator fragments. K advances BK (32 or 64) at a time through two local
 // stages: the next tile is read from global memory into registers while the tensor cores work on
 // the current one, then stored into the other stage, so one barrier per K tile suffices.
 // Edge tiles: rows, columns and K past the matrix are loaded as zero and never stored.
@@ -14,7 +14,7 @@
 // fewer than the GPU holds): gemm_f16_nt_partial writes each K slice's raw sums to a workspace
 // [slices][M][N], one slice per work-group layer (get_group_id(2)); gemm_f16_nt_reduce then adds
 // the slices in a fixed order and applies the epilogue once: deterministic, no atomics.
-// Build options (variant "nvidia-mma-f16"): WM, WN, MI, NI, BK (32), SMALL_BLOCK, WARP_PTX (common.cl).
+// Build options (variant "nvidia-mma-f16"): WM, WN, MI, NI, BK (32, 64), SMALL_BLOCK, WARP_PTX and LDMATRIX (common.cl).
 
 #if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK) || !defined(SMALL_BLOCK)
 #error "build with -DWM -DWN -DMI -DNI -DBK -DSMALL_BLOCK (warps along M and N, fragments per warp along M and N, K tile, small-M blocks)"
@@ -22,12 +22,19 @@
 #ifndef WARP_PTX
 #error "build with -DWARP_PTX=1 (inline PTX, NVIDIA sm_80+) or -DWARP_PTX=0 (emulation through local memory)"
 #endif
-#if BK != 32
-#error "BK must be 32: the loaders move 8 halves per chunk and the pad keeps rows 16-byte aligned"
+#ifndef LDMATRIX
+#error "build with -DLDMATRIX=1 (fragments by ldmatrix) or -DLDMATRIX=0 (32-bit local loads)"
+#endif
+#if BK != 32 && BK != 64
+#error "BK must be 32 or 64: the loaders move 8 halves per chunk and the pad keeps rows 16-byte aligned"
 #endif
 
 // FM, FN, THREADS, BM, BN: the tiled mma GEMMs' block shape, in common.cl.
-// Row stride of a local tile in halves: BK plus 8 halves of padding against bank conflicts.
+// Row stride of a local tile in halves: BK plus 8 halves of padding against bank conflicts (80 or
+// 144 bytes: 8 consecutive rows start in 8 different 16-byte bank groups, which both the 32-bit
+// fragment loads and ldmatrix's 8-row phases need, and every row stays 16-byte aligned). Two
+// stages of a 128 x 128 block take 40,960 bytes at BK = 32; at 64 they would take 73,728, past
+// the 48 KiB NVIDIA's OpenCL allows, so the variant refuses BK = 64 for blocks that large.
 #define LDS (BK + 8)
 #define LDS2 (LDS / 2)
 // 4-float chunks of an A tile and 8-half chunks of a W tile, and how many each thread moves.
@@ -101,7 +108,7 @@ inline __attribute__((always_inline)) void stage_tiles(__local uint* sa, __local
 #pragma unroll
     for (int i = 0; i < B_PER_THREAD; i++) {
         const int c = tid + i * THREADS;
-        // Rows are LDS = 40 halves (80 bytes) apart and chunks 16 bytes: one 128-bit store each.
+        // Rows are LDS halves (80 or 144 bytes) apart and chunks 16 bytes: one 128-bit store each.
         if (c < B_CHUNKS) *(__local uint4*)((__local ushort*)sb + (c / (BK / 8)) * LDS + (c % (BK / 8)) * 8) = as_uint4(rb[i]);
     }
 }
@@ -126,9 +133,8 @@ inline __attribute__((always_inline)) void mma_tiles(const int M, const int N, c
         for (int kk = 0; kk < BK; kk += 16) {
             uint a[FM][4], b[FN][2];
 #pragma unroll
-            for (int i = 0; i < FM; i++) LOAD_A_FRAGMENT(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS2 + kk / 2, LDS2)
-#pragma unroll
-            for (int j = 0; j < FN; j++) LOAD_B_FRAGMENT(b[j], sb[stage] + (wn * FN * 8 + j * 8) * LDS2 + kk / 2, LDS2)
+            for (int i = 0; i < FM; i++) MMA_LOAD_A(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS2 + kk / 2, LDS2, scratch)
+            MMA_LOAD_B_FRAGMENTS(b, FN, sb[stage] + wn * FN * 8 * LDS2 + kk / 2, LDS2, scratch)
 #pragma unroll
             for (int i = 0; i < FM; i++)
 #pragma unroll

@@ -13,13 +13,16 @@
 // Small M and split-K as in gemm_mma.cl: SMALL_BLOCK=1 halves MI and NI; gemm_w8a8_packed_partial
 // writes each K slice's int32 sums to a workspace [slices][M][N] and gemm_w8a8_packed_reduce adds
 // them (exact, so the result is bit for bit the unsplit kernel's) and applies the epilogue once.
-// Build options (variant "nvidia-mma-w8a8"): WM, WN, MI, NI, BK (64), SMALL_BLOCK, WARP_PTX (common.cl), NR (1).
+// Build options (variant "nvidia-mma-w8a8"): WM, WN, MI, NI, BK (64), SMALL_BLOCK, WARP_PTX and LDMATRIX (common.cl), NR (1).
 
 #if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK) || !defined(SMALL_BLOCK)
 #error "build with -DWM -DWN -DMI -DNI -DBK -DSMALL_BLOCK (warps along M and N, fragments per warp along M and N, K tile, small-M blocks)"
 #endif
 #ifndef WARP_PTX
 #error "build with -DWARP_PTX=1 (inline PTX, NVIDIA sm_80+) or -DWARP_PTX=0 (emulation through local memory)"
+#endif
+#ifndef LDMATRIX
+#error "build with -DLDMATRIX=1 (fragments by ldmatrix) or -DLDMATRIX=0 (32-bit local loads)"
 #endif
 #if BK != 64
 #error "BK must be 64: the loaders move 16 bytes per chunk and the pad keeps rows 16-byte aligned"
@@ -112,9 +115,8 @@ inline __attribute__((always_inline)) void mma_s8_tiles(const int M, const int N
         for (int kk = 0; kk < BK; kk += 32) {
             uint a[FM][4], b[FN][2];
 #pragma unroll
-            for (int i = 0; i < FM; i++) LOAD_A_FRAGMENT(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS4 + kk / 4, LDS4)
-#pragma unroll
-            for (int j = 0; j < FN; j++) LOAD_B_FRAGMENT(b[j], sb[stage] + (wn * FN * 8 + j * 8) * LDS4 + kk / 4, LDS4)
+            for (int i = 0; i < FM; i++) MMA_LOAD_A(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS4 + kk / 4, LDS4, scratch)
+            MMA_LOAD_B_FRAGMENTS(b, FN, sb[stage] + wn * FN * 8 * LDS4 + kk / 4, LDS4, scratch)
 #pragma unroll
             for (int i = 0; i < FM; i++)
 #pragma unroll

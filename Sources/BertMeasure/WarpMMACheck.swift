@@ -49,4 +49,28 @@ public enum WarpMMACheck {
         }
         return worst
     }
+
+    /// One ldmatrix .x4 through Kernels/nvidia/mma_probe.cl on random rows and random per-lane row
+    /// addresses, against the PTX ISA's rule (lane 8i + r names row r of matrix i; lane 4r + c gets
+    /// word c of that row in register i): the count of registers that differ, over `warps` warps.
+    public static func ldmatrix(context: ComputeContext, ptx: Bool, warps: Int = 4) throws -> Int {
+        var rng = SeededRandom.measurementInputs
+        let tile = (0..<(warps * 128)).map { _ in UInt32.random(in: 0...UInt32.max, using: &rng) }
+        let rowOf = (0..<(warps * 32)).map { _ in Int32.random(in: 0..<32, using: &rng) }
+        var expected = [UInt32]()
+        for w in 0..<warps {
+            for lane in 0..<32 {
+                for i in 0..<4 {
+                    let row = Int(rowOf[w * 32 + 8 * i + lane / 4])
+                    expected.append(tile[w * 128 + row * 4 + lane % 4])
+                }
+            }
+        }
+        let kernel = try context.kernel("ldmatrix_probe", source: KernelLibrary.source("nvidia/mma_probe.cl"),
+                                        options: "-DWARP_PTX=\(ptx ? 1 : 0) -DLDMATRIX=1", sourceName: "Kernels/nvidia/mma_probe.cl")
+        let out = try context.buffer(UInt32.self, count: expected.count, label: "ldmatrix probe")
+        try context.launch(kernel, global: [32 * warps], local: [32],
+                           arguments: [try context.upload(tile), try context.upload(rowOf), out], category: "check")
+        return zip(try out.read(), expected).filter { $0 != $1 }.count
+    }
 }

@@ -80,6 +80,28 @@ extension Kernels {
             try check(NvidiaGEMM.mmaF16, values, roundA: true, tolerance: 1e-5)
         }
 
+        @Test(arguments: [
+            // 8-column fragments per warp: 2 (one x4 pair), 1 (x2 alone), 4 x 4 (the profile's 128 x 128 blocks).
+            ["WM": 2, "WN": 1, "MI": 1, "NI": 2, "WARP_PTX": 0, "LDMATRIX": 1], ["WM": 1, "WN": 2, "MI": 2, "NI": 1, "WARP_PTX": 0, "LDMATRIX": 1],
+            ["WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 0, "LDMATRIX": 1],
+        ])
+        func ldmatrixEmulationMatchesReference(values: [String: Int]) throws {
+            // The emulated ldmatrix reads each lane's words from the row addresses the lanes publish,
+            // so a wrong lane-to-row map fails here as it would on the GPU.
+            try check(NvidiaGEMM.mmaF16, values, roundA: true, tolerance: 1e-5)
+        }
+
+        @Test(arguments: [
+            // BK = 64 (K tiles of 64; the shapes' K of 1..95 leave ragged and single tiles): the largest
+            // full block that fits two stages in 48 KiB (64 x 64), a small one, and each with ldmatrix.
+            ["WM": 2, "WN": 2, "MI": 2, "NI": 4, "WARP_PTX": 0, "BK": 64], ["WM": 1, "WN": 2, "MI": 2, "NI": 1, "WARP_PTX": 0, "BK": 64],
+            ["WM": 2, "WN": 2, "MI": 2, "NI": 4, "WARP_PTX": 0, "BK": 64, "LDMATRIX": 1],
+            ["WM": 1, "WN": 2, "MI": 2, "NI": 1, "WARP_PTX": 0, "BK": 64, "LDMATRIX": 1],
+        ])
+        func bk64EmulationMatchesReference(values: [String: Int]) throws {
+            try check(NvidiaGEMM.mmaF16, values, roundA: true, tolerance: 1e-5)
+        }
+
         @Test func tensorCoreEmulationIsWithinFP16ErrorOfExactInputs() throws {
             // Against the fp32 activations themselves: the error fp16 operands cost (1e-3..1e-2 expected).
             try check(NvidiaGEMM.mmaF16, ["WM": 2, "WN": 2, "MI": 2, "NI": 2, "WARP_PTX": 0], roundA: false, tolerance: 1e-2)

@@ -13,6 +13,9 @@ extension Kernels {
         static let settings: [[String: Int]] = [
             ["WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 0],  // the profile's blocks, 128 x 128
             ["WM": 1, "WN": 2, "MI": 1, "NI": 2, "WARP_PTX": 0],  // 16 x 32 blocks: many tiles on small shapes
+            // The emulated ldmatrix (16-byte rows of int8): x4 pairs of B fragments, and x2 alone (NI=1).
+            ["WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 0, "LDMATRIX": 1],
+            ["WM": 2, "WN": 1, "MI": 2, "NI": 1, "WARP_PTX": 0, "LDMATRIX": 1],
         ]
 
         static let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (5, 7, 3), (17, 9, 15), (16, 8, 32), (33, 41, 64),

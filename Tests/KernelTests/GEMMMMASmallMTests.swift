@@ -56,6 +56,48 @@ extension Kernels {
             #expect(out[(c.m * c.n)...].allSatisfy { $0.isNaN }, "\(c) wrote past C")
         }
 
+        @Test(arguments: [f16Cases[0], f16Cases[2]])
+        func f16WithLdmatrixMatchesReference(_ c: Case) throws {
+            // The half-size blocks (2 x 2 fragments a warp) and split-K with the emulated ldmatrix.
+            var values = Self.profileTiling
+            values["LDMATRIX"] = 1
+            let kernels = try TestDevice.kernels(.gemmF16, values, variant: NvidiaGEMM.mmaF16)
+            #expect(kernels.selection[.gemmF16].kSlices(for: KernelProblem(m: c.m, n: c.n, k: c.k)) == c.slices, "\(c)")
+            let (out, expected) = try runF16(kernels, c, seed: UInt64(c.m * 7 + c.k))
+            let error = maxRelativeError(Array(out[..<(c.m * c.n)]), expected)
+            #expect(error < 2e-5, "LDMATRIX=1 \(c): max rel error \(error)")
+            #expect(out[(c.m * c.n)...].allSatisfy { $0.isNaN }, "LDMATRIX=1 \(c) wrote past C")
+        }
+
+        /// BK = 64 with 64 x 64 full blocks (the profile's 128 x 128 would not fit two stages in
+        /// 48 KiB), so 32 x 32 half-size blocks at small M; K tiles of 64, at least 8 per slice.
+        static let bk64Tiling = ["WM": 2, "WN": 4, "MI": 2, "NI": 2, "WARP_PTX": 0, "BK": 64]
+        static let bk64Cases: [Case] = [
+            // 65 K tiles (the last 1 wide) in 8 slices of 9 (the last 2).
+            Case(m: 37, n: 33, k: 4097, slices: 8, activation: .gelu, bias: true, residual: true),
+            // 18 tiles (the last 1 wide) in 2 slices of 9.
+            Case(m: 383, n: 33, k: 1089, slices: 2, activation: .tanh, bias: true, residual: false),
+            // 16 tiles (the last 41 wide) in 2 slices of 8.
+            Case(m: 129, n: 67, k: 1001, slices: 2, activation: .none, bias: false, residual: true),
+            Case(m: 385, n: 70, k: 67, slices: 1, activation: .relu, bias: true, residual: true),     // past 384 rows: full blocks
+        ]
+
+        @Test(arguments: [0, 1])
+        func f16WithBK64MatchesReference(ldmatrix: Int) throws {
+            var values = Self.bk64Tiling
+            values["LDMATRIX"] = ldmatrix
+            let kernels = try TestDevice.kernels(.gemmF16, values, variant: NvidiaGEMM.mmaF16)
+            for c in Self.bk64Cases {
+                #expect(kernels.selection[.gemmF16].kSlices(for: KernelProblem(m: c.m, n: c.n, k: c.k)) == c.slices, "\(c)")
+                let (out, expected) = try runF16(kernels, c, seed: UInt64(c.m * 3 + c.k))
+                let error = maxRelativeError(Array(out[..<(c.m * c.n)]), expected)
+                // Fewer, longer slices than at BK = 32 (2 of 8 tiles for K = 1001, not 4): longer fp32
+                // sums, 2.4e-5 there. A wrong index costs 1e-1 and more.
+                #expect(error < 5e-5, "BK=64 LDMATRIX=\(ldmatrix) \(c): max rel error \(error)")
+                #expect(out[(c.m * c.n)...].allSatisfy { $0.isNaN }, "BK=64 LDMATRIX=\(ldmatrix) \(c) wrote past C")
+            }
+        }
+
         @Test func f16SplitKIsDeterministicAndAgreesWithUnsplit() throws {
             let c = Self.f16Cases[0]
             let split = try TestDevice.kernels(.gemmF16, Self.profileTiling, variant: NvidiaGEMM.mmaF16)
@@ -128,6 +170,24 @@ extension Kernels {
                     #expect(slices == 1 || perSlice >= 8, "\(m)x\(n)x\(k): slices of \(perSlice) tiles")
                 }
             }
+        }
+
+        @Test func blocksPast48KiBOfLocalMemoryAreRefused() throws {
+            // Two stages of (BM + BN) rows of BK + pad: 128 x 128 fits at BK = 32 (40,960 bytes), not at 64.
+            #expect(throws: KernelParameterError.self) { try KernelChoice(NvidiaGEMM.mmaF16, overrides: ["BK": 64]) }
+            do {
+                _ = try KernelChoice(NvidiaGEMM.mmaF16, overrides: ["BK": 64])
+            } catch {
+                #expect("\(error)".contains("128x128x64 blocks need 73728 bytes"), "\(error)")
+            }
+            // 256 x 128 (WM = WN = 4 with 4 x 4 fragments) is 61,440 bytes for either variant.
+            for variant in [NvidiaGEMM.mmaF16, NvidiaGEMM.mmaW8A8] {
+                #expect(throws: KernelParameterError.self, "\(variant.name)") { try KernelChoice(variant, overrides: ["WM": 4, "WN": 4]) }
+                #expect((try? KernelChoice(variant, overrides: ["WM": 4, "WN": 4, "MI": 2])) != nil, "\(variant.name) 128x128, 16 warps")
+            }
+            let small = try KernelChoice(NvidiaGEMM.mmaF16, overrides: ["MI": 2, "NI": 2, "BK": 64])
+            #expect(small.description.hasSuffix("(64x64x64 blocks (32x32 at M <= 384 up to 264 blocks, split-K up to 8 slices), 2 stages, 8 warps, emulated mma)"))
+            #expect(small.buildOptions(for: KernelProblem(m: 4096, n: 64, k: 64)).contains("-DBK=64"))
         }
 
         @Test func summarySaysTheSmallMRule() {

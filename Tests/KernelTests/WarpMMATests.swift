@@ -1,4 +1,5 @@
 import BertKernels
+import BertMeasure
 import Foundation
 import OpenCLRuntime
 import Testing
@@ -67,6 +68,42 @@ extension Kernels {
                 }
                 #expect(worst < 1e-5, "warp \(w): max abs error \(worst)")
             }
+        }
+
+        @Test func emulatedLdmatrixFollowsThePTXDistribution() throws {
+            // ldmatrix .x4 per the ISA: lane 8i + r gives the address of row r of matrix i (a row
+            // is 4 words), and lane 4r + c receives word c of that row in register i. Rows are
+            // random, and so are the addresses (repeats included), per warp of several.
+            var rng = SeededGenerator(seed: 41)
+            let warps = 3
+            let tile = (0..<(warps * 128)).map { _ in UInt32.random(in: 0...UInt32.max, using: &rng) }
+            let rowOf = (0..<(warps * 32)).map { _ in Int32.random(in: 0..<32, using: &rng) }
+            let context = TestDevice.context
+            let kernel = try context.kernel("ldmatrix_probe", source: KernelLibrary.source("nvidia/mma_probe.cl"),
+                                            options: "-DWARP_PTX=0 -DLDMATRIX=1", sourceName: "Kernels/nvidia/mma_probe.cl")
+            let out = try poisonedWords(warps * 128)
+            try context.launch(kernel, global: [32 * warps], local: [32],
+                               arguments: [try context.upload(tile), try context.upload(rowOf), out], category: "test")
+            let got = try out.read()
+            for w in 0..<warps {
+                for matrix in 0..<4 {
+                    for row in 0..<8 {
+                        let address = Int(rowOf[w * 32 + matrix * 8 + row])
+                        for word in 0..<4 {
+                            let lane = row * 4 + word
+                            #expect(got[(w * 32 + lane) * 4 + matrix] == tile[w * 128 + address * 4 + word],
+                                    "warp \(w) matrix \(matrix) row \(row) word \(word) (lane \(lane), register \(matrix))")
+                        }
+                    }
+                }
+            }
+            // The GPU-side check (`bertbench check-mma`) agrees with it on this device.
+            #expect(try WarpMMACheck.ldmatrix(context: context, ptx: false) == 0)
+        }
+
+        /// A device buffer of words that no ldmatrix result is likely to equal by chance.
+        func poisonedWords(_ count: Int) throws -> DeviceBuffer<UInt32> {
+            try TestDevice.context.upload([UInt32](repeating: 0xDEAD_BEEF, count: count))
         }
     }
 }

@@ -48,6 +48,18 @@ done
 [[ $STEPS == *1* ]] && check --op gemm-f16 --m 129 --n 257 --k 130 --check 64 --param WARP_PTX=0
 # Split-K through NVIDIA's compiler: 4 slices of 9, 9, 9 and 8 K tiles (the last tile 1 wide), summed by the reduce.
 [[ $STEPS == *1* ]] && check --op gemm-f16 --m 383 --n 65 --k 1089 --check 64
+# Fragments by ldmatrix (LDMATRIX=1) and K tiles of 64 (BK=64, on 64x64 blocks: the variant refuses
+# 128x128 at BK=64, past 48 KiB of local memory) through NVIDIA's compiler, at the odd shapes and
+# split-K, and 16 warps of 128x128 with ldmatrix: the settings step 2 times. About 12 short calls.
+if [[ $STEPS == *1* ]]; then
+    for shape in "1 1 1" "129 257 130" "1000 1001 999" "127 4096 1024" "383 65 1089"; do
+        set -- $shape
+        check --op gemm-f16 --m $1 --n $2 --k $3 --check 64 --param LDMATRIX=1
+        check --op gemm-f16 --m $1 --n $2 --k $3 --check 64 --param MI=2 --param NI=2 --param BK=64 --param LDMATRIX=1
+    done
+    check --op gemm-f16 --m 1000 --n 1001 --k 999 --check 64 --param MI=2 --param NI=2 --param BK=64
+    check --op gemm-f16 --m 1000 --n 1001 --k 999 --check 64 --param WM=4 --param MI=2 --param LDMATRIX=1
+fi
 # The fragment layout itself: one mma step on fragments packed per the PTX ISA, tensor cores and emulation.
 if [[ $STEPS == *1* ]]; then
     for ptx in 1 0; do "$BB" check-mma --ptx $ptx | tee -a "$OUT/checks.txt" || status=1; done
@@ -85,6 +97,20 @@ done
     IFS=x read -r m n k <<< "$s"
     check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8 --param KSPLIT=1
 done
+# ldmatrix and BK=64 against the profile's rows above (docs/perf-notes.md predicts them), at the
+# large shapes and one small-M one: LDMATRIX=1 on the profile's 128x128 blocks; the 64x64 blocks
+# BK=64 needs, with BK=32 beside them so block size and K tile separate; 16 warps of 128x128
+# (WM=WN=4, MI=2) with and without ldmatrix; 16 warps of 64x64 with both. 28 calls, about 1.5
+# minutes; MMA_AB=0 skips them.
+if [[ $STEPS == *2* && ${MMA_AB:-1} = 1 ]]; then
+    for s in 4096x4096x4096 12288x4096x1024 12288x1024x4096 128x1024x4096; do
+        IFS=x read -r m n k <<< "$s"
+        for params in "LDMATRIX=1" "MI=2 NI=2" "MI=2 NI=2 BK=64" "MI=2 NI=2 BK=64 LDMATRIX=1" \
+                      "WM=4 MI=2" "WM=4 MI=2 LDMATRIX=1" "WM=4 MI=1 NI=2 BK=64 LDMATRIX=1"; do
+            check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8 $(printf -- '--param %s ' $params)
+        done
+    done
+fi
 if [[ $STEPS == *2* ]]; then python3 scripts/gpu/torch_gemm.py $shapes $small > "$OUT/ceilings.jsonl" || echo "nvidia: cuBLAS ceilings failed"; else : > "$OUT/ceilings.jsonl"; fi
 
 # 3. One table: kernel, shape, relative error, time, TFLOP/s, share of the ceiling (cuBLAS fp32
@@ -142,6 +168,31 @@ fp16, int8 = worst("bert-base", "bert-base-fp16"), worst("bert-base-int8", "bert
 print(f"fp16 vs fp32 synthetic bert-base on this GPU: worst pooled cosine {fp16:.9f} (target >= 0.9999)")
 print(f"W8A8 bert-base, profile kernels vs portable on this GPU: worst pooled cosine {int8:.9f} (target >= 0.99999)")
 sys.exit(0 if fp16 >= 0.9999 and int8 >= 0.99999 else 1)
+PY
+# ldmatrix's PTX path at model level (bench-gemm has no int8 --check): fp16 and W8A8 bert-base with
+# LDMATRIX=1 on both mma GEMMs (a local profile that ties nvidia-sm80's match and so outranks it),
+# against the profile's fp16 run and the portable W8A8 run above.
+ldsm=$(mktemp -d)
+cat > "$ldsm/ldmatrix.json" <<'JSON'
+{"name": "ab-ldmatrix", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with LDMATRIX=1 on the mma GEMMs",
+ "match": {"platform": "NVIDIA", "minComputeCapability": "8.0"},
+ "kernels": {"gemm-f16": {"variant": "nvidia-mma-f16", "parameters": {"WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 1, "LDMATRIX": 1}},
+             "gemm-w8a8": {"variant": "nvidia-mma-w8a8", "parameters": {"WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 1, "LDMATRIX": 1}}}}
+JSON
+BERTBENCH_PROFILES="$ldsm" "$BB" devices | grep -E "gemm-(f16|w8a8):" || echo "nvidia: the ldmatrix profile was not read"
+for m in bert-base-fp16 bert-base-int8; do
+    BERTBENCH_PROFILES="$ldsm" "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" \
+        --output "$OUT/embed-$m-ldmatrix.jsonl" --quiet || status=1
+done
+python3 - "$OUT" <<'PY' || { echo "nvidia: FAILED: LDMATRIX=1 at model level"; status=1; }
+import json, sys, numpy as np
+out = sys.argv[1]
+rows = lambda m: [np.array(json.loads(l)["embedding"], dtype=np.float64) for l in open(f"{out}/embed-{m}.jsonl")]
+def worst(x, y): return min(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) for a, b in zip(rows(x), rows(y)))
+fp16, int8 = worst("bert-base-fp16", "bert-base-fp16-ldmatrix"), worst("bert-base-int8-ldmatrix", "bert-base-int8-portable")
+print(f"LDMATRIX=1: fp16 bert-base vs the profile's fp16: worst pooled cosine {fp16:.9f} (same fragments, expect 1)")
+print(f"LDMATRIX=1: W8A8 bert-base vs portable: worst pooled cosine {int8:.9f} (target >= 0.99999)")
+sys.exit(0 if fp16 >= 0.999999 and int8 >= 0.99999 else 1)
 PY
 # Attention on the tensor cores, kernel level: nvidia-attention-mma's PTX path against float64 on
 # odd shapes (padded keys, head widths 64/32/24, MPNet's bias), then one layer of bert-large

@@ -3,11 +3,13 @@
 # profiles choose for an sm_90 device (`bertbench kernel-source`), compiled to PTX by Debian's
 # clang-14 + libclc-14 (the Swift toolchain's clang has no NVPTX target), assembled for sm_90 by
 # ptxas from PyPI's nvidia-cuda-nvcc (registers, spills), and the SASS searched for HMMA/IMMA (tensor
-# cores) with cuobjdump + nvdisasm. NVIDIA's own OpenCL compiler may still differ: the GPU run is
-# the final word. Installs what is missing (apt needs root; pip goes into .venv-cuda, git-ignored).
+# cores) with cuobjdump + nvdisasm. Then the mma GEMMs' settings the profile does not choose yet
+# (LDMATRIX=1, which must show LDSM in the SASS; BK=64; 16 warps), so the GPU run's timing rows
+# are known to assemble. NVIDIA's own OpenCL compiler may still differ: the GPU run is the final word. Installs what is missing (apt needs root; pip goes into .venv-cuda, git-ignored).
 # Usage: scripts/gpu/ptx-check.sh [compute capability, default 9.0]. Writes to $OUT (default
 # /tmp/bertbench-ptx): m<M>/<variant>.cl, .ptx, .cubin, .sass for M = 4096 and 128 (attention also
-# as <variant>-d32 and <variant>-bias: head width 32, and MPNet's relative-position bias).
+# as <variant>-d32 and <variant>-bias: head width 32, and MPNet's relative-position bias; the mma
+# GEMMs also as <variant>-ldsm, -bk64, -bk64-ldsm, -16w-ldsm, -16w-bk64-ldsm).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CC=${1:-9.0}
@@ -34,7 +36,7 @@ FLAGS=(-x cl -cl-std=CL1.2 -target nvptx64-nvidia-nvcl -S -O2 -Xclang -finclude-
 # One build: clang-14 -> PTX -> ptxas (registers, spills, shared memory per entry) -> SASS (HMMA).
 # Arguments: output stem, source, operation, variant, entry points, options.
 check_build() {
-    local V=$1 src=$2 operation=$3 variant=$4 entries=$5 options=$6
+    local V=$1 src=$2 operation=$3 variant=$4 entries=$5 options=$6 hmma lds ldsm local_memory
     read -r -a defines <<< "$options"
     clang-14 "${FLAGS[@]}" "${defines[@]}" "$src" -o "$V.ptx"
     sed -i 's/^\.version .*/.version 8.0/' "$V.ptx"  # clang writes 7.0; ptxas for sm_90 wants 7.8+
@@ -48,10 +50,14 @@ check_build() {
             getline s; getline r; sub(/^ +/, "", s); sub(/^ptxas info +: /, "", r); print "    " e ": " r "; " s
         }' "$V.ptxas.txt"
     done
-    lds=$(grep -c 'LDS' "$V.sass" || true)
+    lds=$(grep -cE 'LDS[ .]' "$V.sass" || true)
+    ldsm=$(grep -c 'LDSM' "$V.sass" || true)
     local_memory=$(grep -c 'STL\|LDL' "$V.sass" || true)
-    echo "    SASS: $hmma HMMA/IMMA (tensor-core) instructions, $lds LDS, $local_memory local (spill) loads/stores"
+    echo "    SASS: $hmma HMMA/IMMA (tensor-core) instructions, $lds LDS, $ldsm LDSM (ldmatrix), $local_memory local (spill) loads/stores"
     if [[ "$variant" == *mma* && "$hmma" -eq 0 ]]; then echo "ptx-check: $variant has no HMMA or IMMA" >&2; exit 1; fi
+    if [[ "$options" == *-DLDMATRIX=1* && "$ldsm" -eq 0 ]]; then echo "ptx-check: $variant with LDMATRIX=1 has no LDSM" >&2; exit 1; fi
+    # ptxas refuses a block past 48 KiB of shared memory with an error line but may still exit 0.
+    if grep -q "error" "$V.ptxas.txt"; then grep "error" "$V.ptxas.txt" >&2; exit 1; fi
 }
 # Large M (full blocks) and batch 1 x 128 tokens (nvidia-sgemm-tiled and the mma GEMMs halve their
 # blocks there; the mma GEMMs' split-K entries, _partial and _reduce, are in the same programs).
@@ -67,5 +73,27 @@ while IFS=$'\t' read -r operation variant entries options; do
         check_build "$OUT/m$M/$variant-d32" "$OUT/m$M/$variant.cl" "$operation" "$variant" "$entries" "${options/HEAD_DIM=64/HEAD_DIM=32}"
         check_build "$OUT/m$M/$variant-bias" "$OUT/m$M/$variant.cl" "$operation" "$variant" "$entries" "$options -DREL_BIAS=1"
     fi
+done < "$OUT/m$M/selection.tsv"
+done
+# The mma GEMMs' settings for the GPU run's timing rows (scripts/gpu/nvidia.sh step 2), from the
+# profile's options: fragments by ldmatrix, and BK=64 with the 64x64 full blocks that fit two stages
+# in 48 KiB (the variant refuses the profile's 128x128 at BK=64); then 16 warps of 128x128 (WM=WN=4,
+# MI=2) with ldmatrix, and 16 warps of 64x64 (MI=1, NI=2) with both.
+for M in 4096 128; do
+echo "ptx-check: the mma GEMMs' other settings for M = $M"
+while IFS=$'\t' read -r operation variant entries options; do
+    [[ $variant == nvidia-mma-* ]] || continue
+    src="$OUT/m$M/$variant.cl"
+    with_ldsm=${options/-DLDMATRIX=0/-DLDMATRIX=1}
+    check_build "$OUT/m$M/$variant-ldsm" "$src" "$operation" "$variant" "$entries" "$with_ldsm"
+    sixteen=${with_ldsm/-DWM=2 -DWN=4 -DMI=4/-DWM=4 -DWN=4 -DMI=2}
+    check_build "$OUT/m$M/$variant-16w-ldsm" "$src" "$operation" "$variant" "$entries" "$sixteen"
+    [[ $variant == nvidia-mma-f16 ]] || continue
+    bk64=${options/-DMI=4 -DNI=4/-DMI=2 -DNI=2}
+    bk64=${bk64/-DBK=32/-DBK=64}
+    check_build "$OUT/m$M/$variant-bk64" "$src" "$operation" "$variant" "$entries" "$bk64"
+    check_build "$OUT/m$M/$variant-bk64-ldsm" "$src" "$operation" "$variant" "$entries" "${bk64/-DLDMATRIX=0/-DLDMATRIX=1}"
+    sixteen64=${with_ldsm/-DWM=2 -DWN=4 -DMI=4 -DNI=4/-DWM=4 -DWN=4 -DMI=1 -DNI=2}
+    check_build "$OUT/m$M/$variant-16w-bk64-ldsm" "$src" "$operation" "$variant" "$entries" "${sixteen64/-DBK=32/-DBK=64}"
 done < "$OUT/m$M/selection.tsv"
 done

@@ -7,22 +7,46 @@ public enum NvidiaGEMM {
                                          tunable: false)
 
     /// Tensor-core GEMM (mma.sync m16n8k16, fp16 operands, fp32 accumulation): work-groups of
-    /// WM x WN warps, each warp MI x NI m16n8 fragments, K tiles of 32 in two local stages; at
-    /// small M half-size blocks and split-K (NvidiaGEMMSmallM.swift).
+    /// WM x WN warps, each warp MI x NI m16n8 fragments, K tiles of BK (32 or 64) in two local
+    /// stages; at small M half-size blocks and split-K (NvidiaGEMMSmallM.swift).
     public static let mmaF16 = KernelVariant(
         name: "nvidia-mma-f16", operation: .gemmF16, source: "nvidia/gemm_mma.cl",
         entryPoints: ["gemm_f16_nt", "gemm_f16_nt_partial", "gemm_f16_nt_reduce"],
-        parameters: mmaTiling, fixedDefines: [("BK", 32)], shapeDefines: mmaShapeDefines,
-        summary: { mmaSummary($0, instruction: "mma.sync") }, kSlices: mmaKSlices, geometry: mmaGeometry)
+        parameters: mmaTiling + [KernelParameter("BK", default: 32, allowed: [32, 64], meaning: "K per local tile (fp16 halves)")],
+        shapeDefines: mmaShapeDefines, summary: { mmaSummary($0, instruction: "mma.sync") }, kSlices: mmaKSlices,
+        refuses: mmaLocalMemoryRule { bk in (bk + 8) * 2 }, geometry: mmaGeometry)
+
+    /// Local memory a work-group may have on NVIDIA's OpenCL (CL_DEVICE_LOCAL_MEM_SIZE on the H100
+    /// and H200): static shared memory, with no opt-in to more as CUDA has; ptxas refuses past it.
+    static let localMemoryLimit = 48 * 1024
+
+    /// Refuses tilings whose full block (the largest a problem gets) does not fit two local stages
+    /// of BM + BN rows of `rowBytes(BK)` bytes (the K tile and its 16-byte pad) in `localMemoryLimit`:
+    /// 128 x 128 blocks take BK = 32 (40,960 bytes) but not 64 (73,728).
+    static func mmaLocalMemoryRule(rowBytes: @escaping @Sendable (Int) -> Int) -> @Sendable ([String: Int]) -> String? {
+        { v in
+            let (bm, bn, bk) = (v["WM"]! * v["MI"]! * 16, v["WN"]! * v["NI"]! * 8, v["BK"]!)
+            let bytes = 2 * (bm + bn) * rowBytes(bk)
+            guard bytes > localMemoryLimit else { return nil }
+            return "\(bm)x\(bn)x\(bk) blocks need \(bytes) bytes of local memory in two stages, over the \(localMemoryLimit) "
+                + "NVIDIA's OpenCL allows (take smaller WM, WN, MI, NI or BK)"
+        }
+    }
+
+    /// Fragments read by ldmatrix (1) or by 32-bit local loads (0); the result is the same. Off by
+    /// default until a GPU run shows it pays.
+    static let ldmatrix = KernelParameter("LDMATRIX", default: 0, allowed: [0, 1],
+                                          meaning: "1: fragments by ldmatrix (emulated where WARP_PTX=0); 0: 32-bit local loads")
 
     /// The block shape of the mma.sync kernels: WM x WN warps, each MI x NI m16n8 fragments; then
-    /// the small-M rule's parameters.
+    /// how fragments are read, and the small-M rule's parameters.
     static let mmaTiling = [
         KernelParameter("WM", default: 2, allowed: [1, 2, 4], meaning: "warps along M"),
         KernelParameter("WN", default: 4, allowed: [1, 2, 4], meaning: "warps along N"),
         KernelParameter("MI", default: 4, allowed: [1, 2, 4], meaning: "16-row fragments per warp"),
         KernelParameter("NI", default: 4, allowed: [1, 2, 4, 8], meaning: "8-column fragments per warp"),
         warpPTX,
+        ldmatrix,
     ] + smallMParameters
 
     /// Problems with at most this many rows (batch 1 x 128 tokens) run sgemmTiled with half the
