@@ -92,8 +92,8 @@ extension Kernels {
         }
 
         @Test(arguments: [
-            // BK = 64 (K tiles of 64; the shapes' K of 1..95 leave ragged and single tiles): the largest
-            // full block that fits two stages in 48 KiB (64 x 64), a small one, and each with ldmatrix.
+            // BK = 64 (K tiles of 64; the shapes' K of 1..95 leave ragged and single tiles): a 64 x 64
+            // full block (two stages in 36,864 bytes), a small one, and each with ldmatrix.
             ["WM": 2, "WN": 2, "MI": 2, "NI": 4, "WARP_PTX": 0, "BK": 64], ["WM": 1, "WN": 2, "MI": 2, "NI": 1, "WARP_PTX": 0, "BK": 64],
             ["WM": 2, "WN": 2, "MI": 2, "NI": 4, "WARP_PTX": 0, "BK": 64, "LDMATRIX": 1],
             ["WM": 1, "WN": 2, "MI": 2, "NI": 1, "WARP_PTX": 0, "BK": 64, "LDMATRIX": 1],

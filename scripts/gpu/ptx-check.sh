@@ -77,7 +77,8 @@ done < "$OUT/m$M/selection.tsv"
 done
 # The mma GEMMs' settings for the GPU run's timing rows (scripts/gpu/nvidia.sh step 2), from the
 # profile's options: fragments by ldmatrix, and BK=64 with the 64x64 full blocks that fit two stages
-# in 48 KiB (the variant refuses the profile's 128x128 at BK=64); then 16 warps of 128x128 (WM=WN=4,
+# in 48 KiB (clang-14's ptxas refuses the profile's 128x128 at BK=64, 73,728 bytes, though NVIDIA's
+# OpenCL ran larger blocks on the H100); then 16 warps of 128x128 (WM=WN=4,
 # MI=2) with ldmatrix, and 16 warps of 64x64 (MI=1, NI=2) with both.
 for M in 4096 128; do
 echo "ptx-check: the mma GEMMs' other settings for M = $M"

@@ -5,8 +5,7 @@ public struct KernelChoice: Sendable, CustomStringConvertible {
     public let values: [String: Int]
 
     /// The variant with its defaults replaced by `overrides`, each checked against the
-    /// variant's parameters and allowed values, and the whole setting against the variant's
-    /// refusal rule.
+    /// variant's parameters and allowed values.
     public init(_ variant: KernelVariant, overrides: [String: Int] = [:]) throws {
         for (name, value) in overrides.sorted(by: { $0.key < $1.key }) {
             guard let parameter = variant.parameters.first(where: { $0.name == name }) else {
@@ -19,7 +18,6 @@ public struct KernelChoice: Sendable, CustomStringConvertible {
             }
         }
         let values = Dictionary(uniqueKeysWithValues: variant.parameters.map { ($0.name, overrides[$0.name] ?? $0.defaultValue) })
-        if let reason = variant.refusal(values) { throw KernelParameterError("\(variant.name): \(reason)") }
         self.variant = variant
         self.values = values
     }

@@ -55,7 +55,6 @@ public struct KernelVariant: Sendable {
     private let geometryRule: @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry
     private let summaryRule: (@Sendable (_ values: [String: Int]) -> String)?
     private let kSliceRule: (@Sendable (_ problem: KernelProblem, _ values: [String: Int]) -> Int)?
-    private let refusalRule: (@Sendable (_ values: [String: Int]) -> String?)?
 
     /// A variant. `shapeDefines` are defines that depend on the problem (HEAD_DIM), given the
     /// values of every parameter and fixed define (a rule's threshold may be one); `geometry`
@@ -66,15 +65,12 @@ public struct KernelVariant: Sendable {
     /// `kSlices`, for a GEMM that can split K, maps a problem and the values to the number of K
     /// slices (1: no split); such a variant also has `<entry>_partial` (the slices' raw sums into a
     /// workspace, one slice per layer of work-groups) and `<entry>_reduce` (sum and epilogue).
-    /// `refuses`, for a variant whose allowed values do not all combine (a block too large for
-    /// local memory), maps the values to why they cannot run, or nil when they can.
     public init(name: String, operation: KernelOperation, alsoServes: [KernelOperation] = [], source: String, entryPoints: [String],
                 parameters: [KernelParameter] = [], fixedDefines: [(name: String, value: Int)] = [],
                 shapeDefines: @escaping @Sendable (KernelProblem, [String: Int]) -> [(name: String, value: Int)] = { _, _ in [] },
                 panelWidth: (@Sendable (_ values: [String: Int]) -> Int)? = nil,
                 summary: (@Sendable (_ values: [String: Int]) -> String)? = nil,
                 kSlices: (@Sendable (_ problem: KernelProblem, _ values: [String: Int]) -> Int)? = nil,
-                refuses: (@Sendable (_ values: [String: Int]) -> String?)? = nil,
                 geometry: @escaping @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry) {
         self.name = name
         self.operation = operation
@@ -87,7 +83,6 @@ public struct KernelVariant: Sendable {
         self.panelRule = panelWidth
         self.summaryRule = summary
         self.kSliceRule = kSlices
-        self.refusalRule = refuses
         self.geometryRule = geometry
     }
 
@@ -99,7 +94,7 @@ public struct KernelVariant: Sendable {
         }
         return KernelVariant(name: newName, operation: operation, alsoServes: alsoServes, source: source, entryPoints: entryPoints,
                              parameters: tuned, fixedDefines: fixedDefines, shapeDefines: shapeDefines, panelWidth: panelRule,
-                             summary: summaryRule, kSlices: kSliceRule, refuses: refusalRule, geometry: geometryRule)
+                             summary: summaryRule, kSlices: kSliceRule, geometry: geometryRule)
     }
 
     /// Whether a profile may choose it for `operation`.
@@ -113,9 +108,6 @@ public struct KernelVariant: Sendable {
         let panel = panelWidth(values).map { ["-DNR=\($0)"] } ?? []
         return (tunable + fixed + shaped + panel).joined(separator: " ")
     }
-
-    /// Why `values` (every tunable parameter set) cannot run, or nil when they can.
-    func refusal(_ values: [String: Int]) -> String? { refusalRule?(withFixedDefines(values)) }
 
     /// The summary for `values` (every tunable parameter set), or nil when the variant has none.
     func summary(_ values: [String: Int]) -> String? {

@@ -9,6 +9,5 @@ extension NvidiaGEMM {
         name: "nvidia-mma-w8a8", operation: .gemmW8A8, source: "nvidia/gemm_mma_s8.cl",
         entryPoints: ["gemm_w8a8_packed", "gemm_w8a8_packed_partial", "gemm_w8a8_packed_reduce"],
         parameters: mmaTiling, fixedDefines: [("BK", 64)], shapeDefines: mmaShapeDefines, panelWidth: { _ in 1 },
-        summary: { mmaSummary($0, instruction: "mma.sync s8") }, kSlices: mmaKSlices,
-        refuses: mmaLocalMemoryRule { bk in bk + 16 }, geometry: mmaGeometry)
+        summary: { mmaSummary($0, instruction: "mma.sync s8") }, kSlices: mmaKSlices, geometry: mmaGeometry)
 }
