@@ -23,7 +23,7 @@ extension Kernels {
                 #expect(selection[.gemm].description
                         == "nvidia-sgemm-tiled TX=16 TY=16 RM=8 RN=8 BK=16 (128x128x16 blocks (64x64 at M <= 256), 2 stages)")
                 #expect(selection[.gemmF16].description
-                        == "nvidia-mma-f16 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 LDMATRIX=0 SMALL_M=384 KSPLIT=8 BK=32 "
+                        == "nvidia-mma-f16 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 LDMATRIX=1 SMALL_M=384 KSPLIT=8 BK=32 "
                         + "(128x128x32 blocks (64x64 at M <= 384 up to 264 blocks, split-K up to 8 slices), 2 stages, 8 warps, mma.sync)")
                 #expect(selection[.gemmW8A8].description
                         == "nvidia-mma-w8a8 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 LDMATRIX=0 SMALL_M=384 KSPLIT=8 BK=64 "
@@ -31,7 +31,7 @@ extension Kernels {
                 #expect(selection[.gemmW8A8].panelWidth == 1, "the tensor-core W8A8 reads weights as stored, [N, K]")
                 #expect(selection[.attentionF16].description
                         == "nvidia-attention-mma WARPS=4 KB=64 WARP_PTX=1 (flash, 64 queries x 64 keys per block, 4 warps, mma.sync)")
-                #expect(selection[.attention].variant.name == "portable-attention", "an fp32 model's attention stays fp32")
+                #expect(selection[.attention].description == "portable-attention-tiled WG=64 KB=32", "an fp32 model's attention stays fp32")
                 #expect(selection[.layerNorm].variant.name == "portable-layer-norm")
             }
         }
@@ -39,7 +39,7 @@ extension Kernels {
         @Test func h100GetsItsShippedTunedProfileOverSm80() throws {
             let h100 = try Self.catalog.selection(for: Self.nvidia("9.0", name: "NVIDIA H100 80GB HBM3"))
             #expect(h100.profileSummary == "tuned-nvidia-h100 over nvidia-sm80 over default")
-            #expect(h100[.gemmF16].values["WM"] == 4 && h100[.gemmF16].values["WN"] == 4)
+            #expect(h100[.gemmF16].values["WM"] == 4 && h100[.gemmF16].values["WN"] == 4 && h100[.gemmF16].values["LDMATRIX"] == 1)
             #expect(h100[.gemm].values["BK"] == 8 && h100[.gemm].values["TX"] == 8)
             #expect(h100.entries[.gemmW8A8]?.profile == "nvidia-sm80", "operations it did not tune keep sm80's choice")
             // An H100 name without a reported capability gets neither NVIDIA profile.
@@ -61,7 +61,10 @@ extension Kernels {
 
         @Test func kernelsPortableRestrictsTheCatalogToPortableSources() throws {
             let selection = try Self.catalog.restricted(toFamily: "portable").selection(for: Self.nvidia("9.0"))
-            #expect(selection.profileSummary == "default")
+            // nvidia-sm80 keeps its one portable choice (the GPU-shaped fp32 attention) and loses the rest.
+            #expect(selection.profileSummary == "nvidia-sm80 over default")
+            #expect(selection[.attention].variant.name == "portable-attention-tiled")
+            #expect(selection[.gemmF16].variant.name == "portable-gemm-f16" && selection[.attentionF16].variant.name == "portable-attention")
             for operation in KernelOperation.allCases {
                 #expect(selection[operation].variant.source.hasPrefix("portable/"), "\(operation.rawValue)")
             }

@@ -166,12 +166,15 @@ rows = lambda m: [np.array(json.loads(l)["embedding"], dtype=np.float64) for l i
 def worst(x, y): return min(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) for a, b in zip(rows(x), rows(y)))
 fp16, int8 = worst("bert-base", "bert-base-fp16"), worst("bert-base-int8", "bert-base-int8-portable")
 print(f"fp16 vs fp32 synthetic bert-base on this GPU: worst pooled cosine {fp16:.9f} (target >= 0.9999)")
-print(f"W8A8 bert-base, profile kernels vs portable on this GPU: worst pooled cosine {int8:.9f} (target >= 0.99999)")
-sys.exit(0 if fp16 >= 0.9999 and int8 >= 0.99999 else 1)
+# Since the fourth session W8A8 runs fp16 flash attention on NVIDIA (portable: fp32), and each
+# attention output is then rounded to int8 again: 0.999944 on the H100, against 1.000000000 before.
+print(f"W8A8 bert-base, profile kernels vs portable on this GPU: worst pooled cosine {int8:.9f} (target >= 0.9999)")
+sys.exit(0 if fp16 >= 0.9999 and int8 >= 0.9999 else 1)
 PY
 # ldmatrix's PTX path at model level (bench-gemm has no int8 --check): fp16 and W8A8 bert-base with
 # LDMATRIX=1 on both mma GEMMs (a local profile that ties nvidia-sm80's match and so outranks it),
-# against the profile's fp16 run and the portable W8A8 run above.
+# against the profile's fp16 and W8A8 runs above (W8A8: exact int32 sums and the same attention
+# in both, so identical outputs).
 ldsm=$(mktemp -d)
 cat > "$ldsm/ldmatrix.json" <<'JSON'
 {"name": "ab-ldmatrix", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with LDMATRIX=1 on the mma GEMMs",
@@ -189,10 +192,10 @@ import json, sys, numpy as np
 out = sys.argv[1]
 rows = lambda m: [np.array(json.loads(l)["embedding"], dtype=np.float64) for l in open(f"{out}/embed-{m}.jsonl")]
 def worst(x, y): return min(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) for a, b in zip(rows(x), rows(y)))
-fp16, int8 = worst("bert-base-fp16", "bert-base-fp16-ldmatrix"), worst("bert-base-int8-ldmatrix", "bert-base-int8-portable")
+fp16, int8 = worst("bert-base-fp16", "bert-base-fp16-ldmatrix"), worst("bert-base-int8-ldmatrix", "bert-base-int8")
 print(f"LDMATRIX=1: fp16 bert-base vs the profile's fp16: worst pooled cosine {fp16:.9f} (same fragments, expect 1)")
-print(f"LDMATRIX=1: W8A8 bert-base vs portable: worst pooled cosine {int8:.9f} (target >= 0.99999)")
-sys.exit(0 if fp16 >= 0.999999 and int8 >= 0.99999 else 1)
+print(f"LDMATRIX=1: W8A8 bert-base vs the profile's W8A8: worst pooled cosine {int8:.9f} (exact sums, expect 1)")
+sys.exit(0 if fp16 >= 0.999999 and int8 >= 0.9999999 else 1)
 PY
 # Attention on the tensor cores, kernel level: nvidia-attention-mma's PTX path against float64 on
 # odd shapes (padded keys, head widths 64/32/24, MPNet's bias), then one layer of bert-large
