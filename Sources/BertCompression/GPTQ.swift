@@ -106,7 +106,7 @@ public enum GPTQ {
     /// (after dampening) is an error naming the layer.
     static func upperCholeskyOfInverse(_ h: [Double], n: Int, label: String) throws -> [Double] {
         do {
-            return try SymmetricAlgebra.upperCholesky(try SymmetricAlgebra.inverse(h, n: n), n: n)
+            return try SymmetricAlgebra.upperCholeskyOfInverse(h, n: n)
         } catch let error as CheckpointError {
             throw CheckpointError("\(label): \(error.message) with --damp")
         }

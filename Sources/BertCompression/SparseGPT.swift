@@ -25,7 +25,7 @@ enum SparseGPT {
             for r in 0..<rows { w[r * cols + j] = 0 }
         }
         h = SymmetricAlgebra.dampened(h, n: cols, lambda: dampening)
-        let u = try SymmetricAlgebra.upperCholesky(try SymmetricAlgebra.inverse(h, n: cols), n: cols)
+        let u = try SymmetricAlgebra.upperCholeskyOfInverse(h, n: cols)
         var block = blockSize
         if case .nOfM(_, let m) = pattern { block = max(m, blockSize / m * m) }
         var start = 0
@@ -107,7 +107,7 @@ enum OBSRounding {
         var h = gram
         for j in 0..<cols where h[j * cols + j] == 0 { h[j * cols + j] = 1 }
         h = SymmetricAlgebra.dampened(h, n: cols, lambda: dampening)
-        let u = try SymmetricAlgebra.upperCholesky(try SymmetricAlgebra.inverse(h, n: cols), n: cols)
+        let u = try SymmetricAlgebra.upperCholeskyOfInverse(h, n: cols)
         var codes = [Int8](repeating: 0, count: rows * cols)
         var start = 0
         while start < cols {

@@ -133,6 +133,19 @@ private func referenceSparseGPT(_ w: [Float], rows: Int, cols: Int, gram: [Doubl
         #expect(throws: (any Error).self) { try SymmetricAlgebra.cholesky([1, 2, 2, 1], n: 2) }
     }
 
+    /// The factor OBS methods walk, by the order-reversal route, against the upper Cholesky of a
+    /// Gauss-Jordan inverse; at 200 the parallel row loops and the SIMD dot's main loop run too.
+    @Test(arguments: [7, 23, 200])
+    func upperCholeskyOfInverseIsTheFactorOfTheInverse(n: Int) throws {
+        let x = activations(n + 40, width: n, seed: UInt64(n))
+        let a = SymmetricAlgebra.dampened(naiveGram(x, count: n + 40, width: n), n: n, lambda: 0.01)
+        let u = try SymmetricAlgebra.upperCholeskyOfInverse(a, n: n)
+        let expected = try SymmetricAlgebra.upperCholesky(gaussJordanInverse(a, n: n), n: n)
+        let scale = expected.map(abs).max()!
+        #expect(zip(u, expected).map { abs($0 - $1) }.max()! / scale < 1e-9)
+        #expect((0..<n).allSatisfy { i in (0..<i).allSatisfy { u[i * n + $0] == 0 } }, "not upper triangular")
+    }
+
     @Test(arguments: [SparseGPT.Pattern.unstructured(sparsity: 0.5), .unstructured(sparsity: 0.9), .nOfM(n: 2, m: 4)])
     func sparseGPTMatchesTheDefinitionOnASmallMatrix(pattern: SparseGPT.Pattern) throws {
         let rows = 6, cols = 16
