@@ -68,7 +68,10 @@ public struct PrepareVariantCell: CellKind {
                     try EngineCalibration(texts: try CalibrationTexts(path: choice.path, items: choice.items, seed: choice.seed ?? CalibrationTexts.seed),
                                           model: sourceURL, kernels: try context.kernels())
                 }
-                _ = try Compressor.compress(source: sourceURL, target: url, method: method, calibration: calibrationSet)
+                let layers = try BertConfig(contentsOf: sourceURL.appendingPathComponent("config.json")).layerCount
+                _ = try Compressor.compress(source: sourceURL, target: url, method: method, calibration: calibrationSet.map {
+                    CalibrationProgress($0, layers: layers, label: "\(url.lastPathComponent)", quiet: context.quiet)
+                })
                 made = true
             } catch where FileManager.default.fileExists(atPath: url.path) {
                 // Another shard made it at the same time; its folder appeared whole (atomic rename).

@@ -116,11 +116,9 @@ public enum StandardPlans {
     public static let mpnetModel = "all-mpnet-base-v2"
     /// Its one-shot compressions, made under assets/variants when `run --mpnet` asks for the family:
     /// the int8 near copies (W8A8 and weight-only), 4-bit round-to-nearest, magnitude pruning and
-    /// layer dropping. No head pruning: MPNet's relative-position bias is one table shared by every
-    /// layer's heads. Not the calibrated methods: their Hessian work runs single-threaded in Double
-    /// on the host, and at MPNet's width 3072 SmoothQuant with 64 calibration texts ran over 15 CPU
-    /// minutes without finishing, then 6 min 10 s once the inverse ran along rows (2026-11-26; the
-    /// plan's 512 texts not timed). `compress` makes them on request.
+    /// layer dropping, and the calibrated forms of the first three issue-14 methods (SmoothQuant
+    /// W8A8, GPTQ 4-bit, SparseGPT 50%) on `mpnetCalibration`. No head pruning: MPNet's
+    /// relative-position bias is one table shared by every layer's heads.
     public static let mpnetVariants: [Variant] = [
         Variant(name: "all-mpnet-base-v2-int8-w8a8", method: .int8, role: .int8Miniature),
         Variant(name: "all-mpnet-base-v2-int8-weight-only", method: .int8WeightOnly, role: .int8Miniature),
@@ -128,14 +126,23 @@ public enum StandardPlans {
         Variant(name: "all-mpnet-base-v2-pruned-50", method: .pruneUnstructured(sparsity: 0.5, global: true), role: .compression),
         Variant(name: "all-mpnet-base-v2-layers-every-2", method: .dropLayers(keep: Array(stride(from: 0, to: 12, by: 2))),
                 role: .compression),
+        Variant(name: "all-mpnet-base-v2-int8-smoothquant", method: .int8SmoothQuant, role: .int8Miniature, calibration: mpnetCalibration),
+        Variant(name: "all-mpnet-base-v2-int4-gptq", method: .int4GPTQ(), role: .compression, calibration: mpnetCalibration),
+        Variant(name: "all-mpnet-base-v2-sparsegpt-50", method: .sparseGPT(sparsity: 0.5), role: .compression, calibration: mpnetCalibration),
     ]
+
+    /// The MPNet family's calibration set: 128 texts of the standard set's file under its seed,
+    /// not 512. The OBS methods' cost per block grows with the texts (every block
+    /// reruns the blocks before it on them) and with width³ (Hessian work at 3072), and on 2 cores
+    /// 128 texts keep each calibrated MPNet variant to minutes.
+    public static let mpnetCalibration = CalibrationChoice(file: calibration.file, items: 128)
 
     /// Item counts of the MPNet family's study, the most it takes of each (train, test, per
     /// out-of-domain set, attacked). On 2 CPU cores a 110M-parameter model embeds about 4 snippets
-    /// a second (docs/architecture/experiments.md), so these 1,380 texts for six models take
-    /// about 40 minutes there (all 10,568 snippets would take most of a day); on a GPU, seconds.
+    /// a second (docs/architecture/experiments.md), so these 1,380 texts for nine models take
+    /// about an hour there (all 10,568 snippets would take most of a day); on a GPU, seconds.
     public static let mpnetStudyCaps = StudyCaps(train: 800, test: 400, outOfDomain: 60, attack: 30)
-    /// The same under `--quick`: 260 texts for six models, about 8 minutes on 2 cores.
+    /// The same under `--quick`: 260 texts for nine models, about 12 minutes on 2 cores.
     public static let mpnetQuickStudyCaps = StudyCaps(train: 120, test: 80, outOfDomain: 20, attack: 4)
 
     /// The most items a study takes of each kind; a requested count of 0 (all) becomes the cap.

@@ -3,7 +3,6 @@ import BertCalibration
 import BertCheckpoint
 import BertCompression
 import BertExperiments
-import EncoderWeights
 import Foundation
 import Support
 
@@ -87,7 +86,7 @@ struct CompressCommand: ParsableCommand {
         }
         let layers = try BertConfig(contentsOf: source.appendingPathComponent("config.json")).layerCount
         let summary = try Compressor.compress(source: source, target: target, method: chosen,
-                                              calibration: calibrationSet.map { CalibrationProgress($0, layers: layers, method: method) })
+                                              calibration: calibrationSet.map { CalibrationProgress($0, layers: layers, label: method) })
         for line in summary.lines { print(line) }
         let sizes = (source: try fileSize(source.appendingPathComponent("model.safetensors")),
                      target: try fileSize(target.appendingPathComponent("model.safetensors")))
@@ -98,33 +97,3 @@ struct CompressCommand: ParsableCommand {
 }
 
 
-/// The calibration set with a progress line: a calibrated method measures each block in turn, and
-/// on a 12-layer model of width 768 that takes minutes on a few cores.
-final class CalibrationProgress: CalibrationSource, @unchecked Sendable {
-    let source: any CalibrationSource
-    let bar: ProgressLine
-    private var measured = 0
-
-    init(_ source: any CalibrationSource, layers: Int, method: String) {
-        self.source = source
-        bar = ProgressLine("\(method): blocks calibrated", total: layers)
-    }
-
-    var record: [String: JSONValue] { source.record }
-
-    func statistics(layer: Int, weights: HostEncoderWeights) throws -> [LinearInputPoint: LinearInputStatistics] {
-        defer { advance(to: layer) }
-        return try source.statistics(layer: layer, weights: weights)
-    }
-
-    func ranges(layer: Int, weights: HostEncoderWeights) throws -> [LinearInputPoint: [Float]] {
-        defer { advance(to: layer) }
-        return try source.ranges(layer: layer, weights: weights)
-    }
-
-    /// A technique may read a block more than once (ranges, then grams): count each block once.
-    private func advance(to layer: Int) {
-        measured = max(measured, layer + 1)
-        bar.update(measured)
-    }
-}
