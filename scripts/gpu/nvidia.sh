@@ -159,18 +159,11 @@ for m in bert-base bert-base-fp16 bert-base-int8; do
 done
 "$BB" embed --model "$WORK/models/bert-base-int8" --input "$CARRY/synth_texts.txt" --output "$OUT/embed-bert-base-int8-portable.jsonl" \
     --kernels portable --quiet || status=1
-python3 - "$OUT" <<'PY' || status=1
-import json, sys, numpy as np
-out = sys.argv[1]
-rows = lambda m: [np.array(json.loads(l)["embedding"], dtype=np.float64) for l in open(f"{out}/embed-{m}.jsonl")]
-def worst(x, y): return min(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) for a, b in zip(rows(x), rows(y)))
-fp16, int8 = worst("bert-base", "bert-base-fp16"), worst("bert-base-int8", "bert-base-int8-portable")
-print(f"fp16 vs fp32 synthetic bert-base on this GPU: worst pooled cosine {fp16:.9f} (target >= 0.9999)")
+python3 scripts/gpu/worst_cosine.py "$OUT" bert-base bert-base-fp16 0.9999 "fp16 vs fp32 synthetic bert-base on this GPU" || status=1
 # Since the fourth session W8A8 runs fp16 flash attention on NVIDIA (portable: fp32), and each
 # attention output is then rounded to int8 again: 0.999944 on the H100, against 1.000000000 before.
-print(f"W8A8 bert-base, profile kernels vs portable on this GPU: worst pooled cosine {int8:.9f} (target >= 0.9999)")
-sys.exit(0 if fp16 >= 0.9999 and int8 >= 0.9999 else 1)
-PY
+python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8 bert-base-int8-portable 0.9999 \
+    "W8A8 bert-base, profile kernels vs portable on this GPU" || status=1
 # ldmatrix's PTX path at model level (bench-gemm has no int8 --check): fp16 and W8A8 bert-base with
 # LDMATRIX=1 on both mma GEMMs (a local profile that ties nvidia-sm80's match and so outranks it),
 # against the profile's fp16 and W8A8 runs above (W8A8: exact int32 sums and the same attention
@@ -187,16 +180,10 @@ for m in bert-base-fp16 bert-base-int8; do
     BERTBENCH_PROFILES="$ldsm" "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" \
         --output "$OUT/embed-$m-ldmatrix.jsonl" --quiet || status=1
 done
-python3 - "$OUT" <<'PY' || { echo "nvidia: FAILED: LDMATRIX=1 at model level"; status=1; }
-import json, sys, numpy as np
-out = sys.argv[1]
-rows = lambda m: [np.array(json.loads(l)["embedding"], dtype=np.float64) for l in open(f"{out}/embed-{m}.jsonl")]
-def worst(x, y): return min(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)) for a, b in zip(rows(x), rows(y)))
-fp16, int8 = worst("bert-base-fp16", "bert-base-fp16-ldmatrix"), worst("bert-base-int8-ldmatrix", "bert-base-int8")
-print(f"LDMATRIX=1: fp16 bert-base vs the profile's fp16: worst pooled cosine {fp16:.9f} (same fragments, expect 1)")
-print(f"LDMATRIX=1: W8A8 bert-base vs the profile's W8A8: worst pooled cosine {int8:.9f} (exact sums, expect 1)")
-sys.exit(0 if fp16 >= 0.999999 and int8 >= 0.9999999 else 1)
-PY
+python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-ldmatrix 0.999999 \
+    "LDMATRIX=1: fp16 bert-base vs the profile's fp16 (same sums up to order)" || { echo "nvidia: FAILED: LDMATRIX=1 fp16"; status=1; }
+python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8-ldmatrix bert-base-int8 0.9999999 \
+    "LDMATRIX=1: W8A8 bert-base vs the profile's W8A8 (exact sums, expect 1)" || { echo "nvidia: FAILED: LDMATRIX=1 W8A8"; status=1; }
 # Attention on the tensor cores, kernel level: nvidia-attention-mma's PTX path against float64 on
 # odd shapes (padded keys, head widths 64/32/24, MPNet's bias), then one layer of bert-large
 # attention at 1x128 and 32x384 timed beside portable-attention at several block settings.
