@@ -65,13 +65,13 @@ public struct PrepareVariantCell: CellKind {
             do {
                 let sourceURL = URL(fileURLWithPath: source.path)
                 let calibrationSet = try calibration.map { choice in
-                    try EngineCalibration(texts: try CalibrationTexts(path: choice.path, items: choice.items, seed: choice.seed ?? CalibrationTexts.seed),
-                                          model: sourceURL, kernels: try context.kernels())
+                    CalibrationProgress(
+                        try EngineCalibration(texts: try CalibrationTexts(path: choice.path, items: choice.items, seed: choice.seed ?? CalibrationTexts.seed),
+                                              model: sourceURL, kernels: try context.kernels()),
+                        layers: try BertConfig(contentsOf: sourceURL.appendingPathComponent("config.json")).layerCount,
+                        label: url.lastPathComponent, quiet: context.quiet)
                 }
-                let layers = try BertConfig(contentsOf: sourceURL.appendingPathComponent("config.json")).layerCount
-                _ = try Compressor.compress(source: sourceURL, target: url, method: method, calibration: calibrationSet.map {
-                    CalibrationProgress($0, layers: layers, label: "\(url.lastPathComponent)", quiet: context.quiet)
-                })
+                _ = try Compressor.compress(source: sourceURL, target: url, method: method, calibration: calibrationSet)
                 made = true
             } catch where FileManager.default.fileExists(atPath: url.path) {
                 // Another shard made it at the same time; its folder appeared whole (atomic rename).

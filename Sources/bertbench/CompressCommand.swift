@@ -84,9 +84,10 @@ struct CompressCommand: ParsableCommand {
             print("calibration: \(texts.texts.count) of \(texts.available) texts of \(texts.fileName) (seed \(texts.seed)), "
                   + "\(calibrationSet!.tokenCount) tokens")
         }
-        let layers = try BertConfig(contentsOf: source.appendingPathComponent("config.json")).layerCount
-        let summary = try Compressor.compress(source: source, target: target, method: chosen,
-                                              calibration: calibrationSet.map { CalibrationProgress($0, layers: layers, label: method) })
+        let progress = try calibrationSet.map { set in
+            CalibrationProgress(set, layers: try BertConfig(contentsOf: source.appendingPathComponent("config.json")).layerCount, label: method)
+        }
+        let summary = try Compressor.compress(source: source, target: target, method: chosen, calibration: progress)
         for line in summary.lines { print(line) }
         let sizes = (source: try fileSize(source.appendingPathComponent("model.safetensors")),
                      target: try fileSize(target.appendingPathComponent("model.safetensors")))
@@ -95,5 +96,3 @@ struct CompressCommand: ParsableCommand {
                      Double(sizes.source) / Double(max(sizes.target, 1))))
     }
 }
-
-
