@@ -146,6 +146,24 @@ private func referenceSparseGPT(_ w: [Float], rows: Int, cols: Int, gram: [Doubl
         #expect((0..<n).allSatisfy { i in (0..<i).allSatisfy { u[i * n + $0] == 0 } }, "not upper triangular")
     }
 
+    /// The output distance from the gram against trace(Δ G Δᵀ) summed naively, on row counts
+    /// around its blocks of 8 (1, 9, 17) and with rows of Δ that are zero.
+    @Test(arguments: [1, 9, 17])
+    func gramDistanceIsTheTraceOfDeltaGDeltaT(rows: Int) {
+        let cols = 13
+        let x = activations(30, width: cols, seed: 5)
+        let gram = naiveGram(x, count: 30, width: cols)
+        let a = randomMatrix(rows, cols, seed: 6)
+        var b = randomMatrix(rows, cols, seed: 7)
+        for c in 0..<cols { b[c] = a[c] }  // row 0 equal: no contribution
+        var expected = 0.0
+        for r in 0..<rows { for i in 0..<cols { for j in 0..<cols {
+            expected += (Double(a[r * cols + i]) - Double(b[r * cols + i])) * gram[i * cols + j] * (Double(a[r * cols + j]) - Double(b[r * cols + j]))
+        } } }
+        let distance = SymmetricAlgebra.gramDistance(a, b, rows: rows, cols: cols, gram: gram)
+        #expect(abs(distance - expected) <= 1e-9 * max(1, abs(expected)), "\(distance) vs \(expected)")
+    }
+
     @Test(arguments: [SparseGPT.Pattern.unstructured(sparsity: 0.5), .unstructured(sparsity: 0.9), .nOfM(n: 2, m: 4)])
     func sparseGPTMatchesTheDefinitionOnASmallMatrix(pattern: SparseGPT.Pattern) throws {
         let rows = 6, cols = 16
