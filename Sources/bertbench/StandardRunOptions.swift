@@ -14,8 +14,8 @@ struct StandardRunOptions: ParsableArguments {
     @Flag(help: "A small, fast run: fewer texts and passes, no BERT-large (for trying the pipeline).") var quick = false
     @Flag(help: ArgumentHelp("Add the MPNet family (all-mpnet-base-v2 and its one-shot int8, SmoothQuant, 4-bit RTN and GPTQ, "
                              + "magnitude and SparseGPT pruned and layer-dropped variants): latency and memory at batch 1 x 128, and their "
-                             + "own study on up to 1,200 labelled items; on a 2-core CPU about an hour and a half the first time (the "
-                             + "calibrated variants take half an hour, then are cached), minutes on a GPU."))
+                             + "own study on up to 1,200 labelled items; on a 2-core CPU about an hour and a quarter the first time (the "
+                             + "calibrated variants take about 10 minutes, then are cached), minutes on a GPU."))
     var mpnet = false
 
     /// Makes the variants on `context`'s device (calibrated methods run the engine) and returns the
