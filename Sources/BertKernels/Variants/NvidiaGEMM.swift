@@ -22,7 +22,7 @@ public enum NvidiaGEMM {
     // output check. A setting the device cannot build is skipped by `tune` and named by `--param`.
 
     /// Fragments read by ldmatrix (1) or by 32-bit local loads (0); the result is the same. Off by
-    /// default (the emulation is slower on PoCL); the NVIDIA profiles turn it on where measured.
+    /// default; the NVIDIA profiles turn it on where a GPU run measured it.
     static let ldmatrix = KernelParameter("LDMATRIX", default: 0, allowed: [0, 1],
                                           meaning: "1: fragments by ldmatrix (emulated where WARP_PTX=0); 0: 32-bit local loads")
 
