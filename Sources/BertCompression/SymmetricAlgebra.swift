@@ -48,39 +48,11 @@ enum SymmetricAlgebra {
         return t
     }
 
-    /// The inverse of a lower-triangular matrix (itself lower triangular).
-    static func invertLower(_ l: [Double], n: Int) -> [Double] {
-        let t = invertLowerTransposed(l, n: n)
-        var inv = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0..<n { inv[i * n + j] = t[j * n + i] } }
-        return inv
-    }
-
-    /// a⁻¹ of a symmetric positive-definite `a`, through its Cholesky factor: a⁻¹ = L⁻ᵀ L⁻¹.
-    static func inverse(_ a: [Double], n: Int) throws -> [Double] {
-        let t = invertLowerTransposed(try cholesky(a, n: n), n: n)
-        var out = [Double](repeating: 0, count: n * n)
-        out.withUnsafeMutableBufferPointer { out in
-            t.withUnsafeBufferPointer { t in
-                nonisolated(unsafe) let op = out.baseAddress!, tp = t.baseAddress!
-                rowsInParallel(0..<n, work: n) { i in
-                    for j in i..<n {
-                        // (L⁻ᵀ L⁻¹)_ij = Σ_k L⁻¹[k, i] L⁻¹[k, j] = Σ_k t[i, k] t[j, k], k >= max(i, j) = j: two contiguous rows.
-                        let s = dot(tp + i * n + j, tp + j * n + j, n - j)
-                        op[i * n + j] = s
-                        op[j * n + i] = s
-                    }
-                }
-            }
-        }
-        return out
-    }
-
     /// The upper-triangular U with a⁻¹ = Uᵀ U, what OBS-style methods walk, without forming a⁻¹:
     /// with J the order reversal and J a J = L Lᵀ, a⁻¹ = (J L⁻¹ J)ᵀ (J L⁻¹ J), and J L⁻¹ J is upper
     /// triangular with a positive diagonal, so it is that factor. One Cholesky and one triangular
-    /// inverse instead of a Cholesky, an inverse, a product and a second Cholesky: half the work
-    /// and half the passes over an n² matrix that at n = 3072 does not fit in cache.
+    /// inverse instead of a Cholesky, an inverse (L⁻ᵀ L⁻¹), and a second Cholesky: half the work and
+    /// half the passes over an n² matrix that at n = 3072 does not fit in cache.
     static func upperCholeskyOfInverse(_ a: [Double], n: Int) throws -> [Double] {
         var reversed = [Double](repeating: 0, count: n * n)
         for i in 0..<n { for j in 0..<n { reversed[i * n + j] = a[(n - 1 - i) * n + (n - 1 - j)] } }
@@ -88,14 +60,6 @@ enum SymmetricAlgebra {
         let t = invertLowerTransposed(try cholesky(reversed, n: n), n: n)
         var u = [Double](repeating: 0, count: n * n)
         for i in 0..<n { for j in i..<n { u[i * n + j] = t[(n - 1 - j) * n + (n - 1 - i)] } }
-        return u
-    }
-
-    /// The upper-triangular U with a = Uᵀ U (the transpose of the lower Cholesky factor).
-    static func upperCholesky(_ a: [Double], n: Int) throws -> [Double] {
-        let l = try cholesky(a, n: n)
-        var u = [Double](repeating: 0, count: n * n)
-        for i in 0..<n { for j in 0...i { u[j * n + i] = l[i * n + j] } }
         return u
     }
 

@@ -112,17 +112,16 @@ private func referenceSparseGPT(_ w: [Float], rows: Int, cols: Int, gram: [Doubl
         #expect(stats.absMax == absMax)
     }
 
-    @Test func choleskyInverseAndSolveAgreeWithGaussJordan() throws {
+    @Test func choleskyAndSolveAgreeWithGaussJordan() throws {
         let n = 23
         let x = activations(60, width: n, seed: 2)
         let a = SymmetricAlgebra.dampened(naiveGram(x, count: 60, width: n), n: n, lambda: 0.01)
-        let inverse = try SymmetricAlgebra.inverse(a, n: n), reference = gaussJordanInverse(a, n: n)
-        let scale = reference.map(abs).max()!
-        #expect(zip(inverse, reference).map { abs($0 - $1) }.max()! / scale < 1e-9)
-        let u = try SymmetricAlgebra.upperCholesky(a, n: n)
+        let reference = gaussJordanInverse(a, n: n)
+        let l = try SymmetricAlgebra.cholesky(a, n: n)
         for i in 0..<n { for j in 0..<n {
-            let uTu = (0..<n).map { u[$0 * n + i] * u[$0 * n + j] }.reduce(0, +)
-            #expect(abs(uTu - a[i * n + j]) < 1e-8 * abs(a[i * n + i]))
+            let lLt = (0..<n).map { l[i * n + $0] * l[j * n + $0] }.reduce(0, +)
+            #expect(abs(lLt - a[i * n + j]) < 1e-8 * abs(a[i * n + i]))
+            if j > i { #expect(l[i * n + j] == 0, "not lower triangular") }
         } }
         let b = (0..<(n * 3)).map { Double($0 % 5) - 2 }
         let solved = try SymmetricAlgebra.solve(a, n: n, b, columns: 3)
@@ -133,17 +132,21 @@ private func referenceSparseGPT(_ w: [Float], rows: Int, cols: Int, gram: [Doubl
         #expect(throws: (any Error).self) { try SymmetricAlgebra.cholesky([1, 2, 2, 1], n: 2) }
     }
 
-    /// The factor OBS methods walk, by the order-reversal route, against the upper Cholesky of a
-    /// Gauss-Jordan inverse; at 200 the parallel row loops and the SIMD dot's main loop run too.
+    /// The factor OBS methods walk, by the order-reversal route: upper triangular with a positive
+    /// diagonal and Uᵀ U equal to a Gauss-Jordan inverse (which makes it the unique such factor); at
+    /// 200 the parallel row loops and the SIMD dot's main loop run too.
     @Test(arguments: [7, 23, 200])
     func upperCholeskyOfInverseIsTheFactorOfTheInverse(n: Int) throws {
         let x = activations(n + 40, width: n, seed: UInt64(n))
         let a = SymmetricAlgebra.dampened(naiveGram(x, count: n + 40, width: n), n: n, lambda: 0.01)
         let u = try SymmetricAlgebra.upperCholeskyOfInverse(a, n: n)
-        let expected = try SymmetricAlgebra.upperCholesky(gaussJordanInverse(a, n: n), n: n)
-        let scale = expected.map(abs).max()!
-        #expect(zip(u, expected).map { abs($0 - $1) }.max()! / scale < 1e-9)
-        #expect((0..<n).allSatisfy { i in (0..<i).allSatisfy { u[i * n + $0] == 0 } }, "not upper triangular")
+        let inverse = gaussJordanInverse(a, n: n), scale = inverse.map(abs).max()!
+        var worst = 0.0
+        for i in 0..<n { for j in 0..<n {
+            worst = max(worst, abs((0..<n).map { u[$0 * n + i] * u[$0 * n + j] }.reduce(0, +) - inverse[i * n + j]) / scale)
+        } }
+        #expect(worst < 1e-9, "Uᵀ U against the inverse: \(worst)")
+        #expect((0..<n).allSatisfy { i in u[i * n + i] > 0 && (0..<i).allSatisfy { u[i * n + $0] == 0 } }, "not upper triangular")
     }
 
     /// The output distance from the gram against trace(Δ G Δᵀ) summed naively, on row counts
