@@ -33,6 +33,9 @@ public struct EngineCalibration: CalibrationSource, @unchecked Sendable {
         self.kernels = kernels
     }
 
+    /// Blocks of the model being calibrated: how many a calibrated method measures in turn.
+    public var layerCount: Int { shape.layerCount }
+
     /// Real (unpadded) tokens in the set.
     public var tokenCount: Int { rows.map(\.count).reduce(0, +) }
 

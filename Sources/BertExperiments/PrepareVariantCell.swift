@@ -65,11 +65,10 @@ public struct PrepareVariantCell: CellKind {
             do {
                 let sourceURL = URL(fileURLWithPath: source.path)
                 let calibrationSet = try calibration.map { choice in
-                    CalibrationProgress(
-                        try EngineCalibration(texts: try CalibrationTexts(path: choice.path, items: choice.items, seed: choice.seed ?? CalibrationTexts.seed),
-                                              model: sourceURL, kernels: try context.kernels()),
-                        layers: try BertConfig(contentsOf: sourceURL.appendingPathComponent("config.json")).layerCount,
-                        label: url.lastPathComponent, quiet: context.quiet)
+                    let set = try EngineCalibration(texts: try CalibrationTexts(path: choice.path, items: choice.items,
+                                                                                seed: choice.seed ?? CalibrationTexts.seed),
+                                                    model: sourceURL, kernels: try context.kernels())
+                    return CalibrationProgress(set, layers: set.layerCount, label: url.lastPathComponent, quiet: context.quiet)
                 }
                 _ = try Compressor.compress(source: sourceURL, target: url, method: method, calibration: calibrationSet)
                 made = true

@@ -84,9 +84,7 @@ struct CompressCommand: ParsableCommand {
             print("calibration: \(texts.texts.count) of \(texts.available) texts of \(texts.fileName) (seed \(texts.seed)), "
                   + "\(calibrationSet!.tokenCount) tokens")
         }
-        let progress = try calibrationSet.map { set in
-            CalibrationProgress(set, layers: try BertConfig(contentsOf: source.appendingPathComponent("config.json")).layerCount, label: method)
-        }
+        let progress = calibrationSet.map { CalibrationProgress($0, layers: $0.layerCount, label: method) }
         let summary = try Compressor.compress(source: source, target: target, method: chosen, calibration: progress)
         for line in summary.lines { print(line) }
         let sizes = (source: try fileSize(source.appendingPathComponent("model.safetensors")),
