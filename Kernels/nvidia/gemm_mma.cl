@@ -33,8 +33,8 @@
 // Row stride of a local tile in halves: BK plus 8 halves of padding against bank conflicts (80 or
 // 144 bytes: 8 consecutive rows start in 8 different 16-byte bank groups, which both the 32-bit
 // fragment loads and ldmatrix's 8-row phases need, and every row stays 16-byte aligned). Two
-// stages of a 128 x 128 block take 40,960 bytes at BK = 32; at 64 they would take 73,728, past
-// the 48 KiB NVIDIA's OpenCL allows, so the variant refuses BK = 64 for blocks that large.
+// stages of a 128 x 128 block take 40,960 bytes at BK = 32 and 73,728 at 64: more than the 48 KiB
+// the H100 reports, yet NVIDIA's OpenCL built and ran such blocks correctly (docs/perf-notes.md).
 #define LDS (BK + 8)
 #define LDS2 (LDS / 2)
 // 4-float chunks of an A tile and 8-half chunks of a W tile, and how many each thread moves.

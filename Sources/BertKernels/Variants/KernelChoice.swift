@@ -17,9 +17,8 @@ public struct KernelChoice: Sendable, CustomStringConvertible {
                 throw KernelParameterError("\(variant.name): \(name)=\(value) is not allowed (allowed: \(parameter.allowedDescription))")
             }
         }
-        let values = Dictionary(uniqueKeysWithValues: variant.parameters.map { ($0.name, overrides[$0.name] ?? $0.defaultValue) })
         self.variant = variant
-        self.values = values
+        values = Dictionary(uniqueKeysWithValues: variant.parameters.map { ($0.name, overrides[$0.name] ?? $0.defaultValue) })
     }
 
     /// Tunable parameters then fixed defines, in the variant's order: what reports print.
