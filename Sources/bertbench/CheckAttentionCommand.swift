@@ -32,19 +32,19 @@ struct CheckAttentionCommand: ParsableCommand {
         }
         let context = try ComputeContext(device: chosen)
         let selection = try ProfileCatalog.standard().selection(for: DeviceIdentity(chosen))
+        // Each checked variant's rows against its bound: fp16 inputs for the tensor-core kernel, fp32
+        // for the GPU candidate for fp32 models' attention.
         var passed = true
-        for row in try AttentionCheck.check(context: context, selection: selection, ptx: ptx == 1) {
-            let ok = row.maxRelativeError < 2e-3
-            passed = passed && ok
-            print(String(format: "nvidia-attention-mma WARP_PTX=%d %@: max rel error %.2e (%@)", ptx, row.shape, row.maxRelativeError,
-                         ok ? "ok" : "FAILED"))
-        }
-        // The fp32 GPU candidate for fp32 models' attention, in fp32 (no fp16 rounding in the reference).
-        for row in try AttentionCheck.check(context: context, selection: selection, variant: PortableAttention.tiled, overrides: [:],
-                                            roundHalf: false) {
-            let ok = row.maxRelativeError < 1e-4
-            passed = passed && ok
-            print(String(format: "portable-attention-tiled %@: max rel error %.2e (%@)", row.shape, row.maxRelativeError, ok ? "ok" : "FAILED"))
+        for (label, rows, bound) in [
+            ("nvidia-attention-mma WARP_PTX=\(ptx)", try AttentionCheck.check(context: context, selection: selection, ptx: ptx == 1), 2e-3),
+            ("portable-attention-tiled", try AttentionCheck.check(context: context, selection: selection, variant: PortableAttention.tiled,
+                                                                 overrides: [:], roundHalf: false), 1e-4),
+        ] {
+            for row in rows {
+                let ok = row.maxRelativeError < bound
+                passed = passed && ok
+                print(String(format: "%@ %@: max rel error %.2e (%@)", label, row.shape, row.maxRelativeError, ok ? "ok" : "FAILED"))
+            }
         }
         for shape in time.split(separator: ",") {
             let parts = shape.split(separator: "x").compactMap { Int($0) }

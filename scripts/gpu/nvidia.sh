@@ -102,13 +102,16 @@ done
 # ldmatrix and BK=64 against the profile's rows above (docs/perf-notes.md predicts them), at the
 # large shapes and one small-M one, in the settings of step 1 (`mma_settings`): sm80's 128x128 with
 # each of LDMATRIX=1 and BK=64 and both, the tuned 256x128 with ldmatrix and with both, and 64x64
-# with both. 28 calls, about 1.5 minutes; MMA_AB=0 skips them.
+# with both; and W8A8 with LDMATRIX=1. 32 calls, about 1.5 minutes; MMA_AB=0 skips them.
 if [[ $STEPS == *2* && ${MMA_AB:-1} = 1 ]]; then
     for s in 4096x4096x4096 12288x4096x1024 12288x1024x4096 128x1024x4096; do
         IFS=x read -r m n k <<< "$s"
         for params in "${mma_settings[@]}"; do
             check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8 $(printf -- '--param %s ' $params)
         done
+        # W8A8 with ldmatrix (identical outputs, checked at model level in step 4), beside the plain rows above.
+        "$BB" bench-gemm --weights int8 --m $m --n $n --k $k --iterations 20 --json --param LDMATRIX=1 >> "$OUT/gemm-int8.jsonl" \
+            || echo "nvidia: bench-gemm --weights int8 --param LDMATRIX=1 $s failed"
     done
 fi
 if [[ $STEPS == *2* ]]; then python3 scripts/gpu/torch_gemm.py $shapes $small > "$OUT/ceilings.jsonl" || echo "nvidia: cuBLAS ceilings failed"; else : > "$OUT/ceilings.jsonl"; fi
