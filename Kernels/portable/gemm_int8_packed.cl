@@ -34,12 +34,8 @@
 #define convert_intV CAT(convert_int, VW)
 #define convert_floatV CAT(convert_float, VW)
 
-inline floatV activate_vec(floatV x, int act) {
-    if (act == ACT_GELU) return 0.5f * x * (1.0f + erf(x * 0.70710678118654752440f));
-    if (act == ACT_TANH) return tanh(x);
-    if (act == ACT_RELU) return fmax(x, (floatV)(0.0f));
-    return x;
-}
+// The epilogue activation on a whole vector (common.cl).
+#define activate_vec CAT(activate_, floatV)
 
 // acc[r][v] += a[r][kk] * panel row kk, in int32 (W8A8).
 #define STEP_I(kk)                                                                                   \

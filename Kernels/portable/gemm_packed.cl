@@ -26,13 +26,8 @@
 #define vloadV CAT(vload, VW)
 #define vstoreV CAT(vstore, VW)
 
-// The epilogue activation on a whole vector (the ACT_* codes of common.cl).
-inline floatV activate_vec(floatV x, int act) {
-    if (act == ACT_GELU) return 0.5f * x * (1.0f + erf(x * 0.70710678118654752440f));
-    if (act == ACT_TANH) return tanh(x);
-    if (act == ACT_RELU) return fmax(x, (floatV)(0.0f));
-    return x;
-}
+// The epilogue activation on a whole vector (common.cl).
+#define activate_vec CAT(activate_, floatV)
 
 // acc += A[rows, k0..k0+steps) * B-panel rows, with the panel read at stride bstride.
 #define STEP(kk)                                                                  \

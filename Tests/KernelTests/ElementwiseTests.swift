@@ -5,10 +5,19 @@ import Testing
 
 extension Kernels {
     @Suite struct Elementwise {
-        @Test(arguments: [(rows: 1, h: 1), (rows: 3, h: 7), (rows: 17, h: 129), (rows: 5, h: 384), (rows: 2, h: 1023)],
-              [1, 32, 64, 256])
-        func layerNormMatchesCPU(shape: (rows: Int, h: Int), groupSize: Int) throws {
-            let kernels = try TestDevice.kernels(.layerNorm, ["LN_GROUP": groupSize])
+        static let layerNormShapes = [(rows: 1, h: 1), (rows: 3, h: 7), (rows: 17, h: 129), (rows: 5, h: 384), (rows: 2, h: 1023),
+                                      (rows: 24, h: 61)]
+
+        /// The work-group variant at several group sizes and the one-row-per-item CPU variant at every
+        /// vector width (rows 24 takes groups of 8, 17 falls back to groups of 1; h 7, 61 and 1023 leave tails).
+        static let layerNormSettings: [(KernelVariant, [String: Int])] =
+            [1, 32, 64, 256].map { (PortableNormalization.layerNorm, ["LN_GROUP": $0]) }
+            + [4, 8, 16].map { (PortableNormalization.layerNormRows, ["LN_VW": $0, "LN_ROWS": 8]) }
+
+        @Test(arguments: layerNormShapes, layerNormSettings.indices)
+        func layerNormMatchesCPU(shape: (rows: Int, h: Int), setting: Int) throws {
+            let (variant, values) = Self.layerNormSettings[setting]
+            let kernels = try TestDevice.kernels(.layerNorm, values, variant: variant)
             var rng = SeededGenerator(seed: UInt64(shape.rows * 1000 + shape.h))
             let (rows, h) = shape
             // An offset mean checks that the variance is taken around the mean.
@@ -32,7 +41,7 @@ extension Kernels {
                 }
                 let error = maxRelativeError(try out.read(), expected)
                 // A one-element row normalises to 0 exactly; rounding in (v - mean) dominates elsewhere.
-                #expect(error < 5e-5, "layer norm LN_GROUP=\(groupSize) \(rows)x\(h) residual=\(useResidual): max rel error \(error)")
+                #expect(error < 5e-5, "layer norm \(variant.name) \(values) \(rows)x\(h) residual=\(useResidual): max rel error \(error)")
             }
         }
 

@@ -56,6 +56,24 @@ extension Kernels {
             }
         }
 
+        /// The vector epilogue's GELU uses common.cl's rational erf, not erf(): a 1 x 4001 x 1 product
+        /// puts every x in [-8, 8] in steps of 1/250 through it (the clamp at |x/√2| = 4 included).
+        @Test func geluEpilogueMatchesExactGELUOverItsRange() throws {
+            let kernels = try kernels(Self.settings[0])
+            let width = try #require(kernels.selection[.gemm].panelWidth)
+            let n = 4001
+            let xs = (0..<n).map { Float(-8 + Double($0) / 250) }
+            let c = try poisoned(n + 3)
+            try kernels.gemm(a: try TestDevice.context.upload([1]),
+                             b: try TestDevice.context.upload(WeightPacking.panels(xs, n: n, k: 1, width: width, zero: 0)),
+                             layout: .panels(width: width), bias: nil, c: c, m: 1, n: n, k: 1, activation: .gelu)
+            let out = try c.read()
+            let error = maxRelativeError(Array(out[..<n]), xs.map { geluReference(Double($0)) })
+            // scripts/kernels/fit_erf.py: 7.5e-7 in float arithmetic.
+            #expect(error < 2e-6, "GELU epilogue: max error \(error)")
+            #expect(out[n...].allSatisfy { $0.isNaN })
+        }
+
         @Test func packingPlacesEveryElementAndPadsWithZero() {
             // [N=3, K=2] weight, panels 2 wide: panel 0 = outputs 0,1; panel 1 = output 2 and padding.
             let weight: [Float] = [1, 2, 3, 4, 5, 6]

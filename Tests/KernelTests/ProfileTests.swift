@@ -85,12 +85,14 @@ extension Kernels {
             #expect(cpu.profileSummary == "pocl-cpu over default")
             #expect(cpu[.gemm].variant.name == "portable-gemm-packed" && cpu[.gemm].panelWidth == 32)
             #expect(cpu[.attention].variant.name == "portable-attention-blocked")
+            #expect(cpu[.layerNorm].variant.name == "portable-layer-norm-rows")
             #expect(cpu[.gemmW8A8].variant.name == "portable-gemm-w8a8-packed" && cpu[.gemmW8A8].panelWidth == 32)
             #expect(cpu[.gemmW8].variant.name == "portable-gemm-w8-packed" && cpu[.gemmW8].panelWidth == 32)
             let gpu = try catalog.selection(for: DeviceIdentity(vendor: "NVIDIA Corporation", name: "NVIDIA H100 80GB HBM3",
                                                                 driver: "580.65", platform: "NVIDIA CUDA"))
             #expect(gpu[.gemm].variant.name == "portable-gemm" && gpu[.gemm].panelWidth == nil)
             #expect(gpu[.gemmW8A8].variant.name == "portable-gemm-w8a8" && gpu[.gemmW8A8].panelWidth == nil)
+            #expect(gpu[.layerNorm].variant.name == "portable-layer-norm")
         }
 
         @Test func parametersDeriveBothBuildOptionsAndGeometry() throws {
@@ -101,6 +103,11 @@ extension Kernels {
             #expect(choice.geometry("gemm_nt", for: problem) == LaunchGeometry(global: [33, 4]))
             let norm = try KernelChoice(PortableNormalization.layerNorm, overrides: ["LN_GROUP": 32])
             #expect(norm.geometry("layer_norm", for: KernelProblem(m: 5, n: 384)) == LaunchGeometry(global: [160], local: [32]))
+            // One item per row, in groups of the largest power of two up to LN_ROWS that divides the rows.
+            let rows = try KernelChoice(PortableNormalization.layerNormRows, overrides: ["LN_ROWS": 8])
+            #expect([24, 12, 17].map { rows.geometry("layer_norm", for: KernelProblem(m: $0, n: 384)) }
+                    == [LaunchGeometry(global: [24], local: [8]), LaunchGeometry(global: [12], local: [4]),
+                        LaunchGeometry(global: [17], local: [1])])
             #expect(try KernelChoice(PortableAttention.attention).buildOptions(for: KernelProblem(m: 8, n: 2, k: 32)) == "-DHEAD_DIM=32")
         }
 

@@ -8,7 +8,7 @@ public enum KernelVariantRegistry {
         PortableGEMM.fp32, PortableGEMMPacked.fp32, PortableGEMM.w8a8, PortableGEMM.w8, PortableGEMM.csr,
         PortableGEMMInt8Packed.w8a8, PortableGEMMInt8Packed.w8, PortableGEMMInt4Packed.w4, PortableGEMMF16.f16,
         NvidiaGEMM.mmaF16, NvidiaGEMM.sgemmTiled, NvidiaGEMM.mmaW8A8,
-        PortableNormalization.layerNorm, PortableNormalization.quantize,
+        PortableNormalization.layerNorm, PortableNormalization.layerNormRows, PortableNormalization.quantize,
         PortableAttention.attention, PortableAttention.blocked, PortableAttention.tiled, NvidiaAttention.mma,
         PortableElementwise.embeddings, PortableElementwise.pooling, PortableElementwise.biasActivation,
     ]
