@@ -33,7 +33,7 @@ import Testing
         let run = try bertbench(["kernel-source", "--build", "--family", "portable", "--m", "128", "--out", out.path])
         #expect(run.status == 0, "\(run.stderr)")
         let variants = run.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[1]) }
-        #expect(variants.contains("portable-attention-blocked") || variants.contains("portable-attention"), "\(run.stdout)")
+        #expect(variants.contains("portable-attention-lanes") || variants.contains("portable-attention"), "\(run.stdout)")
         for variant in variants {
             let size = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent(variant + ".bin").path)[.size] as? Int
             #expect((size ?? 0) > 0, "\(variant).bin is missing or empty")

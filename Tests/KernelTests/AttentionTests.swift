@@ -31,6 +31,23 @@ extension Kernels {
             }
         }
 
+        /// The lanes variant at both vector widths and several chunk and register-block sizes, on shapes
+        /// around its lanes and chunks (1, 5, 7, 16, 17, 19, 33, 65, 130 tokens), head widths 4, 8, 12 and
+        /// 20 (a partial register block at DB 16), a fully masked row, with and without MPNet's bias.
+        @Test(arguments: [["QL": 16, "KC": 128, "DB": 16], ["QL": 8, "KC": 16, "DB": 4], ["QL": 16, "KC": 32, "DB": 8],
+                          ["QL": 8, "KC": 512, "DB": 16]])
+        func lanesMatchCPUReference(values: [String: Int]) throws {
+            let kernels = try TestDevice.kernels(.attention, values, variant: PortableAttention.lanes)
+            for shape in [(1, 1, 1, 4), (3, 7, 2, 12), (2, 33, 3, 32), (2, 19, 4, 64), (3, 17, 2, 32), (2, 5, 1, 20), (4, 16, 2, 8),
+                          (2, 65, 2, 64), (2, 130, 1, 32)] {
+                for bias in [false, true] {
+                    try check((batch: shape.0, seq: shape.1, heads: shape.2, headDim: shape.3), kernels: kernels, maskAll: shape.0 == 4,
+                              relativeBias: bias)
+                }
+            }
+            #expect(kernels.ran[.attention]?.variant.name == "portable-attention-lanes")
+        }
+
         /// With a relative-position bias (MPNet) on odd shapes, one work-item per query.
         @Test(arguments: [(batch: 1, seq: 1, heads: 1, headDim: 4), (batch: 3, seq: 7, heads: 2, headDim: 12),
                           (batch: 2, seq: 33, heads: 3, headDim: 32), (batch: 2, seq: 19, heads: 4, headDim: 64)])

@@ -71,7 +71,7 @@ extension Kernels {
             #expect(selection[.quantize].description == "portable-quantize-rows QG=64")
         }
 
-        @Test func poclCPUProfileSelectsPackedGEMMAndBlockedAttentionOnPoCLCPUsOnly() throws {
+        @Test func poclCPUProfileSelectsPackedGEMMAndLanesAttentionOnPoCLCPUsOnly() throws {
             let catalog = ProfileCatalog(profiles: Self.builtIn)
             let pocl = DeviceIdentity(vendor: "AuthenticAMD", name: "pthread-skylake-avx512-AMD EPYC", driver: "3.1+debian",
                                       platform: "Portable Computing Language")
@@ -84,7 +84,7 @@ extension Kernels {
                                                                 driver: "3.1+debian", platform: "Portable Computing Language"))
             #expect(cpu.profileSummary == "pocl-cpu over default")
             #expect(cpu[.gemm].variant.name == "portable-gemm-packed" && cpu[.gemm].panelWidth == 32)
-            #expect(cpu[.attention].variant.name == "portable-attention-blocked")
+            #expect(cpu[.attention].variant.name == "portable-attention-lanes" && cpu[.attentionF16].variant.name == "portable-attention-lanes")
             #expect(cpu[.layerNorm].variant.name == "portable-layer-norm-rows")
             #expect(cpu[.gemmW8A8].variant.name == "portable-gemm-w8a8-packed" && cpu[.gemmW8A8].panelWidth == 32)
             #expect(cpu[.gemmW8].variant.name == "portable-gemm-w8-packed" && cpu[.gemmW8].panelWidth == 32)

@@ -31,6 +31,26 @@ extension PortableAttention {
     }
 }
 
+extension PortableAttention {
+    /// Queries in vector lanes, for CPUs: a work-item's QL queries share every key and value row as
+    /// stored (broadcast scalars), so nothing is transposed per (sequence, head) and the softmax
+    /// needs no horizontal step. HEAD_DIM FMAs per key for the scores and as many for P x V.
+    public static let lanes = KernelVariant(
+        name: "portable-attention-lanes", operation: .attention, alsoServes: [.attentionF16], source: "portable/attention_lanes.cl",
+        entryPoints: ["attention"],
+        parameters: [
+            KernelParameter("QL", default: 16, allowed: [8, 16], meaning: "queries per work-item (the vector width)"),
+            KernelParameter("KC", default: 128, allowed: [16, 32, 64, 128, 256, 512], meaning: "keys per chunk (one softmax pass)"),
+            KernelParameter("DB", default: 16, allowed: [4, 8, 16], meaning: "output dimensions in registers per pass over a chunk"),
+        ],
+        shapeDefines: attentionDefines
+    ) { _, p, v in
+        // One work-group per (sequence, head), as the blocked variant (PoCL's own choice overflowed its stack there).
+        let blocks = tiles(p.m / p.batch, v["QL"]!)
+        return LaunchGeometry(global: [p.batch * blocks, p.n], local: [blocks, 1])
+    }
+}
+
 /// HEAD_DIM, and REL_BIAS only where the scores get a relative-position bias, so that BERT's
 /// kernels build exactly as before.
 @Sendable func attentionDefines(_ p: KernelProblem, _ values: [String: Int]) -> [(name: String, value: Int)] {
