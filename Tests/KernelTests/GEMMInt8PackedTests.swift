@@ -11,8 +11,8 @@ extension Kernels {
     /// sums; W8 against float64.
     @Suite struct GEMMInt8Packed {
         static let settings: [[String: Int]] = [
-            ["MR": 6, "VW": 16, "NV": 2, "KU": 4], ["MR": 1, "VW": 4, "NV": 1, "KU": 1],
-            ["MR": 5, "VW": 8, "NV": 3, "KU": 8], ["MR": 12, "VW": 16, "NV": 1, "KU": 2],
+            ["MR": 6, "VW": 16, "NV": 2, "KU": 4], ["MR": 1, "VW": 4, "NV": 1, "KU": 1, "WG": 1],
+            ["MR": 5, "VW": 8, "NV": 3, "KU": 8, "WG": 64], ["MR": 12, "VW": 16, "NV": 1, "KU": 2, "WG": 2],
         ]
 
         static let shapes: [(m: Int, n: Int, k: Int)] =

@@ -6,11 +6,13 @@ import Testing
 extension Kernels {
     /// The packed CPU GEMM (portable-gemm-packed) against the float64 reference: every M residue
     /// of the micro-tile height, every N residue of the panel width, K around the unroll factor,
-    /// in all three layouts, at several parameter settings, into NaN-poisoned outputs.
+    /// in all three layouts, at several parameter settings (work-groups of 1 to 64 row tiles, so rows
+    /// are padded past M), into NaN-poisoned outputs.
     @Suite struct GEMMPacked {
         static let settings: [[String: Int]] = [
-            ["MR": 6, "VW": 16, "NV": 2, "KU": 4], ["MR": 1, "VW": 4, "NV": 1, "KU": 1],
-            ["MR": 5, "VW": 8, "NV": 3, "KU": 8], ["MR": 4, "VW": 4, "NV": 4, "KU": 2], ["MR": 12, "VW": 16, "NV": 1, "KU": 2],
+            ["MR": 6, "VW": 16, "NV": 2, "KU": 4], ["MR": 1, "VW": 4, "NV": 1, "KU": 1, "WG": 1],
+            ["MR": 5, "VW": 8, "NV": 3, "KU": 8, "WG": 64], ["MR": 4, "VW": 4, "NV": 4, "KU": 2, "WG": 2],
+            ["MR": 12, "VW": 16, "NV": 1, "KU": 2],
         ]
 
         /// Sizes that walk every edge: m over 1...13 (each residue of MR <= 12), n over 1...49

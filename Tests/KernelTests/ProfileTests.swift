@@ -79,7 +79,7 @@ extension Kernels {
             // PoCL CPU gets pocl-cpu's 32-wide panels.
             let tuned = try catalog.selection(for: pocl)
             #expect(tuned.profileSummary == "tuned-pthread-skylake-avx512-amd-epyc over pocl-cpu over default")
-            #expect(tuned[.gemm].description == "portable-gemm-packed MR=4 VW=16 NV=1 KU=4" && tuned[.gemm].panelWidth == 16)
+            #expect(tuned[.gemm].description == "portable-gemm-packed MR=4 VW=16 NV=1 KU=4 WG=8" && tuned[.gemm].panelWidth == 16)
             let cpu = try catalog.selection(for: DeviceIdentity(vendor: "GenuineIntel", name: "pthread-haswell-Intel Xeon",
                                                                 driver: "3.1+debian", platform: "Portable Computing Language"))
             #expect(cpu.profileSummary == "pocl-cpu over default")
@@ -103,6 +103,9 @@ extension Kernels {
             #expect(choice.geometry("gemm_nt", for: problem) == LaunchGeometry(global: [33, 4]))
             let norm = try KernelChoice(PortableNormalization.layerNorm, overrides: ["LN_GROUP": 32])
             #expect(norm.geometry("layer_norm", for: KernelProblem(m: 5, n: 384)) == LaunchGeometry(global: [160], local: [32]))
+            // The packed CPU GEMMs set their groups: WG row tiles, rows padded to whole groups.
+            let packed = try KernelChoice(PortableGEMMPacked.fp32, overrides: ["MR": 4, "VW": 16, "NV": 1, "WG": 8])
+            #expect(packed.geometry("gemm_packed", for: KernelProblem(m: 130, n: 40, k: 5)) == LaunchGeometry(global: [40, 3], local: [8, 1]))
             // One item per row, in groups of the largest power of two up to LN_ROWS that divides the rows.
             let rows = try KernelChoice(PortableNormalization.layerNormRows, overrides: ["LN_ROWS": 8])
             #expect([24, 12, 17].map { rows.geometry("layer_norm", for: KernelProblem(m: $0, n: 384)) }

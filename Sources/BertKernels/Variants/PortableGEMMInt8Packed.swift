@@ -17,10 +17,11 @@ public enum PortableGEMMInt8Packed {
                 KernelParameter("VW", default: 16, allowed: [4, 8, 16], meaning: "lanes per vector register"),
                 KernelParameter("NV", default: 2, allowed: [1, 2, 3, 4], meaning: "vectors per row of a micro-tile"),
                 KernelParameter("KU", default: 4, allowed: [1, 2, 4, 8], meaning: "K steps unrolled"),
+                PortableGEMMPacked.rowTilesPerGroup,
             ],
             panelWidth: { v in v["VW"]! * v["NV"]! }
         ) { _, p, v in
-            LaunchGeometry(global: [tiles(p.m, v["MR"]!), tiles(p.n, v["VW"]! * v["NV"]!)])
+            PortableGEMMPacked.panelGrid(p, v)
         }
     }
 }
