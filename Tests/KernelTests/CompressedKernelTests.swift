@@ -60,17 +60,23 @@ extension Kernels {
 
         /// Both entry points: plain rows, and SmoothQuant rows divided per channel first (the reference
         /// quantizes x · inv_s computed here).
-        @Test(arguments: [(rows: 1, k: 1), (rows: 5, k: 7), (rows: 9, k: 385)], [1, 16, 64, 256])
-        func quantizeRowsMatchesSymmetricAbsmax(shape: (rows: Int, k: Int), groupSize: Int) throws {
+        /// The work-group variant at several group sizes and the one-row-per-item CPU variant at each
+        /// vector width (24 rows take groups of 8; k 7, 61 and 385 leave scalar tails).
+        static let quantizeSettings: [(KernelVariant, [String: Int])] =
+            [1, 16, 64, 256].map { (PortableNormalization.quantize, ["QG": $0]) }
+            + [4, 8, 16].map { (PortableNormalization.quantizeVector, ["QV": $0, "QR": 8]) }
+
+        @Test(arguments: [(rows: 1, k: 1), (rows: 5, k: 7), (rows: 9, k: 385), (rows: 24, k: 61)], quantizeSettings.indices)
+        func quantizeRowsMatchesSymmetricAbsmax(shape: (rows: Int, k: Int), setting: Int) throws {
             for smoothed in [false, true] {
-                try checkQuantizeRows(shape: shape, groupSize: groupSize, smoothed: smoothed)
+                try checkQuantizeRows(shape: shape, setting: Self.quantizeSettings[setting], smoothed: smoothed)
             }
         }
 
-        func checkQuantizeRows(shape: (rows: Int, k: Int), groupSize: Int, smoothed: Bool) throws {
+        func checkQuantizeRows(shape: (rows: Int, k: Int), setting: (KernelVariant, [String: Int]), smoothed: Bool) throws {
             var rng = SeededGenerator(seed: UInt64(shape.k))
             let ctx = TestDevice.context
-            let kernels = try TestDevice.kernels(.quantize, ["QG": groupSize])
+            let kernels = try TestDevice.kernels(.quantize, setting.1, variant: setting.0)
             var x = randomFloats(shape.rows * shape.k, &rng, range: -4...4)
             if shape.rows > 2 { for i in 0..<shape.k { x[shape.k + i] = 0 } }  // an all-zero row
             let inverse = smoothed ? randomFloats(shape.k, &rng, range: 0.05...3) : nil

@@ -9,6 +9,7 @@ public enum KernelVariantRegistry {
         PortableGEMMInt8Packed.w8a8, PortableGEMMInt8Packed.w8, PortableGEMMInt4Packed.w4, PortableGEMMF16.f16,
         NvidiaGEMM.mmaF16, NvidiaGEMM.sgemmTiled, NvidiaGEMM.mmaW8A8,
         PortableNormalization.layerNorm, PortableNormalization.layerNormRows, PortableNormalization.quantize,
+        PortableNormalization.quantizeVector,
         PortableAttention.attention, PortableAttention.blocked, PortableAttention.lanes, PortableAttention.tiled, NvidiaAttention.mma,
         PortableElementwise.embeddings, PortableElementwise.pooling, PortableElementwise.biasActivation,
     ]
