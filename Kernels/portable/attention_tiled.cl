@@ -8,7 +8,7 @@
 // first, so the online softmax rescales its output once per block instead of once per key (the
 // one-query kernel spends a multiply per output element and an exp per key on that), and every
 // local read feeds four FMAs.
-// Why not attention_blocked.cl, the CPU kernel: on a GPU it serialises the key loop inside few
+// Why not a CPU kernel: the retired attention_blocked.cl serialised the key loop inside few
 // work-items and ran 3.5x slower than attention.cl on the H100 (perf-notes, fourth session).
 // Build options (variant "portable-attention-tiled"): WG, KB; HEAD_DIM (a multiple of 4) and
 // REL_BIAS from the shape.

@@ -10,7 +10,7 @@ import OpenCLRuntime
 struct CheckAttentionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-attention",
-        abstract: "Check nvidia-attention-mma (PTX or emulation) and portable-attention-tiled against float64; time them beside portable-attention and portable-attention-blocked.")
+        abstract: "Check nvidia-attention-mma (PTX or emulation) and portable-attention-tiled against float64; time them beside portable-attention.")
 
     @Option(help: "1: inline PTX (NVIDIA sm_80+ only); 0: the local-memory emulation.") var ptx: Int = 0
     @Option(help: "OpenCL device: index or name fragment (see `bertbench devices`).") var device: String?
@@ -54,12 +54,7 @@ struct CheckAttentionCommand: ParsableCommand {
                                                    overrides: [:], batch: batch, seq: seq, heads: 16, headDim: 64, iterations: iterations)
             let flops = 4.0 * Double(batch * 16 * seq * seq * 64)
             print(String(format: "attention %dx%d, 16 heads of 64, one layer: portable-attention %.3f ms", batch, seq, portable))
-            // The fp32 candidates for fp32 models' attention: the CPU's blocked kernel (3.5x slower than
-            // portable-attention on the H100) and the GPU-shaped tiled one at its block settings.
-            let blocked = try AttentionCheck.time(context: context, selection: selection, variant: PortableAttention.blocked,
-                                                  overrides: [:], batch: batch, seq: seq, heads: 16, headDim: 64, iterations: iterations)
-            print(String(format: "attention %dx%d, 16 heads of 64, one layer: portable-attention-blocked (fp32) %.3f ms (%.1fx portable)",
-                         batch, seq, blocked, portable / blocked))
+            // The fp32 candidate for fp32 models' attention: the GPU-shaped tiled kernel at its block settings.
             for (wg, kb) in [(64, 32), (128, 32), (32, 16), (64, 16)] {
                 let tiled = try AttentionCheck.time(context: context, selection: selection, variant: PortableAttention.tiled,
                                                     overrides: ["WG": wg, "KB": kb], batch: batch, seq: seq, heads: 16, headDim: 64,

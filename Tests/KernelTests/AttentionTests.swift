@@ -17,20 +17,6 @@ extension Kernels {
             try check(shape, kernels: TestDevice.kernels)
         }
 
-        /// The blocked variant at several block sizes, on the same shapes plus lengths around the
-        /// blocks (17 = 16 + 1 keys, 5 < one block) and a batch row with every key masked; with
-        /// KT_CAP 16 the longer sequences take the path that gathers keys instead of staging them.
-        @Test(arguments: [["QB": 4, "KB": 16], ["QB": 1, "KB": 8], ["QB": 2, "KB": 16], ["QB": 8, "KB": 8], ["QB": 16, "KB": 16],
-                          ["QB": 4, "KB": 16, "KT_CAP": 16], ["QB": 2, "KB": 8, "KT_CAP": 16]])  // S > 16: keys gathered per item
-        func blockedMatchesCPUReference(values: [String: Int]) throws {
-            let selection = try TestDevice.kernels.selection.replacing(.attention, variant: PortableAttention.blocked, overrides: values,
-                                                                       by: "test")
-            let kernels = try EncoderKernels(context: TestDevice.context, selection: selection)
-            for shape in [(1, 1, 1, 4), (3, 7, 2, 12), (2, 33, 3, 32), (2, 19, 4, 64), (3, 17, 2, 32), (2, 5, 1, 20), (4, 16, 2, 8)] {
-                try check((batch: shape.0, seq: shape.1, heads: shape.2, headDim: shape.3), kernels: kernels, maskAll: shape.0 == 4)
-            }
-        }
-
         /// The lanes variant at both vector widths and several chunk and register-block sizes, on shapes
         /// around its lanes and chunks (1, 5, 7, 16, 17, 19, 33, 65, 130 tokens), head widths 4, 8, 12 and
         /// 20 (a partial register block at DB 16), a fully masked row, with and without MPNet's bias.
@@ -53,19 +39,6 @@ extension Kernels {
                           (batch: 2, seq: 33, heads: 3, headDim: 32), (batch: 2, seq: 19, heads: 4, headDim: 64)])
         func relativeBiasMatchesCPUReference(shape: (batch: Int, seq: Int, heads: Int, headDim: Int)) throws {
             try check(shape, kernels: TestDevice.kernels, relativeBias: true)
-        }
-
-        /// The blocked variant with a relative-position bias, across block sizes and lengths
-        /// around the blocks, with a fully masked row.
-        @Test(arguments: [["QB": 4, "KB": 16], ["QB": 1, "KB": 8], ["QB": 8, "KB": 8], ["QB": 16, "KB": 16]])
-        func blockedRelativeBiasMatchesCPUReference(values: [String: Int]) throws {
-            let selection = try TestDevice.kernels.selection.replacing(.attention, variant: PortableAttention.blocked, overrides: values,
-                                                                       by: "test")
-            let kernels = try EncoderKernels(context: TestDevice.context, selection: selection)
-            for shape in [(1, 1, 1, 4), (3, 7, 2, 12), (2, 33, 3, 32), (3, 17, 2, 32), (2, 5, 1, 20), (4, 16, 2, 8)] {
-                try check((batch: shape.0, seq: shape.1, heads: shape.2, headDim: shape.3), kernels: kernels, maskAll: shape.0 == 4,
-                          relativeBias: true)
-            }
         }
 
         /// The GPU-shaped fp32 variant at every block setting, on shapes around its query and key

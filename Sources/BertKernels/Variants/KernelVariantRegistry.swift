@@ -10,7 +10,7 @@ public enum KernelVariantRegistry {
         NvidiaGEMM.mmaF16, NvidiaGEMM.sgemmTiled, NvidiaGEMM.mmaW8A8,
         PortableNormalization.layerNorm, PortableNormalization.layerNormRows, PortableNormalization.quantize,
         PortableNormalization.quantizeVector,
-        PortableAttention.attention, PortableAttention.blocked, PortableAttention.lanes, PortableAttention.tiled, NvidiaAttention.mma,
+        PortableAttention.attention, PortableAttention.lanes, PortableAttention.tiled, NvidiaAttention.mma,
         PortableElementwise.embeddings, PortableElementwise.pooling, PortableElementwise.biasActivation,
     ]
 

@@ -11,27 +11,6 @@ public enum PortableAttention {
 }
 
 extension PortableAttention {
-    /// Blocked products for CPUs: one work-group per (sequence, head) transposes its keys into
-    /// local memory once; one work-item per QB queries then walks them KB at a time.
-    public static let blocked = KernelVariant(
-        name: "portable-attention-blocked", operation: .attention, alsoServes: [.attentionF16], source: "portable/attention_blocked.cl", entryPoints: ["attention"],
-        parameters: [
-            KernelParameter("QB", default: 4, allowed: [1, 2, 4, 8, 16], meaning: "queries per work-item"),
-            KernelParameter("KB", default: 16, allowed: [8, 16], meaning: "keys per block (one score vector)"),
-            // 512 covers every sequence the models take; tests set 16 to reach the gathering path.
-            KernelParameter("KT_CAP", default: 512, allowed: [16, 512], meaning: "longest sequence whose keys are staged in local memory",
-                            tunable: false),
-        ],
-        shapeDefines: attentionDefines
-    ) { _, p, v in
-        // One work-group per (sequence, head): left to itself, PoCL picked groups of thousands of
-        // work-items for this kernel and overflowed its thread stack (a crash in the model tests).
-        let blocks = tiles(p.m / p.batch, v["QB"]!)
-        return LaunchGeometry(global: [p.batch * blocks, p.n], local: [blocks, 1])
-    }
-}
-
-extension PortableAttention {
     /// Queries in vector lanes, for CPUs: a work-item's QL queries share every key and value row as
     /// stored (broadcast scalars), so nothing is transposed per (sequence, head) and the softmax
     /// needs no horizontal step. HEAD_DIM FMAs per key for the scores and as many for P x V.
@@ -45,7 +24,8 @@ extension PortableAttention {
         ],
         shapeDefines: attentionDefines
     ) { _, p, v in
-        // One work-group per (sequence, head), as the blocked variant (PoCL's own choice overflowed its stack there).
+        // One work-group per (sequence, head): left to choose, PoCL once made groups of thousands of
+        // items for an attention kernel and overflowed its thread stack.
         let blocks = tiles(p.m / p.batch, v["QL"]!)
         return LaunchGeometry(global: [p.batch * blocks, p.n], local: [blocks, 1])
     }
