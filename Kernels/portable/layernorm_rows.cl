@@ -1,5 +1,5 @@
-// Layer normalisation for CPUs: the same arguments and result as layernorm.cl, but one work-item
-// owns a whole row and reads it as LN_VW-float vectors. On PoCL a work-group barrier is a loop
+// Layer normalisation for CPUs: the same entry points, arguments and results as layernorm.cl, but
+// one work-item owns a whole row and reads it as LN_VW-float vectors. On PoCL a work-group barrier is a loop
 // split and a shared reduction a scalar walk over local memory, so layernorm.cl's 64-item groups
 // spent more on the reduction than on the row (7% of an L6 pass for 0.1% of its arithmetic).
 // The variance is taken around the mean in a second pass, as in layernorm.cl.
@@ -33,10 +33,11 @@ inline float hsum(floatV s) {
     return total;
 }
 
-__kernel void layer_norm(__global const float* X, __global const float* residual, const int hasResidual,
-                         __global const float* gamma, __global const float* beta,
-                         __global float* out, const int H, const float eps) {
-    const int row = get_global_id(0);
+// Normalises row `row` into out and returns the largest |out * inv_s| (inv_s: the next W8A8
+// Linear's SmoothQuant factors, or 0) when `wantMax`, so a fused quantization needs no extra read.
+inline float normalize_row(__global const float* X, __global const float* residual, const int hasResidual,
+                           __global const float* gamma, __global const float* beta, __global float* out,
+                           const int H, const float eps, const int row, const int wantMax, __global const float* inv_s) {
     __global const float* x = X + (size_t)row * H;
     __global const float* res = residual + (size_t)row * H;
     __global float* o = out + (size_t)row * H;
@@ -60,12 +61,48 @@ __kernel void layer_norm(__global const float* X, __global const float* residual
     }
     const float inv = rsqrt(q / H + eps);
 
+    floatV mv = (floatV)(0.0f);
     for (int v = 0; v < vecs; v++) {
         const floatV d = row_vec(x, res, hasResidual, v) - mean;
-        vstoreV(fma(d * inv, vloadV(v, gamma), vloadV(v, beta)), v, o);
+        const floatV y = fma(d * inv, vloadV(v, gamma), vloadV(v, beta));
+        vstoreV(y, v, o);
+        if (wantMax) mv = fmax(mv, fabs(inv_s ? y * vloadV(v, inv_s) : y));
+    }
+    float m = 0.0f;
+    if (wantMax) {
+        float t[LN_VW];
+        vstoreV(mv, 0, t);
+        for (int i = 0; i < LN_VW; i++) m = fmax(m, t[i]);
     }
     for (int i = tail; i < H; i++) {
         const float d = x[i] + (hasResidual ? res[i] : 0.0f) - mean;
-        o[i] = d * inv * gamma[i] + beta[i];
+        const float y = d * inv * gamma[i] + beta[i];
+        o[i] = y;
+        if (wantMax) m = fmax(m, fabs(inv_s ? y * inv_s[i] : y));
     }
+    return m;
+}
+
+__kernel void layer_norm(__global const float* X, __global const float* residual, const int hasResidual,
+                         __global const float* gamma, __global const float* beta,
+                         __global float* out, const int H, const float eps) {
+    normalize_row(X, residual, hasResidual, gamma, beta, out, H, eps, get_global_id(0), 0, 0);
+}
+
+// layer_norm, then the per-row int8 quantization of its output that the next W8A8 Linear needs
+// (quantize.cl's rule and arithmetic, so the codes equal those of the two kernels run apart), in
+// one launch: the row is still in L1. `smoothed` selects inv_s (SmoothQuant) over plain rows.
+__kernel void layer_norm_quantize(__global const float* X, __global const float* residual, const int hasResidual,
+                                  __global const float* gamma, __global const float* beta,
+                                  __global float* out, const int H, const float eps,
+                                  __global char* Q, __global float* scales, __global const float* inv_s, const int smoothed) {
+    const int row = get_global_id(0);
+    __global const float* s_ = smoothed ? inv_s : 0;
+    const float m = normalize_row(X, residual, hasResidual, gamma, beta, out, H, eps, row, 1, s_);
+    const float scale = m > 0.0f ? m / 127.0f : 1.0f;
+    const float inv = 1.0f / scale;
+    __global const float* o = out + (size_t)row * H;
+    __global char* q = Q + (size_t)row * H;
+    for (int i = 0; i < H; i++) q[i] = (char)clamp(rint((s_ ? o[i] * s_[i] : o[i]) * inv), -127.0f, 127.0f);
+    scales[row] = scale;
 }

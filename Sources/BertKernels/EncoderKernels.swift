@@ -11,6 +11,21 @@ public enum Activation: Int32, Sendable {
     case relu = 3
 }
 
+/// Where a layer norm fused with int8 row quantization writes the codes and scales, and the SmoothQuant
+/// factors (1/s per channel) of the W8A8 Linear that reads them, if it has any.
+public struct RowQuantization {
+    public let codes: DeviceBuffer<Int8>
+    public let scales: DeviceBuffer<Float>
+    public let inverseSmoothing: DeviceBuffer<Float>?
+
+    /// Codes and scales for a Linear reading the layer norm's output.
+    public init(codes: DeviceBuffer<Int8>, scales: DeviceBuffer<Float>, inverseSmoothing: DeviceBuffer<Float>?) {
+        self.codes = codes
+        self.scales = scales
+        self.inverseSmoothing = inverseSmoothing
+    }
+}
+
 /// How the right-hand matrix of a GEMM is laid out in memory.
 public enum MatrixLayout: Sendable, Equatable {
     /// [K, N] row-major: the transposed form the engine uploads Linear weights in.
@@ -103,12 +118,22 @@ public final class EncoderKernels: @unchecked Sendable {
                    category: activation == .gelu ? "gelu" : "other")
     }
 
-    /// out[rows, h] = LayerNorm(x (+ residual)) · gamma + beta.
+    /// out[rows, h] = LayerNorm(x (+ residual)) · gamma + beta. With `quantizeInto`, the same launch
+    /// also writes out's per-row int8 codes and scales for a W8A8 Linear that reads out (exactly what
+    /// `quantizeRows` would write, with the Linear's SmoothQuant factors when given).
     public func layerNorm(_ x: DeviceBuffer<Float>, residual: DeviceBuffer<Float>?, gamma: DeviceBuffer<Float>,
-                          beta: DeviceBuffer<Float>, out: DeviceBuffer<Float>, rows: Int, h: Int, eps: Float) throws {
+                          beta: DeviceBuffer<Float>, out: DeviceBuffer<Float>, rows: Int, h: Int, eps: Float,
+                          quantizeInto: RowQuantization? = nil) throws {
         precondition(x.count >= rows * h && out.count >= rows * h && gamma.count >= h && beta.count >= h)
-        try launch(.layerNorm, "layer_norm", problem: KernelProblem(m: rows, n: h),
-                   arguments: [x, residual ?? placeholderFloats, Int32(residual == nil ? 0 : 1), gamma, beta, out, Int32(h), eps],
+        let arguments: [any KernelArgument] = [x, residual ?? placeholderFloats, Int32(residual == nil ? 0 : 1), gamma, beta, out,
+                                               Int32(h), eps]
+        guard let q = quantizeInto else {
+            return try launch(.layerNorm, "layer_norm", problem: KernelProblem(m: rows, n: h), arguments: arguments, category: "layernorm")
+        }
+        precondition(q.codes.count >= rows * h && q.scales.count >= rows && (q.inverseSmoothing?.count ?? h) >= h)
+        try launch(.layerNorm, "layer_norm_quantize", problem: KernelProblem(m: rows, n: h),
+                   arguments: arguments + [q.codes, q.scales, q.inverseSmoothing ?? placeholderFloats,
+                                           Int32(q.inverseSmoothing == nil ? 0 : 1)],
                    category: "layernorm")
     }
 

@@ -102,8 +102,12 @@ public final class BertEncoder: @unchecked Sendable {
                             out: ws.scratch, tokens: tokens, sequenceLength: input.sequenceLength, hidden: h,
                             positionOffset: shape.positionOffset)
         }
+        // A layer norm whose output feeds a W8A8 Linear also writes that Linear's int8 codes (one launch
+        // fewer per fused pair); `hiddenQuantized` says the codes of ws.hidden are in ws.quantized.
+        var fused = weights.layers.first?.qkv.fusedQuantization(into: ws.quantized)
         try k.layerNorm(ws.scratch, residual: nil, gamma: weights.embeddingNorm.gamma, beta: weights.embeddingNorm.beta,
-                        out: ws.hidden, rows: tokens, h: h, eps: shape.layerNormEps)
+                        out: ws.hidden, rows: tokens, h: h, eps: shape.layerNormEps, quantizeInto: fused)
+        var hiddenQuantized = fused != nil
         if outputs.contains(.allHiddenStates) { hiddenStates.append(try ws.hidden.read(0..<(tokens * h))) }
 
         let scale = 1 / Float(shape.headDim).squareRoot()
@@ -111,15 +115,16 @@ public final class BertEncoder: @unchecked Sendable {
         for (index, layer) in weights.layers.enumerated() {
             let capturing = index == capture
             let attentionInput = capturing ? try ws.hidden.read(0..<(tokens * h)) : []
-            try layer.qkv.apply(k, input: ws.hidden, output: ws.qkv, rows: tokens, quantized: ws.quantized)
+            try layer.qkv.apply(k, input: ws.hidden, output: ws.qkv, rows: tokens, quantized: ws.quantized, inputQuantized: hiddenQuantized)
             try k.attention(qkv: ws.qkv, mask: ws.mask, out: ws.context, batch: input.batchSize,
                             sequenceLength: input.sequenceLength, heads: layer.heads, headDim: shape.headDim, scale: scale,
                             relativeBias: relativeBias, operation: linearMode.allowsHalfAttention ? .attentionF16 : .attention)
             try layer.attentionOutput.apply(k, input: ws.context, output: ws.scratch, rows: tokens, quantized: ws.quantized)
+            fused = layer.intermediate.fusedQuantization(into: ws.quantized)
             try k.layerNorm(ws.scratch, residual: ws.hidden, gamma: layer.attentionNorm.gamma, beta: layer.attentionNorm.beta,
-                            out: ws.attended, rows: tokens, h: h, eps: shape.layerNormEps)
+                            out: ws.attended, rows: tokens, h: h, eps: shape.layerNormEps, quantizeInto: fused)
             try layer.intermediate.apply(k, input: ws.attended, output: ws.intermediate, rows: tokens, activation: .gelu,
-                                         quantized: ws.quantized)
+                                         quantized: ws.quantized, inputQuantized: fused != nil)
             if capturing {
                 let contextWidth = layer.attentionOutput.inFeatures, width = layer.intermediate.outFeatures
                 result.blockInputs = BlockInputs(attentionInput: attentionInput, context: try ws.context.read(0..<(tokens * contextWidth)),
@@ -128,8 +133,10 @@ public final class BertEncoder: @unchecked Sendable {
                 return result
             }
             try layer.output.apply(k, input: ws.intermediate, output: ws.scratch, rows: tokens, quantized: ws.quantized)
+            fused = index + 1 < weights.layers.count ? weights.layers[index + 1].qkv.fusedQuantization(into: ws.quantized) : nil
             try k.layerNorm(ws.scratch, residual: ws.attended, gamma: layer.outputNorm.gamma, beta: layer.outputNorm.beta,
-                            out: ws.hidden, rows: tokens, h: h, eps: shape.layerNormEps)
+                            out: ws.hidden, rows: tokens, h: h, eps: shape.layerNormEps, quantizeInto: fused)
+            hiddenQuantized = fused != nil
             if outputs.contains(.allHiddenStates) { hiddenStates.append(try ws.hidden.read(0..<(tokens * h))) }
         }
 

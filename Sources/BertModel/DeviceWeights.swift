@@ -172,9 +172,18 @@ struct DeviceLinear {
         return false
     }
 
+    /// Where a layer norm writing this layer's input can put its int8 codes (W8A8 layers only), with
+    /// this layer's SmoothQuant factors: the quantization `apply` would otherwise launch itself.
+    func fusedQuantization(into buffer: QuantizedActivations?) -> RowQuantization? {
+        guard case .int8(_, _, true, _, let smoothing) = storage, let buffer else { return nil }
+        return RowQuantization(codes: buffer.codes, scales: buffer.scales, inverseSmoothing: smoothing)
+    }
+
     /// output[rows, out] = act(input[rows, in] · Wᵀ + bias), with the kernel this layer's storage needs.
+    /// `inputQuantized`: a W8A8 layer's codes of `input` are in `quantized` already (a fused layer norm
+    /// wrote them), so it skips its own quantization.
     func apply(_ k: EncoderKernels, input: DeviceBuffer<Float>, output: DeviceBuffer<Float>, rows: Int,
-               activation: Activation = .none, quantized: QuantizedActivations?) throws {
+               activation: Activation = .none, quantized: QuantizedActivations?, inputQuantized: Bool = false) throws {
         switch storage {
         case .dense(let weight, let layout):
             try k.gemm(a: input, b: weight, layout: layout, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
@@ -182,8 +191,10 @@ struct DeviceLinear {
         case .int8(let weight, let scales, let quantize, let layout, let inverseSmoothing):
             if quantize {
                 guard let quantized else { preconditionFailure("W8A8 layer without an activation buffer") }
-                try k.quantizeRows(input, into: quantized.codes, scales: quantized.scales, m: rows, k: inFeatures,
-                                   inverseSmoothing: inverseSmoothing)
+                if !inputQuantized {
+                    try k.quantizeRows(input, into: quantized.codes, scales: quantized.scales, m: rows, k: inFeatures,
+                                       inverseSmoothing: inverseSmoothing)
+                }
                 try k.gemmW8A8(a: quantized.codes, aScale: quantized.scales, b: weight, bScale: scales, bias: bias, c: output,
                                m: rows, n: outFeatures, k: inFeatures, activation: activation, layout: layout)
             } else {

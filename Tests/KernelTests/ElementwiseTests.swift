@@ -45,6 +45,42 @@ extension Kernels {
             }
         }
 
+        /// layer_norm_quantize writes exactly what layer_norm then quantize_rows write apart (out, codes
+        /// and scales bit for bit), plain and with SmoothQuant factors, with and without a residual, in
+        /// both layer-norm variants; a zero row (x = -residual, beta = 0) gets scale 1 and zero codes.
+        @Test(arguments: layerNormShapes, layerNormSettings.indices)
+        func fusedQuantizationEqualsTheTwoKernels(shape: (rows: Int, h: Int), setting: Int) throws {
+            let (variant, values) = Self.layerNormSettings[setting]
+            let kernels = try TestDevice.kernels(.layerNorm, values, variant: variant)
+            let ctx = TestDevice.context
+            var rng = SeededGenerator(seed: UInt64(shape.rows * 7 + shape.h))
+            let (rows, h) = shape
+            var x = randomFloats(rows * h, &rng, range: -3...3)
+            let residual = randomFloats(rows * h, &rng)
+            let gamma = randomFloats(h, &rng)
+            let zeroBeta = [Float](repeating: 0, count: h), beta = randomFloats(h, &rng)
+            if rows > 2 { for i in 0..<h { x[h + i] = -residual[h + i] } }  // row 1 sums to zero with the residual
+            let inverse = randomFloats(h, &rng, range: 0.05...3)
+            for (useResidual, smoothed, useBeta) in [(false, false, true), (true, false, true), (true, true, true), (true, true, false)] {
+                let xs = try ctx.upload(x), res = useResidual ? try ctx.upload(residual) : nil
+                let g = try ctx.upload(gamma), b = try ctx.upload(useBeta ? beta : zeroBeta)
+                let inv = smoothed ? try ctx.upload(inverse) : nil
+                let apartOut = try poisoned(rows * h), fusedOut = try poisoned(rows * h)
+                let apartCodes = try ctx.buffer(Int8.self, count: rows * h), fusedCodes = try ctx.buffer(Int8.self, count: rows * h)
+                let apartScales = try poisoned(rows), fusedScales = try poisoned(rows)
+                try kernels.layerNorm(xs, residual: res, gamma: g, beta: b, out: apartOut, rows: rows, h: h, eps: 1e-12)
+                try kernels.quantizeRows(apartOut, into: apartCodes, scales: apartScales, m: rows, k: h, inverseSmoothing: inv)
+                try kernels.layerNorm(xs, residual: res, gamma: g, beta: b, out: fusedOut, rows: rows, h: h, eps: 1e-12,
+                                      quantizeInto: RowQuantization(codes: fusedCodes, scales: fusedScales, inverseSmoothing: inv))
+                let label = "\(variant.name) \(values) \(rows)x\(h) residual=\(useResidual) smoothed=\(smoothed) beta=\(useBeta)"
+                #expect(try fusedOut.read() == apartOut.read(), "out differs: \(label)")
+                #expect(try fusedCodes.read() == apartCodes.read(), "codes differ: \(label)")
+                #expect(try fusedScales.read() == apartScales.read(), "scales differ: \(label)")
+                #expect(try apartScales.read().allSatisfy { $0.isFinite && $0 > 0 }, "scales: \(label)")
+            }
+            #expect(kernels.ran[.layerNorm]?.variant.name == variant.name)
+        }
+
         @Test(arguments: [Activation.gelu, .tanh, .none, .relu])
         func biasActivationMatchesCPU(activation: Activation) throws {
             var rng = SeededGenerator(seed: 3)

@@ -3,7 +3,8 @@
 public enum PortableNormalization {
     /// Layer norm: problem m = rows, n = hidden width.
     public static let layerNorm = KernelVariant(
-        name: "portable-layer-norm", operation: .layerNorm, source: "portable/layernorm.cl", entryPoints: ["layer_norm"],
+        name: "portable-layer-norm", operation: .layerNorm, source: "portable/layernorm.cl",
+        entryPoints: ["layer_norm", "layer_norm_quantize"],
         parameters: [KernelParameter("LN_GROUP", default: 64, allowed: powersOfTwo(1, through: 256),
                                      meaning: "work-items per row")]
     ) { _, p, v in
@@ -12,7 +13,8 @@ public enum PortableNormalization {
 
     /// Layer norm for CPUs, one work-item per row in vectors (Kernels/portable/layernorm_rows.cl).
     public static let layerNormRows = KernelVariant(
-        name: "portable-layer-norm-rows", operation: .layerNorm, source: "portable/layernorm_rows.cl", entryPoints: ["layer_norm"],
+        name: "portable-layer-norm-rows", operation: .layerNorm, source: "portable/layernorm_rows.cl",
+        entryPoints: ["layer_norm", "layer_norm_quantize"],
         parameters: [KernelParameter("LN_VW", default: 16, allowed: [4, 8, 16], meaning: "floats per vector"),
                      KernelParameter("LN_ROWS", default: 8, allowed: powersOfTwo(1, through: 64),
                                      meaning: "rows per work-group at most (a divisor of the row count)")]
