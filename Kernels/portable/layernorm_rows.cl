@@ -103,6 +103,11 @@ __kernel void layer_norm_quantize(__global const float* X, __global const float*
     const float inv = 1.0f / scale;
     __global const float* o = out + (size_t)row * H;
     __global char* q = Q + (size_t)row * H;
-    for (int i = 0; i < H; i++) q[i] = (char)clamp(rint((s_ ? o[i] * s_[i] : o[i]) * inv), -127.0f, 127.0f);
+    const int vecs = H / LN_VW, tail = vecs * LN_VW;
+    for (int v = 0; v < vecs; v++) {
+        const floatV y = s_ ? vloadV(v, o) * vloadV(v, s_) : vloadV(v, o);
+        CAT(vstore, LN_VW)(CAT(CAT(convert_char, LN_VW), _rte)(clamp(y * inv, -127.0f, 127.0f)), v, q);
+    }
+    for (int i = tail; i < H; i++) q[i] = (char)clamp(rint((s_ ? o[i] * s_[i] : o[i]) * inv), -127.0f, 127.0f);
     scales[row] = scale;
 }
