@@ -52,7 +52,7 @@ public struct MergedRun: Sendable {
         results.bandwidth = bandwidth.isEmpty ? nil : bandwidth
         results.notes = notes
         for note in plan.notes where !results.notes.contains(note) { results.notes.append(note) }
-        for slower in LatencyResults.int8SlowerThanSource(models: models, measurements: measurements)
+        for slower in LatencyResults.int8SlowerThanSource(models: models, measurements: measurements, deviceType: environment.device.type)
         where !results.notes.contains(slower.note) { results.notes.append(slower.note) }
         if !missing.isEmpty {
             let ids = missing.joined(separator: ", ")

@@ -166,6 +166,14 @@ public struct Int8SlowerThanSource: Sendable, Equatable {
     public var gemmMilliseconds: Double? = nil
     public var sourceGemmMilliseconds: Double? = nil
     public var quantizeMilliseconds: Double? = nil
+    /// Why the matrix products are not faster on this kind of device, where that is known.
+    public var deviceReason: String? = nil
+
+    /// What the CPU notes in docs/perf-notes.md found: the reason int8 and int4 GEMMs cannot beat fp32
+    /// on a CPU through OpenCL C.
+    public static let cpuReason = "on a CPU through OpenCL C, an int8 multiply-add does no more products per instruction than an "
+        + "fp32 FMA (vectors stop at 16 lanes, so no 32-lane vpmaddwd or VNNI form), and widening the codes costs extra "
+        + "instructions (docs/perf-notes.md, CPU int8 and int4 notes)"
 
     /// The note results.json carries for it.
     public var note: String {
@@ -177,6 +185,7 @@ public struct Int8SlowerThanSource: Sendable, Equatable {
             if let quantizeMilliseconds, quantizeMilliseconds > 0 {
                 text += String(format: ", and quantizing activations adds %.2f ms", quantizeMilliseconds)
             }
+            if let deviceReason, gemmMilliseconds > sourceGemmMilliseconds { text += "; why: " + deviceReason }
         }
         return text
     }
@@ -187,7 +196,9 @@ extension LatencyResults {
     /// compressed from, measured in the same run: the speed columns put the two side by side, and
     /// a reader must not take "int8" to mean "faster" (docs/perf-notes.md says why it is not on
     /// the PoCL CPU).
-    public static func int8SlowerThanSource(models: [ModelRecord], measurements: [LatencyMeasurement]) -> [Int8SlowerThanSource] {
+    /// `deviceType` (OpenCL's, "CPU/other" on PoCL) adds the known reason on CPUs.
+    public static func int8SlowerThanSource(models: [ModelRecord], measurements: [LatencyMeasurement],
+                                            deviceType: String? = nil) -> [Int8SlowerThanSource] {
         var found: [Int8SlowerThanSource] = []
         for model in models where ["int8", "int8-weight-only", "int4"].contains(model.linearMode) {
             guard let source = model.source,
@@ -202,6 +213,7 @@ extension LatencyResults {
                 slower.gemmMilliseconds = ms(m, "gemm")
                 slower.sourceGemmMilliseconds = ms(base, "gemm")
                 slower.quantizeMilliseconds = ms(m, "quantize")
+                if deviceType?.contains("CPU") == true { slower.deviceReason = Int8SlowerThanSource.cpuReason }
                 found.append(slower)
             }
         }

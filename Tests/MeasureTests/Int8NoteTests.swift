@@ -30,6 +30,21 @@ import Testing
                 "\(note)")
     }
 
+    /// On a CPU the note also says why the products are slower; not on other devices, and not when
+    /// the products are not the slower part.
+    @Test func onACPUTheNoteGivesTheKnownReason() throws {
+        let models = [record("base", mode: "fp32", source: nil), record("base-w8a8", mode: "int8", source: "base")]
+        let gemm = { (ms: Double) in KernelShare(category: "gemm", milliseconds: ms, share: 0.7, launches: 36) }
+        let slowerProducts = [measurement("base", ms: 50, kernels: [gemm(35)]), measurement("base-w8a8", ms: 66, kernels: [gemm(41.5)])]
+        let cpu = try #require(LatencyResults.int8SlowerThanSource(models: models, measurements: slowerProducts, deviceType: "CPU/other").first)
+        #expect(cpu.note.hasSuffix("; why: " + Int8SlowerThanSource.cpuReason), "\(cpu.note)")
+        let gpu = try #require(LatencyResults.int8SlowerThanSource(models: models, measurements: slowerProducts, deviceType: "GPU").first)
+        #expect(!gpu.note.contains("why:"), "\(gpu.note)")
+        let fasterProducts = [measurement("base", ms: 50, kernels: [gemm(35)]), measurement("base-w8a8", ms: 66, kernels: [gemm(30)])]
+        let other = try #require(LatencyResults.int8SlowerThanSource(models: models, measurements: fasterProducts, deviceType: "CPU/other").first)
+        #expect(!other.note.contains("why:"), "\(other.note)")
+    }
+
     @Test func notesOnlyInt8RowsSlowerThanTheirOwnSourceAtTheSameShape() throws {
         let models = [record("base", mode: "fp32", source: nil), record("base-w8a8", mode: "int8", source: "base"),
                       record("base-w8", mode: "int8-weight-only", source: "base"), record("other-w8a8", mode: "int8", source: "other"),
