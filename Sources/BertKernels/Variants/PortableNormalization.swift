@@ -12,25 +12,25 @@ public enum PortableNormalization {
     }
 
     /// Layer norm for CPUs, one work-item per row in vectors (Kernels/portable/layernorm_rows.cl).
-    public static let layerNormRows = KernelVariant(
-        name: "portable-layer-norm-rows", operation: .layerNorm, source: "portable/layernorm_rows.cl",
-        entryPoints: ["layer_norm", "layer_norm_quantize"],
-        parameters: [KernelParameter("LN_VW", default: 16, allowed: [4, 8, 16], meaning: "floats per vector"),
-                     KernelParameter("LN_ROWS", default: 8, allowed: powersOfTwo(1, through: 64),
-                                     meaning: "rows per work-group at most (a divisor of the row count)")]
-    ) { _, p, v in
-        rowPerItem(rows: p.m, atMost: v["LN_ROWS"]!)
-    }
+    public static let layerNormRows = perRow("portable-layer-norm-rows", .layerNorm, source: "portable/layernorm_rows.cl",
+                                             entryPoints: ["layer_norm", "layer_norm_quantize"], vector: "LN_VW", group: "LN_ROWS")
 
     /// Row quantization for CPUs, one work-item per row in vectors (Kernels/portable/quantize_vec.cl).
-    public static let quantizeVector = KernelVariant(
-        name: "portable-quantize-rows-vec", operation: .quantize, source: "portable/quantize_vec.cl",
-        entryPoints: ["quantize_rows", "quantize_rows_smoothed"],
-        parameters: [KernelParameter("QV", default: 16, allowed: [4, 8, 16], meaning: "floats per vector"),
-                     KernelParameter("QR", default: 8, allowed: powersOfTwo(1, through: 64),
-                                     meaning: "rows per work-group at most (a divisor of the row count)")]
-    ) { _, p, v in
-        rowPerItem(rows: p.m, atMost: v["QR"]!)
+    public static let quantizeVector = perRow("portable-quantize-rows-vec", .quantize, source: "portable/quantize_vec.cl",
+                                              entryPoints: ["quantize_rows", "quantize_rows_smoothed"], vector: "QV", group: "QR")
+
+    /// A CPU variant whose work-item owns a row and reads it in vectors of the `vector` parameter's
+    /// floats, at most `group` rows per work-group.
+    private static func perRow(_ name: String, _ operation: KernelOperation, source: String, entryPoints: [String],
+                               vector: String, group: String) -> KernelVariant {
+        KernelVariant(
+            name: name, operation: operation, source: source, entryPoints: entryPoints,
+            parameters: [KernelParameter(vector, default: 16, allowed: [4, 8, 16], meaning: "floats per vector"),
+                         KernelParameter(group, default: 8, allowed: powersOfTwo(1, through: 64),
+                                         meaning: "rows per work-group at most (a divisor of the row count)")]
+        ) { _, p, v in
+            rowPerItem(rows: p.m, atMost: v[group]!)
+        }
     }
 
     /// One item per row, in work-groups of the largest power of two up to `atMost` that divides the
