@@ -45,3 +45,17 @@ inline float apply_activation(float v, int act) {
 DEFINE_VECTOR_ACTIVATION(float4)
 DEFINE_VECTOR_ACTIVATION(float8)
 DEFINE_VECTOR_ACTIVATION(float16)
+
+// Per-row symmetric int8 quantization, the one rule every quantizing kernel applies (quantize.cl,
+// quantize_vec.cl and the fused layer norms, whose codes must equal each other's bit for bit): a row
+// whose largest |value| is absmax gets scale absmax / 127 (1 for a zero row), and value x the code
+// round-to-even(x / scale) clamped to [-127, 127], computed as x * (1 / scale).
+inline float int8_row_scale(float absmax) { return absmax > 0.0f ? absmax / 127.0f : 1.0f; }
+inline char int8_code(float x, float inv) { return (char)clamp(rint(x * inv), -127.0f, 127.0f); }
+#define DEFINE_INT8_CODES(N)                                                                           \
+    inline char##N int8_codes_float##N(float##N x, float inv) {                                        \
+        return convert_char##N##_rte(clamp(x * inv, -127.0f, 127.0f));                                \
+    }
+DEFINE_INT8_CODES(4)
+DEFINE_INT8_CODES(8)
+DEFINE_INT8_CODES(16)

@@ -85,12 +85,12 @@ void layer_norm_quantize(__global const float* X, __global const float* residual
     __local float scratch[LN_GROUP];
     __global const float* s_ = smoothed ? inv_s : 0;
     const float m = group_max(normalize_row(X, residual, hasResidual, gamma, beta, out, H, eps, s_, scratch), scratch);
-    const float scale = m > 0.0f ? m / 127.0f : 1.0f;
+    const float scale = int8_row_scale(m);
     const float inv = 1.0f / scale;
     const int row = get_group_id(0);
     __global const float* o = out + (size_t)row * H;
     __global char* q = Q + (size_t)row * H;
     for (int i = get_local_id(0); i < H; i += LN_GROUP)
-        q[i] = (char)clamp(rint((s_ ? o[i] * s_[i] : o[i]) * inv), -127.0f, 127.0f);
+        q[i] = int8_code(s_ ? o[i] * s_[i] : o[i], inv);
     if (get_local_id(0) == 0) scales[row] = scale;
 }

@@ -99,15 +99,15 @@ __kernel void layer_norm_quantize(__global const float* X, __global const float*
     const int row = get_global_id(0);
     __global const float* s_ = smoothed ? inv_s : 0;
     const float m = normalize_row(X, residual, hasResidual, gamma, beta, out, H, eps, row, 1, s_);
-    const float scale = m > 0.0f ? m / 127.0f : 1.0f;
+    const float scale = int8_row_scale(m);
     const float inv = 1.0f / scale;
     __global const float* o = out + (size_t)row * H;
     __global char* q = Q + (size_t)row * H;
     const int vecs = H / LN_VW, tail = vecs * LN_VW;
     for (int v = 0; v < vecs; v++) {
         const floatV y = s_ ? vloadV(v, o) * vloadV(v, s_) : vloadV(v, o);
-        CAT(vstore, LN_VW)(CAT(CAT(convert_char, LN_VW), _rte)(clamp(y * inv, -127.0f, 127.0f)), v, q);
+        CAT(vstore, LN_VW)(CAT(int8_codes_, floatV)(y, inv), v, q);
     }
-    for (int i = tail; i < H; i++) q[i] = (char)clamp(rint((s_ ? o[i] * s_[i] : o[i]) * inv), -127.0f, 127.0f);
+    for (int i = tail; i < H; i++) q[i] = int8_code(s_ ? o[i] * s_[i] : o[i], inv);
     scales[row] = scale;
 }

@@ -24,10 +24,10 @@ inline void quantize_row(__global const float* X, __global char* Q, __global flo
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     const float absmax = scratch[0];
-    const float scale = absmax > 0.0f ? absmax / 127.0f : 1.0f;
+    const float scale = int8_row_scale(absmax);
     const float inv = 1.0f / scale;
     __global char* q = Q + (size_t)row * K;
-    for (int k = lid; k < K; k += QG) q[k] = (char)clamp(rint((inv_s ? x[k] * inv_s[k] : x[k]) * inv), -127.0f, 127.0f);
+    for (int k = lid; k < K; k += QG) q[k] = int8_code(inv_s ? x[k] * inv_s[k] : x[k], inv);
     if (lid == 0) scales[row] = scale;
 }
 

@@ -16,8 +16,6 @@
 #define floatV CAT(float, QV)
 #define vloadV CAT(vload, QV)
 #define vstoreV CAT(vstore, QV)
-#define charV CAT(char, QV)
-#define convert_charV_rte CAT(CAT(convert_char, QV), _rte)
 
 // Vector v of row x, divided per channel by the smoothing factors when inv_s is given.
 inline floatV row_part(__global const float* x, __global const float* inv_s, const int v) {
@@ -40,11 +38,11 @@ inline void quantize_row(__global const float* X, __global char* Q, __global flo
     for (int i = 0; i < QV; i++) m = fmax(m, t[i]);
     for (int k = tail; k < K; k++) m = fmax(m, fabs(inv_s ? x[k] * inv_s[k] : x[k]));
 
-    const float scale = m > 0.0f ? m / 127.0f : 1.0f;
+    const float scale = int8_row_scale(m);
     const float inv = 1.0f / scale;
     for (int v = 0; v < vecs; v++)
-        CAT(vstore, QV)(convert_charV_rte(clamp(row_part(x, inv_s, v) * inv, -127.0f, 127.0f)), v, q);
-    for (int k = tail; k < K; k++) q[k] = (char)clamp(rint((inv_s ? x[k] * inv_s[k] : x[k]) * inv), -127.0f, 127.0f);
+        CAT(vstore, QV)(CAT(int8_codes_, floatV)(row_part(x, inv_s, v), inv), v, q);
+    for (int k = tail; k < K; k++) q[k] = int8_code(inv_s ? x[k] * inv_s[k] : x[k], inv);
     scales[row] = scale;
 }
 

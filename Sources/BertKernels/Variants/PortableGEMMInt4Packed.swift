@@ -15,10 +15,7 @@ public enum PortableGEMMInt4Packed {
         ],
         panelWidth: { v in v["VW"]! * v["NV"]! }
     ) { _, p, v in
-        // The work-group size is set, not left to the implementation: PoCL chose whole-grid groups
-        // (107 x 36 items at 640 x 1152) and overflowed its thread stack with per-item copies of the
-        // tile's registers; WG = 1 on CPUs. Rows are padded to whole groups (the kernel skips them).
-        let wg = v["WG"]!
-        return LaunchGeometry(global: [tiles(tiles(p.m, v["MR"]!), wg) * wg, tiles(p.n, v["VW"]! * v["NV"]!)], local: [wg, 1])
+        // The packed GEMMs' grid, work-groups set (PoCL's own choice overflowed its stack here); WG = 1 on CPUs.
+        PortableGEMMPacked.panelGrid(p, v)
     }
 }
