@@ -1,6 +1,5 @@
 import BertKernels
 import Foundation
-import OpenCLRuntime
 import Support
 
 /// Times BertBench's own GEMM on one shape (device-event median of 10 after a warm-up), with the
@@ -21,7 +20,7 @@ public enum GEMMTiming {
         }
         let b = try context.upload(values)
         let c = try context.buffer(Float.self, count: m * n)
-        try warmUp(context) { try kernels.gemm(a: a, b: b, layout: layout, bias: nil, c: c, m: m, n: n, k: k) }
+        try WarmUp.run(context) { try kernels.gemm(a: a, b: b, layout: layout, bias: nil, c: c, m: m, n: n, k: k) }
         context.startRecording()
         for _ in 0..<iterations { try kernels.gemm(a: a, b: b, layout: layout, bias: nil, c: c, m: m, n: n, k: k) }
         let times = try context.stopRecording().map(\.milliseconds).sorted()
@@ -29,18 +28,6 @@ public enum GEMMTiming {
         return GEMMMeasurement(engine: "bertbench", m: m, n: n, k: k, medianMilliseconds: median,
                                gflopsPerSecond: 2 * Double(m) * Double(n) * Double(k) / (median * 1e6),
                                kernel: kernels.selection[.gemm].description)
-    }
-
-    /// Runs `launch` (and waits) for at least `seconds`, at least once, before a timing. On PoCL, a
-    /// fresh process's first few hundred milliseconds of launches ran at half speed (about 100 against
-    /// 220 GFLOP/s at 128 x 1536 x 384, 10 or 50 timed launches after one warm-up, in two of three
-    /// processes), which a median of 10 launches then reported as the kernel's speed.
-    static func warmUp(_ context: ComputeContext, seconds: Double = 0.3, _ launch: () throws -> Void) throws {
-        let start = DispatchTime.now().uptimeNanoseconds
-        repeat {
-            try launch()
-            try context.finish()
-        } while Double(DispatchTime.now().uptimeNanoseconds - start) < seconds * 1e9
     }
 
     /// `count` reproducible values in [-1, 1] from `random`: the same inputs for every selection

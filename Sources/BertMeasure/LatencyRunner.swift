@@ -3,7 +3,7 @@ import BertTokens
 import Foundation
 import OpenCLRuntime
 
-/// How long to measure: warm-up passes (not timed), then a fixed count or until a time budget.
+/// How long to measure: warm-up passes (not timed; at least 0.3 s of them, `WarmUp`), then a fixed count or until a time budget.
 public struct LatencySettings: Codable, Sendable {
     public var warmup: Int
     /// Timed passes; when nil, passes run until `minTime` seconds have gone by.
@@ -65,10 +65,7 @@ public enum LatencyRunner {
                                settings: LatencySettings, progress: ((Int, Int?) -> Void)? = nil) throws -> LatencyMeasurement {
         let input = syntheticInput(vocabSize: encoder.shape.vocabSize, batch: batch, sequenceLength: sequenceLength)
         let context = encoder.context
-        for _ in 0..<settings.warmup {
-            try encoder.forward(input, outputs: .none)
-            try context.finish()
-        }
+        try WarmUp.run(context, passes: settings.warmup) { try encoder.forward(input, outputs: .none) }
         var hostTimes: [Double] = [], deviceTimes: [Double] = [], idleTimes: [Double] = []
         var launches = 0
         var categoryTotals: [String: (ms: Double, launches: Int)] = [:]

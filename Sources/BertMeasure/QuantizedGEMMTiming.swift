@@ -61,7 +61,7 @@ extension GEMMTiming {
                                                                       n: n, groups: groups, width: width))
             run = { try kernels.gemmW4(a: a, b: b, groupParams: params, groupSize: groupSize, bias: nil, c: c, m: m, n: n, k: k, width: width) }
         }
-        try GEMMTiming.warmUp(context, run)
+        try WarmUp.run(context, run)
         context.startRecording()
         for _ in 0..<iterations { try run() }
         let times = try context.stopRecording().map(\.milliseconds).sorted()

@@ -13,7 +13,7 @@ struct LatencyCommand: ParsableCommand {
     @Option(name: .customLong("model"), help: "Model directory (repeat for several).") var models: [String]
     @Option(help: "Batch sizes, comma-separated.") var batch: String = "1,8,32"
     @Option(help: "Sequence lengths, comma-separated.") var seq: String = "128,384"
-    @Option(help: "Warm-up passes per shape (not timed).") var warmup: Int = 3
+    @Option(help: "Warm-up passes per shape (not timed; with any, at least 0.3 s of them).") var warmup: Int = 3
     @Option(help: "Timed passes per shape (default: as many as fit --min-time, at least 10).") var iterations: Int?
     @Option(help: "Seconds of timed passes per shape (default 2); not with --iterations.") var minTime: Double?
     @OptionGroup var deviceOptions: DeviceOptions

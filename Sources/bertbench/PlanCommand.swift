@@ -15,7 +15,7 @@ struct PlanCommand: ParsableCommand {
     @Option(name: .customLong("model"), help: "Model directory for the latency sweep (repeat).") var models: [String] = []
     @Option(help: "Batch sizes, comma-separated.") var batch: String = "1,8"
     @Option(help: "Sequence lengths, comma-separated.") var seq: String = "128"
-    @Option(help: "Warm-up passes per shape (not timed).") var warmup: Int = 2
+    @Option(help: "Warm-up passes per shape (not timed; with any, at least 0.3 s of them).") var warmup: Int = 2
     @Option(help: "Timed passes per shape (default: as many as fit --min-time, at least 5).") var iterations: Int?
     @Option(help: "Seconds of timed passes per shape; not with --iterations.") var minTime: Double = 2
     @Flag(help: "Add the peers' units: onnxruntime on models with an ONNX file, the GEMM engines on each model's shapes.") var peers = false
