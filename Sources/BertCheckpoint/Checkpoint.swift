@@ -107,11 +107,31 @@ public final class Checkpoint: @unchecked Sendable {
             if let smoothing = file.tensors[name + "_smoothing"], smoothing.dtype != .f32 || smoothing.shape != [width] {
                 throw CheckpointError("\(path): \(name)_smoothing must be F32 [\(width)], found \(smoothing.dtype.rawValue) \(smoothing.shape)")
             }
+            try checkOutliers(name, rows: rows)
         } else {
-            if file.tensors[scale] != nil || file.tensors[name + "_smoothing"] != nil {
-                throw CheckpointError("\(path): \(name) is \(info.dtype.rawValue) but has a scale or smoothing tensor: int8 weights must be I8")
+            if file.tensors[scale] != nil || file.tensors[name + "_smoothing"] != nil || file.tensors[name + "_outlier_columns"] != nil
+                || file.tensors[name + "_outlier_weight"] != nil {
+                throw CheckpointError("\(path): \(name) is \(info.dtype.rawValue) but has a scale, smoothing or outlier tensor: "
+                                      + "int8 weights must be I8")
             }
             try checkFloat(name, shape: [rows, width])
+        }
+    }
+
+    /// An int8 weight's fp32 outlier channels: both tensors or neither, I32 [n] and F32 [rows, n].
+    private func checkOutliers(_ name: String, rows: Int) throws {
+        let columns = file.tensors[name + "_outlier_columns"], weight = file.tensors[name + "_outlier_weight"]
+        guard let columns, let weight else {
+            if columns != nil || weight != nil {
+                throw CheckpointError("\(path): \(name) has only one of \(name)_outlier_columns and \(name)_outlier_weight")
+            }
+            return
+        }
+        guard columns.dtype == .i32, columns.shape.count == 1, let n = columns.shape.first, n > 0 else {
+            throw CheckpointError("\(path): \(name)_outlier_columns must be I32 [n], found \(columns.dtype.rawValue) \(columns.shape)")
+        }
+        guard weight.dtype == .f32, weight.shape == [rows, n] else {
+            throw CheckpointError("\(path): \(name)_outlier_weight must be F32 [\(rows), \(n)], found \(weight.dtype.rawValue) \(weight.shape)")
         }
     }
 
@@ -150,6 +170,13 @@ public final class Checkpoint: @unchecked Sendable {
     /// SmoothQuant's input factors stored beside an int8 weight, or nil.
     public func smoothing(_ name: String) throws -> [Float]? {
         file.tensors[name + "_smoothing"] == nil ? nil : try file.floats(name + "_smoothing")
+    }
+
+    /// The fp32 outlier channels stored beside an int8 weight [rows, width], or nil (values checked here).
+    public func outliers(_ name: String, rows: Int, width: Int) throws -> OutlierColumns? {
+        guard file.tensors[name + "_outlier_columns"] != nil else { return nil }
+        return try OutlierColumns(columns: try file.int32s(name + "_outlier_columns"), weight: try file.floats(name + "_outlier_weight"),
+                                  outFeatures: rows, inFeatures: width, name: "\(path): \(name)")
     }
 
     /// A weight matrix as stored (fp32, int8 codes with their row scales, or 4-bit codes with group scales and zero points).

@@ -158,6 +158,15 @@ public final class SafeTensorsFile: @unchecked Sendable {
         return try withRawBytes(name) { Array($0.bindMemory(to: Int8.self)) }
     }
 
+    /// An I32 tensor (little-endian; the input channels a mixed-precision Linear keeps in fp32).
+    public func int32s(_ name: String) throws -> [Int32] {
+        let info = try self.info(name)
+        guard info.dtype == .i32 else { throw CheckpointError("\(url.path): tensor \(name) is \(info.dtype.rawValue), expected I32") }
+        return try withRawBytes(name) { raw in
+            (0..<info.elementCount).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
+        }
+    }
+
     /// A U8 tensor (packed 4-bit codes, zero points).
     public func uint8s(_ name: String) throws -> [UInt8] {
         let info = try self.info(name)

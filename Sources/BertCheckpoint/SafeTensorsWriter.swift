@@ -31,6 +31,13 @@ public struct SafeTensorsWriter {
         entries.append((name, .u8, shape, uint8s.withUnsafeBufferPointer { Data(buffer: $0) }))
     }
 
+    /// An I32 tensor (the input channels a mixed-precision Linear keeps in fp32).
+    public mutating func add(_ name: String, int32s: [Int32], shape: [Int]) {
+        precondition(int32s.count == shape.reduce(1, *), "\(name): \(int32s.count) values for shape \(shape)")
+        let values = int32s.map(\.littleEndian)
+        entries.append((name, .i32, shape, values.withUnsafeBufferPointer { Data(buffer: $0) }))
+    }
+
     /// Raw little-endian bytes of any dtype (tests use this to write F16, BF16 and broken files).
     public mutating func add(_ name: String, dtype: DType, shape: [Int], bytes: Data) {
         entries.append((name, dtype, shape, bytes))

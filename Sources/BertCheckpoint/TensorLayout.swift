@@ -5,6 +5,10 @@ public struct LinearNames: Sendable, Equatable {
     public var scale: String { weight + "_scale" }
     /// SmoothQuant's per-input-channel factors of an int8 weight (absent elsewhere).
     public var smoothing: String { weight + "_smoothing" }
+    /// The input channels an int8 weight computes in fp32 (I32 [n]; absent elsewhere).
+    public var outlierColumns: String { weight + "_outlier_columns" }
+    /// Those channels' weight columns (F32 [out, n]).
+    public var outlierWeight: String { weight + "_outlier_weight" }
     /// The keys of the Linear module `module` (e.g. "encoder.layer.0.attention.self.query").
     public init(_ module: String) {
         weight = module + ".weight"

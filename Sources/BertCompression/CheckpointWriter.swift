@@ -47,6 +47,10 @@ public enum CheckpointWriter {
                 matrix(names.weight, l.weight, rows: l.outFeatures, cols: l.inFeatures)
             }
             if let s = l.inputSmoothing { writer.add(names.smoothing, floats: s, shape: [l.inFeatures]) }
+            if let o = l.outliers {
+                writer.add(names.outlierColumns, int32s: o.columns, shape: [o.columns.count])
+                writer.add(names.outlierWeight, floats: o.weight, shape: [l.outFeatures, o.columns.count])
+            }
             writer.add(names.bias, floats: l.bias, shape: [l.outFeatures])
         }
         func norm(_ names: NormNames, _ n: HostNorm) {

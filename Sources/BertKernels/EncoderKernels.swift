@@ -118,6 +118,16 @@ public final class EncoderKernels: @unchecked Sendable {
                    category: activation == .gelu ? "gelu" : "other")
     }
 
+    /// y[rows, n] = act(y + x[:, columns] · weight): the fp32 outlier channels of a mixed-precision
+    /// W8A8 Linear (`weight` [count, n]), after its int8 GEMM ran with no activation.
+    public func addOutlierColumns(_ x: DeviceBuffer<Float>, k: Int, columns: DeviceBuffer<Int32>, count: Int, weight: DeviceBuffer<Float>,
+                                  into y: DeviceBuffer<Float>, rows: Int, n: Int, activation: Activation) throws {
+        precondition(x.count >= rows * k && columns.count >= count && weight.count >= count * n && y.count >= rows * n)
+        try launch(.outlierColumns, "add_outlier_columns", problem: KernelProblem(m: rows, n: n),
+                   arguments: [x, Int32(k), columns, Int32(count), weight, y, Int32(rows), Int32(n), activation.rawValue],
+                   category: "gemm")
+    }
+
     /// out[rows, h] = LayerNorm(x (+ residual)) · gamma + beta. With `quantizeInto`, the same launch
     /// also writes out's per-row int8 codes and scales for a W8A8 Linear that reads out (exactly what
     /// `quantizeRows` would write, with the Linear's SmoothQuant factors when given).

@@ -45,10 +45,20 @@ struct DeviceLinear {
         case csr(rowStart: DeviceBuffer<Int32>, column: DeviceBuffer<Int32>, value: DeviceBuffer<Float>, nonzeros: Int)
     }
 
+    /// A mixed-precision W8A8 layer's fp32 input channels: their indices and weight [count, out].
+    struct Outliers {
+        let columns: DeviceBuffer<Int32>
+        let weight: DeviceBuffer<Float>
+        let count: Int
+        var byteCount: Int { columns.byteCount + weight.byteCount }
+    }
+
     let storage: Storage
     let bias: DeviceBuffer<Float>
     let inFeatures: Int
     let outFeatures: Int
+    /// Only in W8A8 mode: elsewhere the outlier columns are part of the effective weight.
+    let outliers: Outliers?
 
     /// Uploads one Linear, or several with the same input fused side by side along the output
     /// (query, key and value: one GEMM produces all three). Dense weights are laid out for the
@@ -58,6 +68,7 @@ struct DeviceLinear {
         let inFeatures = parts[0].inFeatures
         precondition(parts.allSatisfy { $0.inFeatures == inFeatures })
         let out = parts.map(\.outFeatures).reduce(0, +)
+        var outliers: Outliers? = nil
         switch mode {
         case .dense:
             let rows = parts.flatMap(\.floatWeight)  // [out, in], parts stacked
@@ -69,13 +80,13 @@ struct DeviceLinear {
             }
         case .int8WeightOnly, .int8:
             var codes: [Int8] = [], scales: [Float] = []
-            let smoothing = parts[0].inputSmoothing
-            guard parts.allSatisfy({ $0.inputSmoothing == smoothing }) else {
-                throw EncoderLoadError(message: "\(label): Linears fused on one input carry different SmoothQuant factors")
+            let smoothing = parts[0].inputSmoothing, columns = parts[0].outliers?.columns
+            guard parts.allSatisfy({ $0.inputSmoothing == smoothing && $0.outliers?.columns == columns }) else {
+                throw EncoderLoadError(message: "\(label): Linears fused on one input carry different SmoothQuant factors or outlier columns")
             }
             for var part in parts {
                 // Weight-only GEMMs read the input as it is: requantize the effective weight instead.
-                if smoothing != nil && mode == .int8WeightOnly {
+                if (smoothing != nil || columns != nil) && mode == .int8WeightOnly {
                     part = HostLinear(weight: part.floatWeight, bias: part.bias, outFeatures: part.outFeatures,
                                       inFeatures: part.inFeatures).quantizedPerOutputChannel()
                 }
@@ -95,7 +106,21 @@ struct DeviceLinear {
                 codesOnDevice = try context.upload(transposed(codes, rows: out, cols: inFeatures), label: label + ".weight")
                 layout = .kByN
             }
-            let inverse = mode == .int8 ? try smoothing.map { try context.upload($0.map { 1 / $0 }, label: label + ".inverse_smoothing") } : nil
+            var inverse: DeviceBuffer<Float>? = nil
+            if mode == .int8 && (smoothing != nil || columns != nil) {
+                // The outlier channels get 1/s = 0: their int8 codes are 0 and they leave the row's scale alone.
+                var factors = smoothing.map { $0.map { 1 / $0 } } ?? [Float](repeating: 1, count: inFeatures)
+                for c in columns ?? [] { factors[Int(c)] = 0 }
+                inverse = try context.upload(factors, label: label + ".inverse_smoothing")
+            }
+            if mode == .int8, let columns {
+                // [count, out]: the parts' [out_p, count] weights stacked along the output, transposed.
+                let stacked = parts.flatMap { $0.outliers!.weight }
+                outliers = Outliers(columns: try context.upload(columns, label: label + ".outlier_columns"),
+                                    weight: try context.upload(transposed(stacked, rows: out, cols: columns.count),
+                                                               label: label + ".outlier_weight"),
+                                    count: columns.count)
+            }
             storage = .int8(codesOnDevice, scales: try context.upload(scales, label: label + ".weight_scale"),
                             quantizeActivations: mode == .int8, layout: layout, inverseSmoothing: inverse)
         case .fp16:
@@ -121,6 +146,7 @@ struct DeviceLinear {
         bias = try context.upload(parts.flatMap(\.bias), label: label + ".bias")
         self.inFeatures = inFeatures
         outFeatures = out
+        self.outliers = outliers
     }
 
     init(_ linear: HostLinear, mode: LinearMode, kernels: EncoderKernels, label: String) throws {
@@ -156,7 +182,7 @@ struct DeviceLinear {
 
     /// Bytes this layer holds on the device.
     var byteCount: Int {
-        bias.byteCount + {
+        bias.byteCount + (outliers?.byteCount ?? 0) + {
             switch storage {
             case .dense(let w, _): return w.byteCount
             case .int8(let w, let s, _, _, let smoothing): return w.byteCount + s.byteCount + (smoothing?.byteCount ?? 0)
@@ -196,7 +222,11 @@ struct DeviceLinear {
                                        inverseSmoothing: inverseSmoothing)
                 }
                 try k.gemmW8A8(a: quantized.codes, aScale: quantized.scales, b: weight, bScale: scales, bias: bias, c: output,
-                               m: rows, n: outFeatures, k: inFeatures, activation: activation, layout: layout)
+                               m: rows, n: outFeatures, k: inFeatures, activation: outliers == nil ? activation : .none, layout: layout)
+                if let outliers {
+                    try k.addOutlierColumns(input, k: inFeatures, columns: outliers.columns, count: outliers.count, weight: outliers.weight,
+                                            into: output, rows: rows, n: outFeatures, activation: activation)
+                }
             } else {
                 try k.gemmW8(a: input, b: weight, bScale: scales, bias: bias, c: output, m: rows, n: outFeatures, k: inFeatures,
                              activation: activation, layout: layout)

@@ -15,6 +15,7 @@ extension HostEncoderWeights {
             }
             var linear = HostLinear(stored: stored, bias: bias, outFeatures: bias.count, inFeatures: inFeatures)
             linear.inputSmoothing = try checkpoint.smoothing(names.weight)
+            linear.outliers = try checkpoint.outliers(names.weight, rows: bias.count, width: inFeatures)
             return linear
         }
         func norm(_ names: NormNames) throws -> HostNorm {

@@ -18,6 +18,13 @@ public struct HostLinear: Sendable, Equatable {
         didSet { precondition(inputSmoothing.map { $0.count == inFeatures } ?? true, "smoothing needs \(inFeatures) factors") }
     }
 
+    /// Input channels computed in fp32 beside the int8 weight (mixed precision), or nil; their
+    /// columns of the stored weight and of `inputSmoothing` are ignored, and `floatWeight` takes
+    /// them from here.
+    public var outliers: OutlierColumns? {
+        didSet { precondition(outliers.map { $0.weight.count == outFeatures * $0.columns.count } ?? true, "outliers need \(outFeatures) rows") }
+    }
+
     public init(weight: [Float], bias: [Float], outFeatures: Int, inFeatures: Int) {
         self.init(stored: .float(weight), bias: bias, outFeatures: outFeatures, inFeatures: inFeatures)
     }
@@ -46,6 +53,7 @@ public struct HostLinear: Sendable, Equatable {
         if let smoothing = inputSmoothing {
             for i in w.indices { w[i] /= smoothing[i % inFeatures] }
         }
+        outliers?.replace(in: &w, inFeatures: inFeatures)
         return w
     }
 }

@@ -26,8 +26,11 @@ struct CompressCommand: ParsableCommand {
     @Flag(help: "int4-gptq: quantize columns in order of decreasing input energy (act-order, static groups).") var actOrder = false
     @Option(help: "prune-sparsegpt: semi-structured pattern N:M (N of every M inputs zero), instead of --sparsity.") var pattern: String?
     @Option(help: "int8-smoothquant: migration strength alpha in (0, 1] (default 0.75).") var alpha: Double?
-    @Option(help: "int8-smoothquant: keep a Linear fp32 when its input's largest channel range exceeds R times the median (default 25).")
+    @Option(help: "int8-smoothquant: keep a Linear fp32 when its input's largest channel range exceeds R times the median (default 0: none).")
     var outlierRatio: Double?
+    @Option(help: ArgumentHelp("int8-smoothquant: run the N input channels of each Linear with the largest calibrated range in fp32 "
+                               + "beside the int8 GEMM (LLM.int8()-style mixed precision; default 0: none).", valueName: "n"))
+    var outlierChannels: Int?
     @Option(help: "int8-smoothquant: int8 weight rounding, obs (error-compensated from the calibration gram, default) or nearest.")
     var rounding: String?
     @Flag(help: "prune-heads / prune-ffn: refit the output projection by least squares on the calibration set.") var refit = false
@@ -53,6 +56,7 @@ struct CompressCommand: ParsableCommand {
         if let pattern { parameters["pattern"] = .string(pattern) }
         if let alpha { parameters["alpha"] = .number(alpha) }
         if let outlierRatio { parameters["outlier-ratio"] = .number(outlierRatio) }
+        if let outlierChannels { parameters["outlier-channels"] = .number(Double(outlierChannels)) }
         if let rounding { parameters["rounding"] = .string(rounding) }
         if refit { parameters["refit"] = .string("least-squares") }
         if calibration == nil && calibrationItems != nil { throw ValidationError("--calibration-items needs --calibration FILE") }

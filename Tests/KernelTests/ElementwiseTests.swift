@@ -101,6 +101,32 @@ extension Kernels {
             #expect(error < 1e-6, "bias+\(activation): max rel error \(error)")
         }
 
+        /// The fp32 part of a mixed-precision Linear: odd sizes, channels out of order, and a NaN tail
+        /// past rows x n that must stay untouched (the kernel adds in place, so the region itself starts filled).
+        @Test(arguments: [Activation.none, .gelu])
+        func outlierColumnsAddThenActivate(activation: Activation) throws {
+            var rng = SeededGenerator(seed: 29)
+            let (rows, k, n) = (11, 45, 37)
+            let columns: [Int32] = [44, 3, 17, 0, 29]
+            let x = randomFloats(rows * k, &rng, range: -3...3), w = randomFloats(columns.count * n, &rng)
+            let y = randomFloats(rows * n, &rng, range: -2...2)
+            let ctx = TestDevice.context
+            let out = try ctx.upload(y + [Float](repeating: .nan, count: 7))
+            try TestDevice.kernels.addOutlierColumns(try ctx.upload(x), k: k, columns: try ctx.upload(columns), count: columns.count,
+                                                     weight: try ctx.upload(w), into: out, rows: rows, n: n, activation: activation)
+            let expected = (0..<(rows * n)).map { e -> Double in
+                let (m, o) = (e / n, e % n)
+                var v = Double(y[e])
+                for (i, c) in columns.enumerated() { v += Double(x[m * k + Int(c)]) * Double(w[i * n + o]) }
+                return activation == .gelu ? geluReference(v) : v
+            }
+            let result = try out.read()
+            let worst = maxRelativeError(Array(result[..<(rows * n)]), expected)
+            #expect(worst < 1e-6, "outlier columns, \(activation): max rel error \(worst)")
+            let tailUntouched = result[(rows * n)...].allSatisfy { $0.isNaN }
+            #expect(tailUntouched, "wrote past rows x n")
+        }
+
         @Test func embeddingsGatherAndAdd() throws {
             var rng = SeededGenerator(seed: 11)
             let (vocab, positions, types, hidden, batch, seq) = (53, 19, 2, 37, 3, 7)

@@ -10,23 +10,29 @@ import Foundation
 /// stream (folding 1/s into gamma and beta, as in pre-LN LLMs, would change the residual), and the
 /// FFN-down input follows GELU: for these the checkpoint stores s beside the int8 weight
 /// (`<weight>_smoothing`) and the engine divides the input by s in the same kernel that quantizes
-/// it per token. Optionally (`outlier-ratio` R > 0), a Linear whose smoothed input still has a
-/// channel range above R times the median stays fp32, as LLM.int8() keeps outliers in higher precision.
+/// it per token. Optionally (`outlier-channels` N > 0), the N input channels of each Linear with the
+/// largest calibrated range run in fp32 beside the int8 GEMM and leave the per-token scale and the
+/// per-channel weight scales alone (LLM.int8()'s mixed-precision decomposition, with the channels
+/// fixed at calibration); or (`outlier-ratio` R > 0) a Linear whose smoothed input still has a
+/// channel range above R times the median stays fp32 whole.
 public struct SmoothQuant: CompressionTechnique {
     public static let name = "int8-smoothquant"
     public var name: String { Self.name }
     public var summary: String {
         "W8A8 with SmoothQuant smoothing of every Linear input (needs --calibration): --alpha A in (0, 1] (default 0.75), "
             + "--rounding obs|nearest (int8 weights rounded with OBS error compensation, the default, or to nearest), "
+            + "--outlier-channels N (the N widest input channels of each Linear in fp32; default 0 = none), "
             + "--outlier-ratio R (fp32 for inputs still above R x median range; default 0 = none)"
     }
 
     static let defaultAlpha = 0.75
     static let defaultOutlierRatio = 0.0
+    static let defaultOutlierChannels = 0
 
     public func apply(_ parameters: Parameters, to job: inout CompressionJob) throws -> [String] {
-        try parameters.only(["alpha", "outlier-ratio", "rounding"])
+        try parameters.only(["alpha", "outlier-ratio", "outlier-channels", "rounding"])
         let alpha = try Self.alpha(parameters), ratio = try Self.outlierRatio(parameters)
+        let channels = try Self.outlierChannels(parameters)
         let obs = try Self.rounding(parameters) == "obs"
         if let existing = job.config.quantizationMethod {
             throw CheckpointError("\(job.path): already quantized (\(existing)); compress the fp32 checkpoint instead")
@@ -43,24 +49,33 @@ public struct SmoothQuant: CompressionTechnique {
                 guard let r = ranges[point], r.count == width else {
                     throw CheckpointError("calibration gave no \(point.rawValue) ranges of width \(width) for layer \(l)")
                 }
+                guard channels < width else {
+                    throw CheckpointError("--outlier-channels \(channels) leaves no int8 channel of layer \(l)'s \(width)-wide "
+                                          + "\(point.rawValue) input")
+                }
                 return r
             }
             var layer = layers[l]
             let context = try range(.context, width: layer.attentionOutput.inFeatures)
-            let folded = Smoothing.factors(activationMax: context, weights: [layer.attentionOutput], alpha: alpha)
+            let contextOutliers = Smoothing.widest(channels, of: context)
+            var folded = Smoothing.factors(activationMax: context, weights: [layer.attentionOutput], alpha: alpha)
+            for c in contextOutliers { folded[c] = 1 }
             Smoothing.fold(folded, into: &layer)
             var ratios: [String] = []
             // Each group: the Linears that read one input, that input's ranges after smoothing, the factors to store.
-            var groups: [(name: String, linears: [HostLinear], smoothed: [Float], stored: [Float]?, gram: [Double]?)] = []
+            // The smoothed ranges leave out the outlier channels (0), which no longer reach the int8 GEMM.
+            var groups: [(name: String, linears: [HostLinear], smoothed: [Float], stored: [Float]?, gram: [Double]?, outliers: [Int])] = []
             for (name, linears, point) in [("query/key/value", [layer.query, layer.key, layer.value], LinearInputPoint.attentionInput),
                                            ("intermediate", [layer.intermediate], .ffnInput), ("output", [layer.output], .ffnActivation)] {
                 let r = try range(point, width: linears[0].inFeatures)
-                let factors = Smoothing.factors(activationMax: r, weights: linears, alpha: alpha)
-                groups.append((name, linears, zip(r, factors).map { $0 / $1 }, factors,
-                               statistics?[point].map { Smoothing.scaledGram($0.gram, by: factors) }))
+                let outliers = Smoothing.widest(channels, of: r)
+                var factors = Smoothing.factors(activationMax: r, weights: linears, alpha: alpha)
+                for c in outliers { factors[c] = 1 }
+                groups.append((name, linears, Smoothing.smoothed(r, factors, without: outliers), factors,
+                               statistics?[point].map { Smoothing.scaledGram($0.gram, by: factors) }, outliers))
             }
-            groups.insert(("attention.output", [layer.attentionOutput], zip(context, folded).map { $0 / $1 }, nil,
-                           statistics?[.context].map { Smoothing.scaledGram($0.gram, by: folded) }), at: 1)
+            groups.insert(("attention.output", [layer.attentionOutput], Smoothing.smoothed(context, folded, without: contextOutliers), nil,
+                           statistics?[.context].map { Smoothing.scaledGram($0.gram, by: folded) }, contextOutliers), at: 1)
             var out: [String: [HostLinear]] = [:]
             for group in groups {
                 let r = Smoothing.outlierRatio(group.smoothed)
@@ -69,7 +84,9 @@ public struct SmoothQuant: CompressionTechnique {
                     keptFloat.append("layer \(l) \(group.name)")
                     out[group.name] = group.linears
                 } else {
-                    out[group.name] = try group.linears.map { try Smoothing.quantized($0, smoothing: group.stored, gram: group.gram) }
+                    out[group.name] = try group.linears.map {
+                        try Smoothing.quantized($0, smoothing: group.stored, gram: group.gram, outliers: group.outliers)
+                    }
                 }
             }
             layer.query = out["query/key/value"]![0]
@@ -89,18 +106,25 @@ public struct SmoothQuant: CompressionTechnique {
                                                "linear_granularity": .string("per-output-channel"),
                                                "embedding_granularity": .string("per-row"),
                                                "smoothing": .string("SmoothQuant: <weight>_smoothing holds s; inputs are divided by s"),
+                                               "outlier_channels": .string(channels == 0 ? "none" : "<weight>_outlier_columns (I32) lists "
+                                                   + "\(channels) input channels per Linear computed in fp32 with <weight>_outlier_weight "
+                                                   + "(F32 [out, n]); their int8 codes are 0"),
                                                "fp32_linears": .array(keptFloat.map { .string($0) })])
         if ratio > 0 { lines.append("kept in fp32 (outlier inputs): " + (keptFloat.isEmpty ? "none" : keptFloat.joined(separator: ", "))) }
         return lines
     }
 
     public func record(_ parameters: Parameters) throws -> [String: JSONValue] {
-        ["alpha": .number(try Self.alpha(parameters)), "outlier_ratio": .number(try Self.outlierRatio(parameters)),
+        let channels = try Self.outlierChannels(parameters)
+        return ["alpha": .number(try Self.alpha(parameters)), "outlier_ratio": .number(try Self.outlierRatio(parameters)),
+         "outlier_channels": .number(Double(channels)),
          "smoothing": .string("s_j = max|X_j|^alpha / max|W_j|^(1-alpha) per Linear input; attention-output input folded into value "
                  + "rows and bias, the others stored as <weight>_smoothing and divided out before per-token quantization"),
          "weights": .string("int8 symmetric per output channel, " + (try Self.rounding(parameters) == "obs"
                  ? "rounded with OBS error compensation from the calibration gram (GPTQ-style)" : "rounded to nearest")),
-         "activations": .string("int8 per token, dynamic"),
+         "activations": .string(channels == 0 ? "int8 per token, dynamic"
+                 : "int8 per token, dynamic, but for the \(channels) input channels of each Linear with the largest calibrated range, "
+                 + "computed in fp32 (LLM.int8()-style mixed precision, channels fixed at calibration)"),
          "recovery": .string("none (one-shot)")]
     }
 
@@ -110,6 +134,12 @@ public struct SmoothQuant: CompressionTechnique {
 
     static func rounding(_ p: Parameters) throws -> String {
         try p.choice("rounding", ["nearest", "obs"], default: "obs")
+    }
+
+    static func outlierChannels(_ p: Parameters) throws -> Int {
+        let n = try p.number("outlier-channels", in: 0...65536, default: Double(defaultOutlierChannels))
+        guard n == n.rounded() else { throw CheckpointError("--outlier-channels must be a whole number, not \(JSONValue.number(n))") }
+        return Int(n)
     }
 
     static func outlierRatio(_ p: Parameters) throws -> Double {
@@ -137,19 +167,48 @@ enum Smoothing {
 
     /// `linear` int8 per output channel; with `smoothing`, its columns multiplied by s first and s
     /// stored; with `gram` (of the smoothed input), rounded with OBS compensation, else to nearest.
-    static func quantized(_ linear: HostLinear, smoothing: [Float]?, gram: [Double]? = nil) throws -> HostLinear {
+    /// The `outliers` columns are kept in fp32 beside the int8 weight (unsmoothed), their codes 0:
+    /// they take no part in the weight scales or the OBS compensation.
+    static func quantized(_ linear: HostLinear, smoothing: [Float]?, gram: [Double]? = nil, outliers: [Int] = []) throws -> HostLinear {
+        let rows = linear.outFeatures, cols = linear.inFeatures
         var w = linear.floatWeight
-        if let smoothing { for i in w.indices { w[i] *= smoothing[i % linear.inFeatures] } }
-        var out = HostLinear(weight: w, bias: linear.bias, outFeatures: linear.outFeatures, inFeatures: linear.inFeatures)
+        let fp32 = (0..<rows).flatMap { r in outliers.map { w[r * cols + $0] } }  // unsmoothed: their inputs are not divided by s
+        if let smoothing { for i in w.indices { w[i] *= smoothing[i % cols] } }
+        let kept = outliers.isEmpty ? Array(0..<cols) : (0..<cols).filter { !Set(outliers).contains($0) }
+        var codes: [Int8], scales: [Float]
         if let gram {
-            let (codes, scales) = try OBSRounding.int8(weight: w, rows: linear.outFeatures, cols: linear.inFeatures, gram: gram)
-            out = HostLinear(stored: .int8(codes, scales: scales), bias: linear.bias, outFeatures: linear.outFeatures,
-                             inFeatures: linear.inFeatures)
+            // OBS on the kept columns alone: its compensation cannot move error into fp32 columns.
+            let sub = (0..<rows).flatMap { r in kept.map { w[r * cols + $0] } }
+            let subGram = kept.flatMap { i in kept.map { gram[i * cols + $0] } }
+            let (subCodes, s) = try OBSRounding.int8(weight: sub, rows: rows, cols: kept.count, gram: subGram)
+            codes = [Int8](repeating: 0, count: rows * cols)
+            for r in 0..<rows { for (i, c) in kept.enumerated() { codes[r * cols + c] = subCodes[r * kept.count + i] } }
+            scales = s
         } else {
-            out = out.quantizedPerOutputChannel()
+            for r in 0..<rows { for c in outliers { w[r * cols + c] = 0 } }
+            guard case .int8(let q, let s) = HostLinear(weight: w, bias: linear.bias, outFeatures: rows, inFeatures: cols)
+                .quantizedPerOutputChannel().weight else { preconditionFailure("per-channel quantization gives int8") }
+            (codes, scales) = (q, s)
         }
+        var out = HostLinear(stored: .int8(codes, scales: scales), bias: linear.bias, outFeatures: rows, inFeatures: cols)
         out.inputSmoothing = smoothing
+        if !outliers.isEmpty {
+            out.outliers = try OutlierColumns(columns: outliers.map(Int32.init), weight: fp32, outFeatures: rows, inFeatures: cols,
+                                              name: "outlier channels")
+        }
         return out
+    }
+
+    /// The `n` channels with the largest `range`, ascending (none when n is 0).
+    static func widest(_ n: Int, of range: [Float]) -> [Int] {
+        Array(range.indices.sorted { range[$0] > range[$1] || (range[$0] == range[$1] && $0 < $1) }.prefix(n)).sorted()
+    }
+
+    /// range / s per channel, 0 for the channels left out.
+    static func smoothed(_ range: [Float], _ s: [Float], without left: [Int]) -> [Float] {
+        var r = zip(range, s).map { $0 / $1 }
+        for c in left { r[c] = 0 }
+        return r
     }
 
     /// The gram of x / s from the gram of x: G_ij / (s_i s_j).

@@ -29,4 +29,7 @@ public enum KernelOperation: String, CaseIterable, Codable, Sendable {
     case pooling
     /// In-place bias and activation (bias_activation).
     case biasActivation = "bias-activation"
+    /// The fp32 outlier channels of a mixed-precision W8A8 Linear, added in place, then its
+    /// activation (add_outlier_columns).
+    case outlierColumns = "outlier-columns"
 }

@@ -12,6 +12,7 @@ public enum KernelVariantRegistry {
         PortableNormalization.quantizeVector,
         PortableAttention.attention, PortableAttention.lanes, PortableAttention.tiled, NvidiaAttention.mma,
         PortableElementwise.embeddings, PortableElementwise.pooling, PortableElementwise.biasActivation,
+        PortableElementwise.outlierColumns,
     ]
 
     private static let lock = NSLock()

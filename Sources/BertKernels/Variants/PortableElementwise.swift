@@ -15,6 +15,14 @@ public enum PortableElementwise {
         LaunchGeometry(global: [p.n, p.m])
     }
 
+    /// Problem m = rows, n = output columns.
+    public static let outlierColumns = KernelVariant(
+        name: "portable-outlier-columns", operation: .outlierColumns, source: "portable/outlier_columns.cl",
+        entryPoints: ["add_outlier_columns"]
+    ) { _, p, _ in
+        LaunchGeometry(global: [p.n, p.m])
+    }
+
     /// Problem m = rows, n = columns.
     public static let biasActivation = KernelVariant(
         name: "portable-bias-activation", operation: .biasActivation, source: "portable/activation.cl",
