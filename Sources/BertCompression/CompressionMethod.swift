@@ -67,6 +67,12 @@ public struct CompressionMethod: Sendable, Equatable, Codable, CustomStringConve
     /// W8A8 with SmoothQuant (alpha 0.75), calibrated.
     public static let int8SmoothQuant = CompressionMethod(name: SmoothQuant.name)
 
+    /// W8A8 with SmoothQuant (alpha 0.75) and the `outlierChannels` widest calibrated input channels
+    /// of each Linear in fp32 beside the int8 GEMM.
+    public static func int8SmoothQuant(outlierChannels: Int) -> CompressionMethod {
+        CompressionMethod(name: SmoothQuant.name, parameters: ["outlier-channels": .number(Double(outlierChannels))])
+    }
+
     /// SparseGPT to an unstructured sparsity per Linear, calibrated.
     public static func sparseGPT(sparsity: Double) -> CompressionMethod {
         CompressionMethod(name: SparseGPTPruning.name, parameters: ["sparsity": .number(sparsity)])

@@ -66,23 +66,41 @@ public final class EncoderKernels: @unchecked Sendable {
         try self.init(context: context, selection: try ProfileCatalog.standard().selection(for: DeviceIdentity(context.device)))
     }
 
-    /// Launches `entry` of the variant chosen for `operation` over `problem`.
     /// Kernels already built by this launcher, by source, entry point and options.
     private var built: [String: Kernel] = [:]
+    /// What a launch site needs, by operation, entry point and problem: the built kernel and its
+    /// geometry. A forward pass repeats the same few dozen launches; deriving the build options
+    /// (string formatting, dictionary merges) for each was the largest host cost per launch
+    /// (docs/perf-notes.md).
+    private var prepared: [PreparedKey: (kernel: Kernel, geometry: LaunchGeometry)] = [:]
 
+    private struct PreparedKey: Hashable {
+        let operation: KernelOperation
+        let entry: String
+        let problem: KernelProblem
+    }
+
+    /// Launches `entry` of the variant chosen for `operation` over `problem`.
     func launch(_ operation: KernelOperation, _ entry: String, problem: KernelProblem, arguments: [any KernelArgument],
                 category: String) throws {
+        let key = PreparedKey(operation: operation, entry: entry, problem: problem)
+        let ready = try prepared[key] ?? prepare(operation, entry, problem: problem)
+        prepared[key] = ready
+        try context.launch(ready.kernel, global: ready.geometry.global, local: ready.geometry.local, arguments: arguments,
+                           category: category)
+        if ran[operation] == nil { ran[operation] = selection[operation] }
+    }
+
+    /// Builds (or finds) the kernel for one launch site and works out its geometry.
+    private func prepare(_ operation: KernelOperation, _ entry: String, problem: KernelProblem) throws -> (kernel: Kernel, geometry: LaunchGeometry) {
         let choice = selection[operation]
         let options = choice.buildOptions(for: problem)
-        // Looked up by a short key here: the context's own cache keys on the whole source text,
-        // which would be rebuilt and hashed on every one of a forward pass's launches.
+        // Looked up by a short key here: the context's own cache keys on the whole source text.
         let key = choice.variant.source + "\u{0}" + entry + "\u{0}" + options
         let kernel = try built[key] ?? context.kernel(entry, source: KernelLibrary.source(choice.variant.source),
                                                       options: options, sourceName: "Kernels/\(choice.variant.source)")
         built[key] = kernel
-        let geometry = choice.geometry(entry, for: problem)
-        try context.launch(kernel, global: geometry.global, local: geometry.local, arguments: arguments, category: category)
-        ran[operation] = choice
+        return (kernel, choice.geometry(entry, for: problem))
     }
 
     /// C[M, N] = act(A[M, K] · op(B) + bias); `op(B)` is [K, N] after reading B per `layout`.

@@ -99,6 +99,8 @@ extension Compression {
         }
     }
 
+    /// The standard plan's W8A8 (SmoothQuant with 8 fp32 outlier channels per Linear, as
+    /// `StandardPlans.outlierChannels`) against plain W8A8, on sentences it was not calibrated on.
     @Test func smoothQuantHoldsOnSentencesOutsideTheCalibrationSet() throws {
         try #require(FileManager.default.fileExists(atPath: amazonReviews.path), "assets missing: run scripts/setup first")
         let dir = try freshDirectory()
@@ -107,19 +109,21 @@ extension Compression {
         let texts = try CalibrationTexts(path: amazonReviews.path, items: 128)
         let source = try EngineCalibration(texts: texts, model: l6, kernels: TestDevice.kernels)
         let smooth = dir.appendingPathComponent("smoothquant"), plain = dir.appendingPathComponent("int8")
-        try Compressor.compress(source: l6, target: smooth, method: CompressionMethod(name: SmoothQuant.name), calibration: source)
+        try Compressor.compress(source: l6, target: smooth, method: .int8SmoothQuant(outlierChannels: 8), calibration: source)
         try Compressor.compress(source: l6, target: plain, method: .int8)
-        // Held out: NYT editorial snippets and tweets (not Amazon reviews, which calibrated).
+        // Held out: NYT editorial snippets and tweets (not Amazon reviews, which calibrated), and the
+        // four tweets that SmoothQuant without fp32 channels did worst on (0.9928-0.9945 over 9,390).
         let held = try vaderTexts("nyt_editorials", count: 200) + vaderTexts("tweets", count: 200)
+            + ["Thank ya!!!!!", "Not true.", "WTF?", "Sure."]
         let reference = try pooled(l6, held)
         var figures: [String: (worst: Double, mean: Double)] = [:]
-        for (name, model) in [("int8-smoothquant", smooth), ("int8", plain)] {
+        for (name, model) in [("int8-smoothquant outlier-channels=8", smooth), ("int8", plain)] {
             let cosines = zip(reference, try pooled(model, held)).map { cosine($0[...], $1[...]) }
             figures[name] = (cosines.min()!, cosines.reduce(0, +) / Double(cosines.count))
             print(String(format: "%@ on %d held-out sentences: worst pooled cosine %.4f, mean %.5f", name, held.count,
                          figures[name]!.worst, figures[name]!.mean))
         }
-        let s = figures["int8-smoothquant"]!, p = figures["int8"]!
+        let s = figures["int8-smoothquant outlier-channels=8"]!, p = figures["int8"]!
         #expect(s.mean > p.mean && s.worst > p.worst, "SmoothQuant should beat plain W8A8 on held-out sentences")
         #expect(s.mean >= SmoothQuantBar.mean, "mean pooled cosine \(s.mean) below \(SmoothQuantBar.mean)")
         #expect(s.worst >= SmoothQuantBar.worst, "worst pooled cosine \(s.worst) below \(SmoothQuantBar.worst)")
@@ -128,11 +132,8 @@ extension Compression {
 
 }
 
-/// What the SmoothQuant test holds the model to. Issue 14 asks for mean >= 0.998 and worst >= 0.995;
-/// the mean bar is the issue's. The worst is held to 0.993, not 0.995: the single worst held-out
-/// sentence is a very short tweet ("WTF?", 5 tokens, 0.9942 at 512 calibration texts) and the next
-/// worst are above 0.997 (docs/compression.md); the issue's worst bar is not met on every sentence.
+/// What the SmoothQuant test holds the model to: issue 14's bars, mean >= 0.998 and worst >= 0.995.
 enum SmoothQuantBar {
-    static let worst = 0.993
+    static let worst = 0.995
     static let mean = 0.998
 }

@@ -1,6 +1,6 @@
 /// The extents of one launch, named as a GEMM's (m rows, n columns, k depth); each launcher in
 /// `EncoderKernels` says which of its sizes goes where.
-public struct KernelProblem: Sendable, Equatable {
+public struct KernelProblem: Sendable, Hashable {
     public var m: Int
     public var n: Int
     public var k: Int
