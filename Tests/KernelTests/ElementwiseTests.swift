@@ -103,8 +103,9 @@ extension Kernels {
 
         /// The fp32 part of a mixed-precision Linear: odd sizes, channels out of order, and a NaN tail
         /// past rows x n that must stay untouched (the kernel adds in place, so the region itself starts filled).
-        @Test(arguments: [Activation.none, .gelu])
-        func outlierColumnsAddThenActivate(activation: Activation) throws {
+        @Test(arguments: [Activation.none, .gelu], [1, 4, 8, 16])
+        func outlierColumnsAddThenActivate(activation: Activation, outputsPerItem: Int) throws {
+            let kernels = try TestDevice.kernels(.outlierColumns, ["OV": outputsPerItem])
             var rng = SeededGenerator(seed: 29)
             let (rows, k, n) = (11, 45, 37)
             let columns: [Int32] = [44, 3, 17, 0, 29]
@@ -112,8 +113,8 @@ extension Kernels {
             let y = randomFloats(rows * n, &rng, range: -2...2)
             let ctx = TestDevice.context
             let out = try ctx.upload(y + [Float](repeating: .nan, count: 7))
-            try TestDevice.kernels.addOutlierColumns(try ctx.upload(x), k: k, columns: try ctx.upload(columns), count: columns.count,
-                                                     weight: try ctx.upload(w), into: out, rows: rows, n: n, activation: activation)
+            try kernels.addOutlierColumns(try ctx.upload(x), k: k, columns: try ctx.upload(columns), count: columns.count,
+                                          weight: try ctx.upload(w), into: out, rows: rows, n: n, activation: activation)
             let expected = (0..<(rows * n)).map { e -> Double in
                 let (m, o) = (e / n, e % n)
                 var v = Double(y[e])
@@ -122,7 +123,8 @@ extension Kernels {
             }
             let result = try out.read()
             let worst = maxRelativeError(Array(result[..<(rows * n)]), expected)
-            #expect(worst < 1e-6, "outlier columns, \(activation): max rel error \(worst)")
+            #expect(worst < 1e-6, "outlier columns, \(activation), OV \(outputsPerItem): max rel error \(worst)")
+            #expect(kernels.ran[.outlierColumns]?.values["OV"] == outputsPerItem)
             let tailUntouched = result[(rows * n)...].allSatisfy { $0.isNaN }
             #expect(tailUntouched, "wrote past rows x n")
         }

@@ -187,6 +187,17 @@ python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-ldmatri
     "LDMATRIX=1: fp16 bert-base vs the profile's fp16 (same sums up to order)" || { echo "nvidia: FAILED: LDMATRIX=1 fp16"; status=1; }
 python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8-ldmatrix bert-base-int8 0.9999999 \
     "LDMATRIX=1: W8A8 bert-base vs the profile's W8A8 (exact sums, expect 1)" || { echo "nvidia: FAILED: LDMATRIX=1 W8A8"; status=1; }
+# Mixed-precision W8A8 (sixth session, not yet run on a GPU): SmoothQuant with 8 fp32 outlier
+# channels per Linear (the outlier-columns kernel after each int8 GEMM), profile kernels against
+# portable ones, as for plain W8A8 above. Nearest rounding keeps the host's part to seconds.
+[ -d "$WORK/models/bert-base-sq8" ] || "$BB" compress --model "$WORK/models/bert-base" --out "$WORK/models/bert-base-sq8" \
+    --method int8-smoothquant --outlier-channels 8 --rounding nearest --calibration "$CARRY/synth_texts.txt" | tail -1
+for kernels in auto portable; do
+    "$BB" embed --model "$WORK/models/bert-base-sq8" --input "$CARRY/synth_texts.txt" --output "$OUT/embed-bert-base-sq8-$kernels.jsonl" \
+        --kernels $kernels --quiet || status=1
+done
+python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-sq8-auto bert-base-sq8-portable 0.9999 \
+    "W8A8 with 8 fp32 outlier channels, bert-base, profile kernels vs portable on this GPU" || status=1
 # Attention on the tensor cores, kernel level: nvidia-attention-mma's PTX path against float64 on
 # odd shapes (padded keys, head widths 64/32/24, MPNet's bias), then one layer of bert-large
 # attention at 1x128 and 32x384 timed beside portable-attention at several block settings.

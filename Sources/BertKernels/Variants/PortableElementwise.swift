@@ -15,12 +15,13 @@ public enum PortableElementwise {
         LaunchGeometry(global: [p.n, p.m])
     }
 
-    /// Problem m = rows, n = output columns.
+    /// Problem m = rows, n = output columns; OV consecutive outputs per work-item.
     public static let outlierColumns = KernelVariant(
         name: "portable-outlier-columns", operation: .outlierColumns, source: "portable/outlier_columns.cl",
-        entryPoints: ["add_outlier_columns"]
-    ) { _, p, _ in
-        LaunchGeometry(global: [p.n, p.m])
+        entryPoints: ["add_outlier_columns"],
+        parameters: [KernelParameter("OV", default: 1, allowed: [1, 4, 8, 16], meaning: "consecutive outputs per work-item (vector width)")]
+    ) { _, p, v in
+        LaunchGeometry(global: [(p.n + v["OV"]! - 1) / v["OV"]!, p.m])
     }
 
     /// Problem m = rows, n = columns.
