@@ -4,7 +4,16 @@
 CARRY=${CARRY:-.device}
 WORK=${WORK:-/tmp/bertbench-gpu}
 mkdir -p "$WORK/icd"
-[ -x "$WORK/bertbench" ] || gunzip -c "$CARRY/bertbench.gz" > "$WORK/bertbench"
+# xz since the sixth session (python3's lzma where the host has no xz); gzip before.
+if [ ! -x "$WORK/bertbench" ]; then
+    if [ -f "$CARRY/bertbench.xz" ]; then
+        xz -dc "$CARRY/bertbench.xz" > "$WORK/bertbench" 2>/dev/null \
+            || python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' \
+                "$CARRY/bertbench.xz" "$WORK/bertbench"
+    else
+        gunzip -c "$CARRY/bertbench.gz" > "$WORK/bertbench"
+    fi
+fi
 chmod +x "$WORK/bertbench"
 nvidia_cl=$(ldconfig -p 2>/dev/null | awk '/libnvidia-opencl.so.1/ {print $NF; exit}')
 [ -n "$nvidia_cl" ] || nvidia_cl=$(find /usr/local/nvidia /usr/lib /usr/lib64 -name 'libnvidia-opencl.so.1' 2>/dev/null | head -1)
