@@ -84,15 +84,15 @@ public final class EncoderKernels: @unchecked Sendable {
     func launch(_ operation: KernelOperation, _ entry: String, problem: KernelProblem, arguments: [any KernelArgument],
                 category: String) throws {
         let key = PreparedKey(operation: operation, entry: entry, problem: problem)
-        let ready = try prepared[key] ?? prepare(operation, entry, problem: problem)
-        prepared[key] = ready
+        let ready = try prepared[key] ?? prepare(key)
         try context.launch(ready.kernel, global: ready.geometry.global, local: ready.geometry.local, arguments: arguments,
                            category: category)
-        if ran[operation] == nil { ran[operation] = selection[operation] }
     }
 
-    /// Builds (or finds) the kernel for one launch site and works out its geometry.
-    private func prepare(_ operation: KernelOperation, _ entry: String, problem: KernelProblem) throws -> (kernel: Kernel, geometry: LaunchGeometry) {
+    /// Builds (or finds) the kernel for a new launch site, works out its geometry and keeps both;
+    /// the selection never changes, so this is also where `ran` learns what runs the operation.
+    private func prepare(_ site: PreparedKey) throws -> (kernel: Kernel, geometry: LaunchGeometry) {
+        let (operation, entry, problem) = (site.operation, site.entry, site.problem)
         let choice = selection[operation]
         let options = choice.buildOptions(for: problem)
         // Looked up by a short key here: the context's own cache keys on the whole source text.
@@ -100,7 +100,10 @@ public final class EncoderKernels: @unchecked Sendable {
         let kernel = try built[key] ?? context.kernel(entry, source: KernelLibrary.source(choice.variant.source),
                                                       options: options, sourceName: "Kernels/\(choice.variant.source)")
         built[key] = kernel
-        return (kernel, choice.geometry(entry, for: problem))
+        let ready = (kernel: kernel, geometry: choice.geometry(entry, for: problem))
+        prepared[site] = ready
+        ran[operation] = choice
+        return ready
     }
 
     /// C[M, N] = act(A[M, K] · op(B) + bias); `op(B)` is [K, N] after reading B per `layout`.

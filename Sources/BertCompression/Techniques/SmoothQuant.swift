@@ -58,8 +58,7 @@ public struct SmoothQuant: CompressionTechnique {
             var layer = layers[l]
             let context = try range(.context, width: layer.attentionOutput.inFeatures)
             let contextOutliers = Smoothing.widest(channels, of: context)
-            var folded = Smoothing.factors(activationMax: context, weights: [layer.attentionOutput], alpha: alpha)
-            for c in contextOutliers { folded[c] = 1 }
+            let folded = Smoothing.factors(activationMax: context, weights: [layer.attentionOutput], alpha: alpha, fp32: contextOutliers)
             Smoothing.fold(folded, into: &layer)
             var ratios: [String] = []
             // Each group: the Linears that read one input, that input's ranges after smoothing, the factors to store.
@@ -69,8 +68,7 @@ public struct SmoothQuant: CompressionTechnique {
                                            ("intermediate", [layer.intermediate], .ffnInput), ("output", [layer.output], .ffnActivation)] {
                 let r = try range(point, width: linears[0].inFeatures)
                 let outliers = Smoothing.widest(channels, of: r)
-                var factors = Smoothing.factors(activationMax: r, weights: linears, alpha: alpha)
-                for c in outliers { factors[c] = 1 }
+                let factors = Smoothing.factors(activationMax: r, weights: linears, alpha: alpha, fp32: outliers)
                 groups.append((name, linears, Smoothing.smoothed(r, factors, without: outliers), factors,
                                statistics?[point].map { Smoothing.scaledGram($0.gram, by: factors) }, outliers))
             }
@@ -151,18 +149,21 @@ public struct SmoothQuant: CompressionTechnique {
 enum Smoothing {
     /// s_j = max|X_j|^α / max_o |W_oj|^(1-α) over the rows of all `weights` (Linears sharing the
     /// input), 1 where either range is zero.
-    static func factors(activationMax: [Float], weights: [HostLinear], alpha: Double) -> [Float] {
+    /// The `fp32` channels (kept out of the int8 GEMM) get 1.
+    static func factors(activationMax: [Float], weights: [HostLinear], alpha: Double, fp32: [Int] = []) -> [Float] {
         let cols = weights[0].inFeatures
         var weightMax = [Float](repeating: 0, count: cols)
         for weight in weights {
             let w = weight.floatWeight
             for o in 0..<weight.outFeatures { for j in 0..<cols { weightMax[j] = max(weightMax[j], abs(w[o * cols + j])) } }
         }
-        return (0..<cols).map { j in
+        var s = (0..<cols).map { j -> Float in
             let a = Double(activationMax[j]), b = Double(weightMax[j])
             guard a > 0, b > 0 else { return 1 }
             return Float(max(pow(a, alpha) / pow(b, 1 - alpha), 1e-5))
         }
+        for c in fp32 { s[c] = 1 }
+        return s
     }
 
     /// `linear` int8 per output channel; with `smoothing`, its columns multiplied by s first and s
@@ -174,21 +175,21 @@ enum Smoothing {
         var w = linear.floatWeight
         let fp32 = (0..<rows).flatMap { r in outliers.map { w[r * cols + $0] } }  // unsmoothed: their inputs are not divided by s
         if let smoothing { for i in w.indices { w[i] *= smoothing[i % cols] } }
-        let kept = outliers.isEmpty ? Array(0..<cols) : (0..<cols).filter { !Set(outliers).contains($0) }
+        for r in 0..<rows { for c in outliers { w[r * cols + c] = 0 } }
         var codes: [Int8], scales: [Float]
-        if let gram {
+        if let gram, !outliers.isEmpty {
             // OBS on the kept columns alone: its compensation cannot move error into fp32 columns.
+            let left = Set(outliers), kept = (0..<cols).filter { !left.contains($0) }
             let sub = (0..<rows).flatMap { r in kept.map { w[r * cols + $0] } }
             let subGram = kept.flatMap { i in kept.map { gram[i * cols + $0] } }
             let (subCodes, s) = try OBSRounding.int8(weight: sub, rows: rows, cols: kept.count, gram: subGram)
             codes = [Int8](repeating: 0, count: rows * cols)
             for r in 0..<rows { for (i, c) in kept.enumerated() { codes[r * cols + c] = subCodes[r * kept.count + i] } }
             scales = s
+        } else if let gram {
+            (codes, scales) = try OBSRounding.int8(weight: w, rows: rows, cols: cols, gram: gram)
         } else {
-            for r in 0..<rows { for c in outliers { w[r * cols + c] = 0 } }
-            guard case .int8(let q, let s) = HostLinear(weight: w, bias: linear.bias, outFeatures: rows, inFeatures: cols)
-                .quantizedPerOutputChannel().weight else { preconditionFailure("per-channel quantization gives int8") }
-            (codes, scales) = (q, s)
+            (codes, scales) = Int8Quantizer.quantizeRows(w, rows: rows, cols: cols)  // zeroed fp32 columns leave the row scales alone
         }
         var out = HostLinear(stored: .int8(codes, scales: scales), bias: linear.bias, outFeatures: rows, inFeatures: cols)
         out.inputSmoothing = smoothing
