@@ -24,6 +24,8 @@ public enum Compressor {
         var changes = job.changes
         var record = try technique.record(parameters)
         record["method"] = .string(method.name)
+        // The parameters as given, so a later run can re-derive this record (CompressionRecordCheck).
+        record["parameters"] = .object(method.parameters)
         record["source"] = .string(source.standardizedFileURL.path)
         record["source_hash"] = .string(try checkpoint.sourceHash())
         record["source_bytes"] = .number(Double(try fileSize(checkpoint.file.url)))

@@ -3,8 +3,9 @@ import BertCheckpoint
 import BertCompression
 import Foundation
 
-/// Makes a compressed variant of a checkpoint (cached: an existing target is kept) and records
-/// its hash. Front ends run these before planning the cells that measure the variant, since
+/// Makes a compressed variant of a checkpoint (cached: an existing target is kept when its
+/// config.json records the same method, settings, source and calibration sample, and refused
+/// otherwise) and records its hash. Front ends run these before planning the cells that measure the variant, since
 /// those cells' ids depend on the variant's hash; on a cluster they run at planning time.
 public struct PrepareVariantCell: CellKind {
     public static let kind = "prepare-variant"
@@ -76,7 +77,22 @@ public struct PrepareVariantCell: CellKind {
                 // Another shard made it at the same time; its folder appeared whole (atomic rename).
             }
         }
+        if !made { try checkRecipe(of: url) }
         return Output(variant: try ModelRef.at(url), made: made)
+    }
+
+    /// Refuses a folder that is already there but was made another way: measuring it under this
+    /// plan's name would report the wrong model. The user's folder is left as it is.
+    private func checkRecipe(of url: URL) throws {
+        let config = try BertConfig(contentsOf: url.appendingPathComponent("config.json"))
+        let choice = calibration.map {
+            CompressionRecordCheck.Calibration(file: URL(fileURLWithPath: $0.path).lastPathComponent, items: $0.items,
+                                               seed: $0.seed ?? CalibrationTexts.seed, unrecordedSeed: CalibrationTexts.seed)
+        }
+        if let difference = try CompressionRecordCheck.difference(config: config, method: method, sourceHash: source.hash,
+                                                                  calibration: choice) {
+            throw ExperimentError("\(url.path): already there, but \(difference); move it aside to have it made again")
+        }
     }
 
     /// Variants are inputs to other cells, not rows of a report.
