@@ -19,8 +19,8 @@
 // C fragment): shfl.sync.bfly on the GPU, the scratch elsewhere (flash attention's row statistics).
 // EXP2_APPROX(x) is ex2.approx.ftz on the GPU and exp2 elsewhere (per lane, no exchange).
 // Fragments come from local tiles either by plain 32-bit loads or, with LDMATRIX=1, by ldmatrix
-// (MMA_LOAD_A / MMA_LOAD_B_FRAGMENTS below, emulated like mma.sync off NVIDIA); cp.async is not
-// used yet.
+// (MMA_LOAD_A / MMA_LOAD_B_FRAGMENTS below, emulated like mma.sync off NVIDIA). cp.async (and its
+// emulation, which lands copies only at the wait) lives in gemm_mma.cl, its one user.
 
 #define WARP_SIZE 32
 // Uints of local memory one warp's emulated mma exchanges through: 4 A and 2 B registers per lane
@@ -291,9 +291,9 @@ inline __attribute__((always_inline)) void ldmatrix_emulated(uint* r, const int 
 #endif
 
 // The tiled mma GEMMs' shared start and end (gemm_mma.cl, gemm_mma_s8.cl), for a kernel that
-// defines BM, BN, FM, FN, WM, WN: two stages of local tiles, BM and BN rows of ROW uints (LDS2 for
-// fp16, LDS4 for int8), the emulation's warp scratch, and FM x FN zeroed m16n8 accumulators of
-// type ACC. The tiles take 64- and 128-bit stores: NVIDIA's OpenCL compiler gives a uint array
+// defines BM, BN, FM, FN, WM, WN: STAGE_COUNT stages of local tiles of A_UINTS and B_UINTS uints
+// (MMA_TILE_PROLOGUE: two stages of BM and BN rows of ROW uints, LDS2 for fp16, LDS4 for int8), the
+// emulation's warp scratch, and FM x FN zeroed m16n8 accumulators of type ACC. The tiles take 64- and 128-bit stores: NVIDIA's OpenCL compiler gives a uint array
 // only 4-byte alignment, and without the attributes every launch faulted on the H200.
 #if WARP_PTX
 #define MMA_SCRATCH __local uint* scratch = 0;
@@ -302,10 +302,11 @@ inline __attribute__((always_inline)) void ldmatrix_emulated(uint* r, const int 
     __local uint warpScratch[WM * WN * WARP_SCRATCH_UINTS] __attribute__((aligned(16)));         \
     __local uint* scratch = warpScratch + WARP_INDEX() * WARP_SCRATCH_UINTS;
 #endif
-#define MMA_TILE_PROLOGUE(ACC, ROW)                                                              \
-    __local uint sa[2][BM * ROW] __attribute__((aligned(16)));                                   \
-    __local uint sb[2][BN * ROW] __attribute__((aligned(16)));                                   \
-    MMA_SCRATCH                                                                                  \
+#define MMA_TILE_LOCALS(STAGE_COUNT, A_UINTS, B_UINTS)                                          \
+    __local uint sa[STAGE_COUNT][A_UINTS] __attribute__((aligned(16)));                          \
+    __local uint sb[STAGE_COUNT][B_UINTS] __attribute__((aligned(16)));                          \
+    MMA_SCRATCH
+#define MMA_TILE_START(ACC)                                                                      \
     const int m0 = get_group_id(1) * BM, n0 = get_group_id(0) * BN;                              \
     const int wm = WARP_INDEX() / WN, wn = WARP_INDEX() % WN;                                     \
     const int g = WARP_LANE() >> 2, t = WARP_LANE() & 3;                                         \
@@ -313,6 +314,7 @@ inline __attribute__((always_inline)) void ldmatrix_emulated(uint* r, const int 
     _Pragma("unroll") for (int i = 0; i < FM; i++)                                               \
     _Pragma("unroll") for (int j = 0; j < FN; j++)                                               \
     _Pragma("unroll") for (int r = 0; r < 4; r++) acc[i][j][r] = (ACC)0;
+#define MMA_TILE_PROLOGUE(ACC, ROW) MMA_TILE_LOCALS(2, BM * (ROW), BN * (ROW)) MMA_TILE_START(ACC)
 
 // Visits this lane's outputs of a tiled mma GEMM: rows g and g+8 and columns 2t, 2t+1 of every
 // fragment, as (m, n, v) with v of type ACC, inside M x N.

@@ -14,7 +14,16 @@
 // fewer than the GPU holds): gemm_f16_nt_partial writes each K slice's raw sums to a workspace
 // [slices][M][N], one slice per work-group layer (get_group_id(2)); gemm_f16_nt_reduce then adds
 // the slices in a fixed order and applies the epilogue once: deterministic, no atomics.
-// Build options (variant "nvidia-mma-f16"): WM, WN, MI, NI, BK (32, 64), SMALL_BLOCK, WARP_PTX and LDMATRIX (common.cl).
+// ASYNC=1 replaces the register staging with a ring of STAGES (2-4) local stages filled by cp.async
+// (sm_80+): each thread issues its 16-byte chunks of tile k+STAGES-1 straight into local memory
+// and computes on tile k while up to STAGES-1 tiles are in flight, so no prefetch registers and no
+// conversion stores sit between global memory and the tensor cores. A stays fp32 in local memory
+// (cp.async moves bytes, it cannot round) and each A fragment is rounded to fp16 (nearest even, as
+// the register path rounds it) as it is read: the same products, the same sums. cp.async needs
+// 16-byte aligned sources, so the variant sets KALIGN8 (K % 8 == 0: every row of A and W starts
+// 16-byte aligned and no chunk straddles K); other K take the register path.
+// Build options (variant "nvidia-mma-f16"): WM, WN, MI, NI, BK (16, 32, 64), SMALL_BLOCK, ASYNC,
+// STAGES, KALIGN8, WARP_PTX and LDMATRIX (common.cl).
 
 #if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK) || !defined(SMALL_BLOCK)
 #error "build with -DWM -DWN -DMI -DNI -DBK -DSMALL_BLOCK (warps along M and N, fragments per warp along M and N, K tile, small-M blocks)"
@@ -25,13 +34,21 @@
 #ifndef LDMATRIX
 #error "build with -DLDMATRIX=1 (fragments by ldmatrix) or -DLDMATRIX=0 (32-bit local loads)"
 #endif
-#if BK != 32 && BK != 64
-#error "BK must be 32 or 64: the loaders move 8 halves per chunk and the pad keeps rows 16-byte aligned"
+#if !defined(ASYNC) || !defined(STAGES) || !defined(KALIGN8)
+#error "build with -DASYNC (1: cp.async stages), -DSTAGES (2-4) and -DKALIGN8 (1 when K % 8 == 0)"
 #endif
+#if BK != 16 && BK != 32 && BK != 64
+#error "BK must be 16, 32 or 64: the loaders move 8 halves per chunk and the pad keeps rows 16-byte aligned"
+#endif
+#if STAGES < 2 || STAGES > 4
+#error "STAGES must be 2, 3 or 4"
+#endif
+// cp.async runs only where every chunk is a whole, aligned 16 bytes.
+#define USE_ASYNC (ASYNC && KALIGN8)
 
 // FM, FN, THREADS, BM, BN: the tiled mma GEMMs' block shape, in common.cl.
-// Row stride of a local tile in halves: BK plus 8 halves of padding against bank conflicts (80 or
-// 144 bytes: 8 consecutive rows start in 8 different 16-byte bank groups, which both the 32-bit
+// Row stride of a local tile in halves: BK plus 8 halves of padding against bank conflicts (48, 80
+// or 144 bytes: 8 consecutive rows start in 8 different 16-byte bank groups, which both the 32-bit
 // fragment loads and ldmatrix's 8-row phases need, and every row stays 16-byte aligned). Two
 // stages of a 128 x 128 block take 40,960 bytes at BK = 32 and 73,728 at 64: more than the 48 KiB
 // the H100 reports, yet NVIDIA's OpenCL built and ran such blocks correctly (docs/perf-notes.md).
@@ -145,6 +162,173 @@ inline __attribute__((always_inline)) void mma_tiles(const int M, const int N, c
     }
 }
 
+#if USE_ASYNC
+// ---- cp.async stages (ASYNC=1) ----
+// Floats per A row in local memory: BK plus 8 of padding (96, 160 or 288 bytes), so that the 64-bit
+// fragment reads of a half-warp (rows g = 0..3 or 4..7, columns 2t) fall on 16 different bank pairs,
+// and rows stay 16-byte aligned for cp.async.
+#define LDAF (BK + 8)
+#define A_STAGE_UINTS (BM * LDAF)
+#define B_STAGE_UINTS (BN * LDS2)
+// cp.async groups still in flight when tile k must have landed: the ring's other stages.
+#if STAGES == 2
+#define CP_PENDING 0
+#elif STAGES == 3
+#define CP_PENDING 1
+#else
+#define CP_PENDING 2
+#endif
+// This thread's 16-byte chunks per tile: A rows of BK/4, W rows of BK/8.
+#define CP_CHUNKS (A_PER_THREAD + B_PER_THREAD)
+
+#if WARP_PTX
+// The copy (PTX ISA "cp.async"): 16 bytes from global to local memory, bypassing L1 (.cg), or 16
+// zero bytes when `bytes` is 0 (the source-size operand): rows past M and columns past N cost no
+// load. Groups: commit_group closes the copies issued since the last one; wait_group N returns
+// once at most N of this thread's groups are still in flight.
+typedef int CpAsync;  // the hardware keeps the groups
+#define CP_ASYNC_INIT(st)
+#define CP_ASYNC_16(st, dst, src, bytes)                                                         \
+    {                                                                                            \
+        __asm__ volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;"                         \
+                         :: "r"((uint)(size_t)(dst)), "l"((ulong)(size_t)(src)), "r"(bytes) : "memory"); \
+    }
+#define CP_ASYNC_COMMIT(st) { __asm__ volatile("cp.async.commit_group;" ::: "memory"); }
+#define CP_ASYNC_WAIT_(n) { __asm__ volatile("cp.async.wait_group " #n ";" ::: "memory"); }
+#define CP_ASYNC_WAIT(st, n) CP_ASYNC_WAIT_(n)
+
+// Two floats rounded to fp16 (nearest even) in one register, the lower-indexed in bits 0..15.
+inline __attribute__((always_inline)) uint pack_half2(const float2 v) {
+    uint r;
+    __asm__("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(v.y), "f"(v.x));
+    return r;
+}
+#else
+// The emulated cp.async keeps each thread's copies and performs them only when a wait says they
+// must have landed, the latest moment the hardware may land them: a tile read before its wait
+// reads the stage's old contents on PoCL, as it could on the GPU.
+typedef struct {
+    __local uint4* dst[STAGES][CP_CHUNKS];
+    __global const uint4* src[STAGES][CP_CHUNKS];
+    int count[STAGES];
+    int issued, landed, open;  // groups committed, groups performed, copies in the open group
+} CpAsync;
+#define CP_ASYNC_INIT(st) (st).issued = (st).landed = (st).open = 0;
+#define CP_ASYNC_16(st, dst_, src_, bytes)                                                        \
+    {                                                                                            \
+        const int slot_ = (st).issued % STAGES;                                                  \
+        (st).dst[slot_][(st).open] = (__local uint4*)(dst_);                                     \
+        (st).src[slot_][(st).open] = (bytes) ? (__global const uint4*)(src_) : 0;                \
+        (st).open++;                                                                             \
+    }
+#define CP_ASYNC_COMMIT(st)                                                                      \
+    {                                                                                            \
+        (st).count[(st).issued % STAGES] = (st).open;                                            \
+        (st).issued++;                                                                           \
+        (st).open = 0;                                                                           \
+    }
+inline __attribute__((always_inline)) void cp_async_wait_emulated(CpAsync* st, const int pending) {
+    for (; st->issued - st->landed > pending; st->landed++) {
+        const int slot = st->landed % STAGES;
+        for (int j = 0; j < st->count[slot]; j++) *st->dst[slot][j] = st->src[slot][j] ? *st->src[slot][j] : (uint4)(0);
+    }
+}
+#define CP_ASYNC_WAIT(st, n) cp_async_wait_emulated(&(st), (n));
+
+inline __attribute__((always_inline)) uint pack_half2(const float2 v) {
+    ushort h[2] __attribute__((aligned(4)));
+    vstore_half2_rte(v, 0, (__private half*)h);
+    return as_uint(vload2(0, h));
+}
+#endif
+
+// Issues this thread's copies of the A and W tiles at k0 into one stage and closes the group.
+// With K % 8 == 0 a chunk is wholly inside K or wholly past it; rows past M, columns past N and
+// chunks past K are zero-filled (source size 0, read from the matrix's start, which exists).
+inline __attribute__((always_inline)) void issue_tiles(CpAsync* st, const int M, const int N, const int K,
+                                                       __global const float* A, const int lda,
+                                                       __global const ushort* B, const int ldb,
+                                                       const int m0, const int n0, const int k0,
+                                                       __local uint* sa, __local uint* sb) {
+    const int tid = get_local_id(0);
+#pragma unroll
+    for (int i = 0; i < A_PER_THREAD; i++) {
+        const int c = tid + i * THREADS, row = c / (BK / 4), kc = (c % (BK / 4)) * 4;
+        const int m = m0 + row, k = k0 + kc;
+        const int inside = m < M && k < K;
+        if (c < A_CHUNKS) CP_ASYNC_16(*st, (__local float*)sa + row * LDAF + kc, inside ? A + (size_t)m * lda + k : A, inside ? 16 : 0)
+    }
+#pragma unroll
+    for (int i = 0; i < B_PER_THREAD; i++) {
+        const int c = tid + i * THREADS, col = c / (BK / 8), kc = (c % (BK / 8)) * 8;
+        const int n = n0 + col, k = k0 + kc;
+        const int inside = n < N && k < K;
+        if (c < B_CHUNKS) CP_ASYNC_16(*st, (__local ushort*)sb + col * LDS + kc, inside ? B + (size_t)n * ldb + k : B, inside ? 16 : 0)
+    }
+    CP_ASYNC_COMMIT(*st)
+}
+
+// The A fragment of the 16 x 16 block at `tile` (fp32, `ld` floats per row), rounded to fp16 as
+// it is read: LOAD_A_FRAGMENT's elements, each register from one 64-bit local load.
+#define LOAD_A_FRAGMENT_F32(a, tile, ld)                                                         \
+    {                                                                                            \
+        const int g_ = WARP_LANE() >> 2, t_ = WARP_LANE() & 3;                                   \
+        (a)[0] = pack_half2(*(__local const float2*)((tile) + g_ * (ld) + 2 * t_));              \
+        (a)[1] = pack_half2(*(__local const float2*)((tile) + (g_ + 8) * (ld) + 2 * t_));        \
+        (a)[2] = pack_half2(*(__local const float2*)((tile) + g_ * (ld) + 8 + 2 * t_));          \
+        (a)[3] = pack_half2(*(__local const float2*)((tile) + (g_ + 8) * (ld) + 8 + 2 * t_));    \
+    }
+
+// Accumulates K tiles kt0 <= kt < kt1 through the ring: tiles kt+1 .. kt+STAGES-1 are in flight
+// while the tensor cores work on tile kt. One barrier per tile: after it, tile kt has landed for
+// every thread and every warp has finished reading the stage that tile kt+STAGES-1 then reuses.
+// Every thread commits one group per tile (empty past kt1), so the wait counts stay uniform.
+inline __attribute__((always_inline)) void mma_tiles_async(const int M, const int N, const int K, __global const float* A,
+                                                           const int lda, __global const ushort* B, const int ldb,
+                                                           const int m0, const int n0, const int kt0, const int kt1,
+                                                           __local uint sa[STAGES][A_STAGE_UINTS],
+                                                           __local uint sb[STAGES][B_STAGE_UINTS],
+                                                           __local uint* scratch, float acc[FM][FN][4]) {
+    const int warp = WARP_INDEX(), wm = warp / WN, wn = warp % WN;
+    CpAsync st;
+    CP_ASYNC_INIT(st)
+#pragma unroll
+    for (int s = 0; s < STAGES - 1; s++) {
+        if (kt0 + s < kt1) issue_tiles(&st, M, N, K, A, lda, B, ldb, m0, n0, (kt0 + s) * BK, sa[s], sb[s]);
+        else CP_ASYNC_COMMIT(st)
+    }
+    for (int kt = kt0; kt < kt1; kt++) {
+        const int stage = (kt - kt0) % STAGES;
+        CP_ASYNC_WAIT(st, CP_PENDING)
+        barrier(CLK_LOCAL_MEM_FENCE);
+        const int next = kt + STAGES - 1;
+        if (next < kt1) issue_tiles(&st, M, N, K, A, lda, B, ldb, m0, n0, next * BK, sa[(next - kt0) % STAGES], sb[(next - kt0) % STAGES]);
+        else CP_ASYNC_COMMIT(st)
+        __local const float* at = (__local const float*)sa[stage] + wm * FM * 16 * LDAF;
+#pragma unroll
+        for (int kk = 0; kk < BK; kk += 16) {
+            uint a[FM][4], b[FN][2];
+#pragma unroll
+            for (int i = 0; i < FM; i++) LOAD_A_FRAGMENT_F32(a[i], at + i * 16 * LDAF + kk, LDAF)
+            MMA_LOAD_B_FRAGMENTS(b, FN, sb[stage] + wn * FN * 8 * LDS2 + kk / 2, LDS2, scratch)
+#pragma unroll
+            for (int i = 0; i < FM; i++)
+#pragma unroll
+                for (int j = 0; j < FN; j++) MMA_F16_16816(acc[i][j], a[i], b[j], scratch);
+        }
+    }
+    CP_ASYNC_WAIT(st, 0)  // only empty groups are left; no copy outlives the kernel
+}
+
+#define F16_TILE_PROLOGUE                                                                        \
+    MMA_TILE_LOCALS(STAGES, A_STAGE_UINTS, B_STAGE_UINTS)                                        \
+    MMA_TILE_START(float)
+#define F16_TILES(kt0, kt1) mma_tiles_async(M, N, K, A, lda, B, ldb, m0, n0, (kt0), (kt1), sa, sb, scratch, acc)
+#else
+#define F16_TILE_PROLOGUE MMA_TILE_PROLOGUE(float, LDS2)
+#define F16_TILES(kt0, kt1) mma_tiles(M, N, K, A, lda, B, ldb, m0, n0, (kt0), (kt1), sa, sb, scratch, acc)
+#endif
+
 __kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void gemm_f16_nt(const int M, const int N, const int K,
                  __global const float* A, const int lda,
@@ -152,8 +336,8 @@ void gemm_f16_nt(const int M, const int N, const int K,
                  __global const float* bias, const int hasBias,
                  __global const float* R, const int hasResidual,
                  __global float* C, const int ldc, const int act) {
-    MMA_TILE_PROLOGUE(float, LDS2)
-    mma_tiles(M, N, K, A, lda, B, ldb, m0, n0, 0, (K + BK - 1) / BK, sa, sb, scratch, acc);
+    F16_TILE_PROLOGUE
+    F16_TILES(0, (K + BK - 1) / BK);
     FOR_EACH_MMA_OUTPUT(float, {
         float y = v + (hasBias ? bias[n] : 0.0f);
         if (act != ACT_NONE) y = activation_call(y, act);
@@ -170,10 +354,10 @@ void gemm_f16_nt_partial(const int M, const int N, const int K,
                          __global const float* A, const int lda,
                          __global const ushort* B, const int ldb,
                          __global float* P) {
-    MMA_TILE_PROLOGUE(float, LDS2)
+    F16_TILE_PROLOGUE
     const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
     const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
-    mma_tiles(M, N, K, A, lda, B, ldb, m0, n0, kt0, min(tileCount, kt0 + perSlice), sa, sb, scratch, acc);
+    F16_TILES(kt0, min(tileCount, kt0 + perSlice));
     __global float* slice = P + (size_t)z * M * N;
     FOR_EACH_MMA_OUTPUT(float, { slice[(size_t)m * N + n] = v; })
 }

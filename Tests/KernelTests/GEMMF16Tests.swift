@@ -39,11 +39,12 @@ extension Kernels {
 
         /// Runs `variant` with `values` on every shape and checks it against the reference within
         /// `tolerance` (A exact, or A rounded to fp16 when `roundA`), and that nothing past C is written.
-        func check(_ variant: KernelVariant, _ values: [String: Int], roundA: Bool, tolerance: Double) throws {
+        func check(_ variant: KernelVariant, _ values: [String: Int], roundA: Bool, tolerance: Double,
+                   shapes: [(m: Int, n: Int, k: Int)] = Self.shapes) throws {
             let selection = try TestDevice.kernels.selection.replacing(.gemmF16, variant: variant, overrides: values, by: "test")
             let kernels = try EncoderKernels(context: TestDevice.context, selection: selection)
             var rng = SeededGenerator(seed: 29)
-            for (index, (m, n, k)) in Self.shapes.enumerated() {
+            for (index, (m, n, k)) in shapes.enumerated() {
                 let a = randomFloats(m * k, &rng), w = randomFloats(n * k, &rng)
                 let bias = randomFloats(n, &rng), residual = randomFloats(m * n, &rng)
                 let activation: Activation = [.none, .gelu, .tanh, .relu][index % 4]
@@ -100,6 +101,26 @@ extension Kernels {
         ])
         func bk64EmulationMatchesReference(values: [String: Int]) throws {
             try check(NvidiaGEMM.mmaF16, values, roundA: true, tolerance: 1e-5)
+        }
+
+        /// Shapes for the cp.async stages (ASYNC=1), which run where K % 8 == 0: K of one chunk, of
+        /// tiles and a ragged last tile at BK 16/32/64, more tiles than stages, M and N cut at every
+        /// edge; and one K = 45 shape that takes the register path in the same build.
+        static let asyncShapes: [(m: Int, n: Int, k: Int)] = [(5, 7, 8), (17, 9, 16), (33, 41, 40), (31, 65, 96), (70, 37, 264),
+                                                              (129, 130, 136), (3, 20, 45)]
+
+        @Test(arguments: [
+            // The ring at each depth; BK 16, 32 and 64; ldmatrix for W; a 4-warp 64 x 64 warp-tile block.
+            ["WM": 2, "WN": 2, "MI": 2, "NI": 2, "WARP_PTX": 0, "ASYNC": 1, "STAGES": 2],
+            ["WM": 2, "WN": 1, "MI": 1, "NI": 2, "WARP_PTX": 0, "ASYNC": 1, "STAGES": 3, "BK": 16],
+            ["WM": 1, "WN": 2, "MI": 2, "NI": 1, "WARP_PTX": 0, "ASYNC": 1, "STAGES": 4, "LDMATRIX": 1],
+            ["WM": 2, "WN": 2, "MI": 1, "NI": 2, "WARP_PTX": 0, "ASYNC": 1, "STAGES": 3, "BK": 64, "LDMATRIX": 1],
+            ["WM": 2, "WN": 2, "MI": 4, "NI": 8, "WARP_PTX": 0, "ASYNC": 1, "STAGES": 3, "LDMATRIX": 1],
+        ])
+        func asyncStagesEmulationMatchesReference(values: [String: Int]) throws {
+            // The emulated cp.async lands a tile only at the wait that must see it, so a stage read
+            // before that wait holds an older tile here.
+            try check(NvidiaGEMM.mmaF16, values, roundA: true, tolerance: 1e-5, shapes: Self.asyncShapes)
         }
 
         @Test func tensorCoreEmulationIsWithinFP16ErrorOfExactInputs() throws {

@@ -178,6 +178,16 @@ extension Kernels {
             #expect(small.buildOptions(for: KernelProblem(m: 4096, n: 64, k: 64)).contains("-DBK=64"))
         }
 
+        /// cp.async stages say so, and the kernel learns per shape whether K allows them.
+        @Test func asyncStagesSayTheirRingAndTheirShapes() throws {
+            let ring = try KernelChoice(NvidiaGEMM.mmaF16, overrides: ["ASYNC": 1, "STAGES": 4, "BK": 16])
+            #expect(ring.description.hasSuffix("(128x128x16 blocks (64x64 at M <= 384 up to 264 blocks, split-K up to 8 slices), "
+                                               + "4 cp.async stages where K % 8 == 0, 8 warps, emulated mma)"))
+            #expect(ring.buildOptions(for: KernelProblem(m: 4096, n: 64, k: 1024)).contains("-DKALIGN8=1"))
+            #expect(ring.buildOptions(for: KernelProblem(m: 4096, n: 64, k: 1020)).contains("-DKALIGN8=0"))
+            #expect(throws: (any Error).self) { _ = try KernelChoice(NvidiaGEMM.mmaF16, overrides: ["STAGES": 5]) }
+        }
+
         @Test func summarySaysTheSmallMRule() {
             #expect(Self.profile.description.hasSuffix("(128x128x32 blocks (64x64 at M <= 384 up to 264 blocks, split-K up to 8 slices), 2 stages, 8 warps, mma.sync)"))
             let off = try! KernelChoice(NvidiaGEMM.mmaF16, overrides: ["SMALL_M": 0])

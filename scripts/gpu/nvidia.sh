@@ -62,6 +62,23 @@ if [[ $STEPS == *1* ]]; then
         done
     done
 fi
+# cp.async stages (ASYNC=1, seventh session; built and checked on PoCL and by ptx-check.sh, never
+# run on a GPU yet). They run only where K % 8 == 0, so these shapes keep K a multiple of 8 and cut
+# M and N at every edge; 383x65x1088 is split-K (4 slices) and 127x4096x1024 the small-M blocks.
+# Block sizes past 48 KiB of local memory (the 3- and 4-stage rows) are the ones clang-14's ptxas
+# refuses offline; NVIDIA's OpenCL ran 81,920-byte blocks before. A setting it cannot build fails here.
+async_settings=("WM=2 WN=2 MI=4 NI=8 LDMATRIX=1 ASYNC=1 STAGES=2 BK=16" "WM=2 WN=2 MI=4 NI=8 LDMATRIX=1 ASYNC=1 STAGES=3 BK=32"
+                "WM=2 WN=4 MI=4 NI=4 LDMATRIX=1 ASYNC=1 STAGES=2 BK=32" "WM=2 WN=4 MI=4 NI=4 LDMATRIX=1 ASYNC=1 STAGES=4 BK=16"
+                "WM=4 WN=4 MI=4 NI=4 LDMATRIX=1 ASYNC=1 STAGES=2 BK=16" "WM=2 WN=4 MI=2 NI=2 LDMATRIX=1 ASYNC=1 STAGES=3 BK=32"
+                "WM=2 WN=4 MI=4 NI=4 LDMATRIX=1 ASYNC=1 STAGES=3 BK=32")
+if [[ $STEPS == *1* ]]; then
+    for shape in "1 1 8" "129 257 136" "1000 1001 1000" "127 4096 1024" "383 65 1088"; do
+        set -- $shape
+        for params in "${async_settings[@]}"; do
+            check --op gemm-f16 --m $1 --n $2 --k $3 --check 64 $(printf -- '--param %s ' $params)
+        done
+    done
+fi
 # The fragment layout itself: one mma step on fragments packed per the PTX ISA, tensor cores and emulation.
 if [[ $STEPS == *1* ]]; then
     for ptx in 1 0; do "$BB" check-mma --ptx $ptx | tee -a "$OUT/checks.txt" || status=1; done
@@ -99,11 +116,22 @@ done
     IFS=x read -r m n k <<< "$s"
     check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8 --param KSPLIT=1
 done
-# ldmatrix and BK=64 against the profile's rows above (docs/perf-notes.md predicts them), at the
-# large shapes and one small-M one, in the settings of step 1 (`mma_settings`): sm80's 128x128 with
-# each of LDMATRIX=1 and BK=64 and both, the tuned 256x128 with ldmatrix and with both, and 64x64
-# with both; and W8A8 with LDMATRIX=1. 32 calls, about 1.5 minutes; MMA_AB=0 skips them.
-if [[ $STEPS == *2* && ${MMA_AB:-1} = 1 ]]; then
+# cp.async stages (`async_settings`, docs/perf-notes.md predicts them) against the profile's rows
+# above, at the large shapes and two small-M ones. 28 calls, about 1.5 minutes; ASYNC_AB=0 skips them.
+if [[ $STEPS == *2* && ${ASYNC_AB:-1} = 1 ]]; then
+    for s in 4096x4096x4096 12288x4096x1024 12288x1024x4096 128x1024x4096; do
+        IFS=x read -r m n k <<< "$s"
+        for params in "${async_settings[@]}"; do
+            check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8 $(printf -- '--param %s ' $params)
+        done
+    done
+fi
+# ldmatrix and BK=64 against the profile's rows above, at the large shapes and one small-M one, in
+# the settings of step 1 (`mma_settings`): sm80's 128x128 with each of LDMATRIX=1 and BK=64 and
+# both, the tuned 256x128 with ldmatrix and with both, and 64x64 with both; and W8A8 with
+# LDMATRIX=1. 32 calls, about 1.5 minutes. Measured on the H100 in the fourth session
+# (bench-results/nvidia-h100-80gb-hbm3/2026-11-26-session4b), so off unless MMA_AB=1.
+if [[ $STEPS == *2* && ${MMA_AB:-0} = 1 ]]; then
     for s in 4096x4096x4096 12288x4096x1024 12288x1024x4096 128x1024x4096; do
         IFS=x read -r m n k <<< "$s"
         for params in "${mma_settings[@]}"; do
@@ -187,6 +215,24 @@ python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-ldmatri
     "LDMATRIX=1: fp16 bert-base vs the profile's fp16 (same sums up to order)" || { echo "nvidia: FAILED: LDMATRIX=1 fp16"; status=1; }
 python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8-ldmatrix bert-base-int8 0.9999999 \
     "LDMATRIX=1: W8A8 bert-base vs the profile's W8A8 (exact sums, expect 1)" || { echo "nvidia: FAILED: LDMATRIX=1 W8A8"; status=1; }
+# cp.async stages at model level (seventh session): fp16 bert-base with ASYNC=1 on gemm-f16 (a local
+# profile that ties nvidia-sm80's match and so outranks it; the 36,864-byte setting that assembles
+# offline) against the profile's fp16 (the same fp16 products, sums in another order), and
+# bert-large fp16 timed with it, to set beside nvidia-auto's fp16 rows below.
+asy=$(mktemp -d)
+cat > "$asy/async.json" <<'JSON'
+{"name": "ab-async", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with cp.async stages on gemm-f16",
+ "match": {"platform": "NVIDIA", "minComputeCapability": "8.0"},
+ "kernels": {"gemm-f16": {"variant": "nvidia-mma-f16",
+                          "parameters": {"WM": 2, "WN": 2, "MI": 4, "NI": 8, "WARP_PTX": 1, "LDMATRIX": 1, "ASYNC": 1, "STAGES": 2, "BK": 16}}}}
+JSON
+BERTBENCH_PROFILES="$asy" "$BB" devices | grep -E "gemm-f16:" || echo "nvidia: the async profile was not read"
+BERTBENCH_PROFILES="$asy" "$BB" embed --model "$WORK/models/bert-base-fp16" --input "$CARRY/synth_texts.txt" \
+    --output "$OUT/embed-bert-base-fp16-async.jsonl" --quiet || status=1
+python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-async 0.999999 \
+    "ASYNC=1: fp16 bert-base vs the profile's fp16 (same products, sums in another order)" || { echo "nvidia: FAILED: ASYNC=1 fp16"; status=1; }
+BERTBENCH_PROFILES="$asy" timeout 45 "$BB" latency --model "$WORK/models/bert-large-fp16" --batch 1,32 --seq 128,384 \
+    --warmup 1 --iterations 3 --out "$OUT/results" --run-name fp16-async --quiet || echo "nvidia: latency fp16-async did not finish"
 # Mixed-precision W8A8 (sixth session, not yet run on a GPU): SmoothQuant with 8 fp32 outlier
 # channels per Linear (the outlier-columns kernel after each int8 GEMM), profile kernels against
 # portable ones, as for plain W8A8 above. Nearest rounding keeps the host's part to seconds.

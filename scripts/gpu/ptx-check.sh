@@ -5,11 +5,11 @@
 # ptxas from PyPI's nvidia-cuda-nvcc (registers, spills), and the SASS searched for HMMA/IMMA (tensor
 # cores) with cuobjdump + nvdisasm. Then the mma GEMMs' settings the profile does not choose yet
 # (LDMATRIX=1, which must show LDSM in the SASS; BK=64; 16 warps), so the GPU run's timing rows
-# are known to assemble. NVIDIA's own OpenCL compiler may still differ: the GPU run is the final word. Installs what is missing (apt needs root; pip goes into .venv-cuda, git-ignored).
+# are known to assemble; ASYNC=1 must show LDGSTS (cp.async). NVIDIA's own OpenCL compiler may still differ: the GPU run is the final word. Installs what is missing (apt needs root; pip goes into .venv-cuda, git-ignored).
 # Usage: scripts/gpu/ptx-check.sh [compute capability, default 9.0]. Writes to $OUT (default
 # /tmp/bertbench-ptx): m<M>/<variant>.cl, .ptx, .cubin, .sass for M = 4096 and 128 (attention also
 # as <variant>-d32 and <variant>-bias: head width 32, and MPNet's relative-position bias; the mma
-# GEMMs also as <variant>-ldsm, -bk64, -bk64-ldsm, -16w-ldsm, -16w-bk64-ldsm).
+# GEMMs also as <variant>-ldsm, -bk64, -bk64-ldsm, -16w-ldsm, -16w-bk64-ldsm, -async-4w, -async-64).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CC=${1:-9.0}
@@ -53,9 +53,10 @@ check_build() {
     lds=$(grep -cE 'LDS[ .]' "$V.sass" || true)
     ldsm=$(grep -c 'LDSM' "$V.sass" || true)
     local_memory=$(grep -c 'STL\|LDL' "$V.sass" || true)
-    echo "    SASS: $hmma HMMA/IMMA (tensor-core) instructions, $lds LDS, $ldsm LDSM (ldmatrix), $local_memory local (spill) loads/stores"
+    echo "    SASS: $hmma HMMA/IMMA (tensor-core) instructions, $lds LDS, $ldsm LDSM (ldmatrix), $(grep -c LDGSTS "$V.sass" || true) LDGSTS (cp.async), $local_memory local (spill) loads/stores"
     if [[ "$variant" == *mma* && "$hmma" -eq 0 ]]; then echo "ptx-check: $variant has no HMMA or IMMA" >&2; exit 1; fi
     if [[ "$options" == *-DLDMATRIX=1* && "$ldsm" -eq 0 ]]; then echo "ptx-check: $variant with LDMATRIX=1 has no LDSM" >&2; exit 1; fi
+    if [[ "$options" == *-DASYNC=1* && "$(grep -c LDGSTS "$V.sass" || true)" -eq 0 ]]; then echo "ptx-check: $variant with ASYNC=1 has no LDGSTS" >&2; exit 1; fi
     # ptxas refuses a block past 48 KiB of shared memory with an error line but may still exit 0.
     if grep -q "error" "$V.ptxas.txt"; then grep "error" "$V.ptxas.txt" >&2; exit 1; fi
 }
@@ -96,5 +97,13 @@ while IFS=$'\t' read -r operation variant entries options; do
     check_build "$OUT/m$M/$variant-bk64-ldsm" "$src" "$operation" "$variant" "$entries" "${bk64/-DLDMATRIX=0/-DLDMATRIX=1}"
     sixteen64=${with_ldsm/-DWM=2 -DWN=4 -DMI=4 -DNI=4/-DWM=4 -DWN=4 -DMI=1 -DNI=2}
     check_build "$OUT/m$M/$variant-16w-bk64-ldsm" "$src" "$operation" "$variant" "$entries" "${sixteen64/-DBK=32/-DBK=64}"
+    # cp.async stages (ASYNC=1) in the settings nvidia.sh times that fit the 48 KiB clang-14's ptxas
+    # allows: 128x128 on 4 warps of 64x64 with 2 stages of BK=16 (36,864 bytes), and the 64x64 full
+    # blocks with 3 stages of BK=32 (46,080). The SASS must show LDGSTS (cp.async).
+    async=${with_ldsm/-DASYNC=0/-DASYNC=1}
+    async4w=${async/-DWM=2 -DWN=4 -DMI=4 -DNI=4/-DWM=2 -DWN=2 -DMI=4 -DNI=8}
+    async4w=${async4w/-DBK=32/-DBK=16}
+    check_build "$OUT/m$M/$variant-async-4w" "$src" "$operation" "$variant" "$entries" "${async4w/-DSTAGES=3/-DSTAGES=2}"
+    check_build "$OUT/m$M/$variant-async-64" "$src" "$operation" "$variant" "$entries" "${async/-DMI=4 -DNI=4/-DMI=2 -DNI=2}"
 done < "$OUT/m$M/selection.tsv"
 done

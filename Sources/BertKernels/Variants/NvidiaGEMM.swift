@@ -7,14 +7,23 @@ public enum NvidiaGEMM {
                                          tunable: false)
 
     /// Tensor-core GEMM (mma.sync m16n8k16, fp16 operands, fp32 accumulation): work-groups of
-    /// WM x WN warps, each warp MI x NI m16n8 fragments, K tiles of BK (32 or 64) in two local
-    /// stages; at small M half-size blocks and split-K (NvidiaGEMMSmallM.swift).
+    /// WM x WN warps, each warp MI x NI m16n8 fragments, K tiles of BK in two local stages staged
+    /// through registers, or (ASYNC=1, where K % 8 == 0) a ring of STAGES filled by cp.async; at
+    /// small M half-size blocks and split-K (NvidiaGEMMSmallM.swift).
     public static let mmaF16 = KernelVariant(
         name: "nvidia-mma-f16", operation: .gemmF16, source: "nvidia/gemm_mma.cl",
         entryPoints: ["gemm_f16_nt", "gemm_f16_nt_partial", "gemm_f16_nt_reduce"],
-        parameters: mmaTiling + [KernelParameter("BK", default: 32, allowed: [32, 64], meaning: "K per local tile (fp16 halves)")],
-        shapeDefines: mmaShapeDefines, summary: { mmaSummary($0, instruction: "mma.sync") }, kSlices: mmaKSlices,
-        geometry: mmaGeometry)
+        parameters: mmaTiling + [KernelParameter("BK", default: 32, allowed: [16, 32, 64], meaning: "K per local tile (fp16 halves)")]
+            + asyncParameters,
+        shapeDefines: { p, v in [("KALIGN8", p.k % 8 == 0 ? 1 : 0)] + mmaShapeDefines(p, v) },
+        summary: { mmaSummary($0, instruction: "mma.sync") }, kSlices: mmaKSlices, geometry: mmaGeometry)
+
+    /// cp.async stages for nvidia-mma-f16: off until a GPU run has measured them (docs/perf-notes.md).
+    static let asyncParameters = [
+        KernelParameter("ASYNC", default: 0, allowed: [0, 1],
+                        meaning: "1: K tiles copied by cp.async into STAGES local stages (where K % 8 == 0); 0: staged through registers"),
+        KernelParameter("STAGES", default: 3, allowed: [2, 3, 4], meaning: "local stages in flight with ASYNC=1"),
+    ]
 
     // No rule refuses large blocks: CL_DEVICE_LOCAL_MEM_SIZE says 48 KiB on the H100, and ptxas
     // (clang-14 offline) refuses static shared memory past it, yet NVIDIA's own OpenCL built and ran

@@ -69,7 +69,8 @@ extension NvidiaGEMM {
             let split = v["KSPLIT"]! > 1 ? ", split-K up to \(v["KSPLIT"]!) slices" : ""
             small = " (\(wm * max(1, mi / 2) * 16)x\(wn * max(1, ni / 2) * 8) at M <= \(v["SMALL_M"]!) up to \(fillGroups) blocks\(split))"
         }
-        return "\(wm * mi * 16)x\(wn * ni * 8)x\(v["BK"]!) blocks\(small), 2 stages, \(wm * wn) warps, \(step)"
+        let stages = v["ASYNC"] == 1 ? "\(v["STAGES"]!) cp.async stages where K % 8 == 0" : "2 stages"
+        return "\(wm * mi * 16)x\(wn * ni * 8)x\(v["BK"]!) blocks\(small), \(stages), \(wm * wn) warps, \(step)"
     }
 
     /// One work-group of WM x WN warps per block of C; `_partial` adds a layer of work-groups per
