@@ -47,9 +47,10 @@ public enum LatencyReport {
             md += "| kernels\(profiles) | \(kernels.map(\.description).joined(separator: "; ")) |\n"
         }
         if let peak = r.peakHostResidentBytes { md += "| peak host memory | \(formatBytes(UInt64(peak))) resident (VmHWM) |\n" }
-        md += "\nPercentiles are from an HdrHistogram (3 significant digits); host time is a whole forward pass (upload, kernels, wait), device "
-                + "time spans the first kernel's start to the last one's end (OpenCL profiling events). GFLOP/s counts matrix products only, at the "
-                + "device p50.\n\n"
+        md += "\nPercentiles are from an HdrHistogram (3 significant digits); host time is a whole forward pass (upload, kernels, wait) with "
+                + "no profiling events, device time spans the first kernel's start to the last one's end in an interleaved pass that records an "
+                + "OpenCL profiling event per launch (its host time is the last column of \"Where the device time goes\"). GFLOP/s counts "
+                + "matrix products only, at the device p50.\n\n"
 
         md += "## Models\n\n| model | kind | layers x hidden | Linear mode | weights on disk | on device | vs fp32 source |\n| --- | --- | --- | "
                 + "--- | --- | --- | --- |\n"
@@ -79,9 +80,9 @@ public enum LatencyReport {
 
         md += "\n## Where the device time goes\n\nMean milliseconds per pass and share of kernel time; launches per pass, and the "
                 + "time the device sat idle between kernels (launch overhead and host gaps: what fusing kernels would save) with its "
-                + "share of the device span.\n\n| model | batch | seq | "
-                + "" + categories(r).joined(separator: " | ") + " | launches | idle between kernels |\n| --- | ---: | ---: |"
-                + categories(r).map { _ in " ---: |" }.joined() + " ---: | ---: |\n"
+                + "share of the device span; and the host p50 of those instrumented passes, beside the plain one above.\n\n| model | batch | seq | "
+                + "" + categories(r).joined(separator: " | ") + " | launches | idle between kernels | host p50 with events |\n| --- | ---: | ---: |"
+                + categories(r).map { _ in " ---: |" }.joined() + " ---: | ---: | ---: |\n"
         // Once, not per row: it scans every measurement, so per row a 10,000-unit sweep took minutes.
         let columns = categories(r)
         for m in r.measurements {
@@ -92,7 +93,8 @@ public enum LatencyReport {
             let launches = m.launchesPerPass.map(String.init) ?? "—"
             let meanSpan = m.deviceMilliseconds.reduce(0, +) / Double(max(m.deviceMilliseconds.count, 1))
             let idle = m.idleMilliseconds.map { String(format: "%.2f (%.0f%%)", $0, meanSpan > 0 ? 100 * $0 / meanSpan : 0) } ?? "—"
-            md += "| \(m.model) | \(m.batch) | \(m.sequenceLength) | " + cells.joined(separator: " | ") + " | \(launches) | \(idle) |\n"
+            let instrumented = m.instrumentedHost.map { String(format: "%.2f", $0.p50) } ?? "—"
+            md += "| \(m.model) | \(m.batch) | \(m.sequenceLength) | " + cells.joined(separator: " | ") + " | \(launches) | \(idle) | \(instrumented) |\n"
         }
 
         if !r.peers.isEmpty {

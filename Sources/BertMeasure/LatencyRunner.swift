@@ -6,7 +6,8 @@ import OpenCLRuntime
 /// How long to measure: warm-up passes (not timed; at least 0.3 s of them, `WarmUp`), then a fixed count or until a time budget.
 public struct LatencySettings: Codable, Sendable {
     public var warmup: Int
-    /// Timed passes; when nil, passes run until `minTime` seconds have gone by.
+    /// Timed passes, each run twice (plain, for the host time; with an event per launch, for the
+    /// device time); when nil, passes run until `minTime` seconds have gone by.
     public var iterations: Int?
     public var minTime: Double
     /// A floor on passes under `minTime`, so percentiles rest on enough samples.
@@ -33,7 +34,8 @@ public struct LatencyMeasurement: Codable, Sendable {
     public let model: String
     public let batch: Int
     public let sequenceLength: Int
-    /// Host wall time of a whole forward pass (upload, kernels, wait), ms.
+    /// Host wall time of a whole forward pass (upload, kernels, wait), ms, with no profiling event
+    /// per launch: what an application would see.
     public let host: LatencySummary
     /// Device time from the first kernel's start to the last one's end, ms.
     public let device: LatencySummary
@@ -56,6 +58,10 @@ public struct LatencyMeasurement: Codable, Sendable {
     /// Mean ms per pass in which the device sat between kernels (its span minus the kernels'
     /// own times): launch overhead and host-side gaps, which fused kernels would save (nil in older results).
     public var idleMilliseconds: Double? = nil
+    /// Host wall time of the passes that recorded an event per launch, interleaved with the
+    /// `host` passes; device times and the kernel breakdown come from these. Its difference from
+    /// `host` is what the instrumentation costs (nil in older results, whose `host` was these).
+    public var instrumentedHost: LatencySummary? = nil
 }
 
 /// Times forward passes of one encoder on synthetic token ids (every token real, so the FLOP
@@ -66,7 +72,7 @@ public enum LatencyRunner {
         let input = syntheticInput(vocabSize: encoder.shape.vocabSize, batch: batch, sequenceLength: sequenceLength)
         let context = encoder.context
         try WarmUp.run(context, passes: settings.warmup) { try encoder.forward(input, outputs: .none) }
-        var hostTimes: [Double] = [], deviceTimes: [Double] = [], idleTimes: [Double] = []
+        var hostTimes: [Double] = [], instrumentedTimes: [Double] = [], deviceTimes: [Double] = [], idleTimes: [Double] = []
         var launches = 0
         var categoryTotals: [String: (ms: Double, launches: Int)] = [:]
         let started = Date()
@@ -76,13 +82,19 @@ public enum LatencyRunner {
             } else if hostTimes.count >= settings.minIterations && Date().timeIntervalSince(started) >= settings.minTime {
                 break
             }
-            context.startRecording()
+            // A plain pass for the host time: an event per launch costs the host time per launch
+            // (creating, and later reading and releasing, each event), which the model does not.
             let t0 = DispatchTime.now().uptimeNanoseconds
             try encoder.forward(input, outputs: .none)
             try context.finish()
-            let t1 = DispatchTime.now().uptimeNanoseconds
+            hostTimes.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+            // Then the same pass with an event per launch, for the device's side.
+            context.startRecording()
+            let r0 = DispatchTime.now().uptimeNanoseconds
+            try encoder.forward(input, outputs: .none)
+            try context.finish()
+            instrumentedTimes.append(Double(DispatchTime.now().uptimeNanoseconds - r0) / 1e6)
             let timings = try context.stopRecording()
-            hostTimes.append(Double(t1 - t0) / 1e6)
             let first = timings.map(\.startNanoseconds).min() ?? 0, last = timings.map(\.endNanoseconds).max() ?? 0
             deviceTimes.append(Double(last &- first) / 1e6)
             // The queue is in order, so kernels do not overlap: what the span holds beyond them is idle.
@@ -108,7 +120,8 @@ public enum LatencyRunner {
             sequencesPerSecond: Double(batch) / (host.p50 / 1000), gflopsPerSecond: flops / (device.p50 / 1000) / 1e9,
             flopsPerPass: flops, kernels: shares, weightBytes: encoder.weightBytes, activationBytes: encoder.workspaceBytes,
             deviceName: context.device.name, launchesPerPass: launches,
-            idleMilliseconds: idleTimes.reduce(0, +) / Double(max(idleTimes.count, 1)))
+            idleMilliseconds: idleTimes.reduce(0, +) / Double(max(idleTimes.count, 1)),
+            instrumentedHost: LatencySummary(milliseconds: instrumentedTimes))
     }
 
     /// Token ids drawn uniformly from the vocabulary (past the first 1000, BERT's special and

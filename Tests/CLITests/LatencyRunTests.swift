@@ -34,6 +34,9 @@ import Testing
         #expect((object["notes"] as? [String])?.contains { $0.contains("sequence length 100 skipped") } == true)
         for m in measurements {
             #expect((m["hostMilliseconds"] as? [Double])?.count == 3)
+            // The host time without events, and beside it that of the instrumented passes.
+            let instrumented = m["instrumentedHost"] as? [String: Any]
+            #expect((instrumented?["p50"] as? Double ?? 0) > 0, "\(m)")
             // Launch gaps: every pass launches kernels, and the idle time fits inside the device span.
             let span = (m["deviceMilliseconds"] as? [Double] ?? []).max() ?? 0
             #expect((m["launchesPerPass"] as? Int ?? 0) > 0 && (0...span).contains(m["idleMilliseconds"] as? Double ?? -1), "\(m)")
@@ -48,6 +51,7 @@ import Testing
         #expect(csv.dropFirst().allSatisfy { $0.hasSuffix(",\(device ?? "?")") }, "every row names the device that ran it: \(csv)")
         let report = try String(contentsOf: folder.appendingPathComponent("report.md"), encoding: .utf8)
         for section in ["# BertBench latency report", "## Models", "## Latency", "## Where the device time goes", "idle between kernels",
+                        "host p50 with events",
                         "synthetic (random weights)"] {
             #expect(report.contains(section), "report.md lacks '\(section)'")
         }
