@@ -20,6 +20,9 @@ struct TuneCommand: ParsableCommand {
     @Option(help: "Tokens per pass (batch x sequence length) the shapes are taken at, comma-separated.") var tokens: String = "128,1024"
     @Option(name: .customLong("shape"), help: "An extra GEMM shape MxNxK (repeat).") var extraShapes: [String] = []
     @Option(help: "Seconds of searching per operation.") var budget: Double = 180
+    @Option(help: ArgumentHelp("Shapes of at most this many rows are tuned apart, as a regime of the profile entry, where that is "
+                               + "at least 2% faster on them (0: one setting for every shape)."))
+    var regimeRows: Int = 384
     @Option(name: .customLong("operation"), help: ArgumentHelp("An operation to tune (repeat; default: every tunable one: "
                 + TuningTarget.all.map(\.operation.rawValue).joined(separator: ", ") + ")."))
     var operations: [String] = []
@@ -32,6 +35,7 @@ struct TuneCommand: ParsableCommand {
         _ = try LatencyCommand.parseList(tokens, "--tokens")
         _ = try parsedShapes()
         guard budget > 0, budget <= 86_400 else { throw ValidationError("--budget \(budget) must be more than 0 and at most 86400 seconds") }
+        guard regimeRows >= 0 else { throw ValidationError("--regime-rows \(regimeRows) must be 0 (none) or a row count") }
         _ = try targets()
     }
 
@@ -90,10 +94,12 @@ struct TuneCommand: ParsableCommand {
         for target in try targets() {
             let family = deviceOptions.kernelFamily
             let result = try KernelTuner.tune(target, context: context, base: base, shapes: shapes, budget: budget,
+                                              regimeRows: regimeRows > 0 ? regimeRows : nil,
                                               allowed: { family == "auto" || $0.source.hasPrefix("\(family)/") }) { say($0) }
             results.append(result)
-            let values = result.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            print("\(result.operation): \(result.variant) \(values) "
+            func listed(_ values: [String: Int]) -> String { values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ") }
+            let regimes = (result.regimes ?? []).map { "; at M <= \($0.maxM): \(listed($0.parameters))" }.joined()
+            print("\(result.operation): \(result.variant) \(listed(result.parameters))\(regimes) "
                   + String(format: "(%d settings timed; %.2fx the profile's %@)", result.tried, result.speedup, result.baseline))
             for (i, shape) in shapes.enumerated() {
                 let flops = target.flops(shape)

@@ -114,6 +114,36 @@ extension Kernels {
             #expect(try KernelChoice(PortableAttention.attention).buildOptions(for: KernelProblem(m: 8, n: 2, k: 32)) == "-DHEAD_DIM=32")
         }
 
+        /// A regime runs its own values for problems of at most its rows, the choice's own above;
+        /// the first regime by rows wins; overrides given later hold at every row count.
+        @Test func regimesChooseValuesByRows() throws {
+            let json = #"{"name": "regimes", "match": {}, "kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TM": 4},"#
+                + #" "regimes": [{"maxM": 384, "parameters": {"TM": 2}}, {"maxM": 16, "parameters": {"TM": 1}}]}}}"#
+            let choice = try #require(try profile(json).profile.choices(origin: "test")[.gemm])
+            #expect([1, 16, 17, 384, 385, 12288].map { choice.buildOptions(for: KernelProblem(m: $0, n: 33, k: 5)) }
+                    == ["-DTM=1 -DTN=16", "-DTM=1 -DTN=16", "-DTM=2 -DTN=16", "-DTM=2 -DTN=16", "-DTM=4 -DTN=16", "-DTM=4 -DTN=16"])
+            #expect(choice.geometry("gemm_nn", for: KernelProblem(m: 10, n: 33, k: 5)) == LaunchGeometry(global: [3, 10]))
+            #expect(choice.description == "portable-gemm TM=4 TN=16; at M <= 16: TM=1; at M <= 384: TM=2")
+            let selection = try ProfileCatalog(profiles: Self.defaults + [try profile(json)]).selection(for: Self.identity)
+            let record = try #require(selection.records.first { $0.operation == "gemm" })
+            #expect(record.regimes?.map(\.maxM) == [16, 384] && record.regimes?.map(\.parameters) == [["TM": 1], ["TM": 2]])
+            #expect(record.description == "gemm: portable-gemm TM=4 TN=16; at M <= 16: TM=1; at M <= 384: TM=2")
+            // `--param TM=3` (replacing with overrides) means TM=3 at every size.
+            let forced = try selection.replacing(.gemm, overrides: ["TM": 3], by: "--param")
+            #expect([1, 100, 1000].map { forced[.gemm].values(for: KernelProblem(m: $0))["TM"] } == [3, 3, 3])
+            // A regime run end to end: the small problem through TM=1, the large through TM=4, both right.
+            let kernels = try EncoderKernels(context: TestDevice.context, selection: selection)
+            var rng = SeededGenerator(seed: 5)
+            for (m, n, k) in [(9, 21, 13), (401, 19, 7)] {
+                let a = randomFloats(m * k, &rng), b = randomFloats(k * n, &rng)
+                let c = try poisoned(m * n)
+                try kernels.gemm(a: try TestDevice.context.upload(a), b: try TestDevice.context.upload(b), layout: .kByN,
+                                 bias: nil, c: c, m: m, n: n, k: k)
+                let expected = GEMM().reference(a: a, b: b, layout: .kByN, bias: nil, m: m, n: n, k: k, activation: .none)
+                #expect(maxRelativeError(try c.read(), expected) < 1e-5, "\(m)x\(n)x\(k)")
+            }
+        }
+
         @Test func everyVariantNamesAnEmbeddedSourceWithItsEntryPoints() {
             for variant in KernelVariantRegistry.builtIn {
                 let source = KernelLibrary.files[variant.source]
@@ -133,6 +163,15 @@ extension Kernels {
             (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "portable-layer-norm"}}}"#, "implements layer-norm"),
             (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TM": 17}}}}"#, "TM=17 is not allowed"),
             (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "portable-gemm", "parameters": {"TX": 1}}}}"#, "no parameter TX"),
+            (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "portable-gemm", "regimes": [{"maxM": 64, "parameters": {"TM": 17}}]}}}"#,
+             "TM=17 is not allowed"),
+            (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "portable-gemm", "regimes": [{"maxM": 0, "parameters": {}}]}}}"#,
+             "maxM must be at least 1"),
+            (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "portable-gemm", "regimes": [{"maxM": 8, "parameters": {"TM": 2}}, {"maxM": 8, "parameters": {"TM": 4}}]}}}"#,
+             "two regimes with maxM 8"),
+            // Weights are packed once at load, in one width, for every row count.
+            (#"{"name": "x", "match": {}, "kernels": {"gemm": {"variant": "portable-gemm-packed", "parameters": {"NV": 2}, "regimes": [{"maxM": 8, "parameters": {"NV": 1}}]}}}"#,
+             "changes the width weights are packed in"),
         ])
         func malformedProfileIsOneLineNamingTheFile(json: String, fragment: String) {
             #expect {

@@ -40,15 +40,32 @@ public struct DeviceProfile: Codable, Sendable {
         }
     }
 
-    /// One operation's setting: a variant by name and values for some of its parameters.
+    /// One operation's setting: a variant by name and values for some of its parameters, and
+    /// other values for problems of at most so many rows.
     public struct Entry: Codable, Sendable {
         public var variant: String
         public var parameters: [String: Int]?
+        /// Row ranges with their own values, on top of `parameters` ("regimes": [{"maxM": 384,
+        /// "parameters": {...}}]): the first, by ascending maxM, that holds a problem's rows runs it.
+        public var regimes: [Regime]?
+
+        /// Parameters for problems of at most `maxM` rows.
+        public struct Regime: Codable, Sendable {
+            public var maxM: Int
+            public var parameters: [String: Int]
+
+            /// A regime.
+            public init(maxM: Int, parameters: [String: Int]) {
+                self.maxM = maxM
+                self.parameters = parameters
+            }
+        }
 
         /// An entry; parameters left out take the variant's defaults.
-        public init(variant: String, parameters: [String: Int]? = nil) {
+        public init(variant: String, parameters: [String: Int]? = nil, regimes: [Regime]? = nil) {
             self.variant = variant
             self.parameters = parameters
+            self.regimes = regimes
         }
     }
 
@@ -86,7 +103,14 @@ public struct DeviceProfile: Codable, Sendable {
                 let served = ([variant.operation] + variant.alsoServes).map(\.rawValue).joined(separator: ", ")
                 throw ProfileError(origin, "\(key): variant \(variant.name) implements \(served), not \(key)")
             }
-            do { result[operation] = try KernelChoice(variant, overrides: entry.parameters ?? [:]) } catch let error as KernelParameterError {
+            var regimes: [Int: [String: Int]] = [:]
+            for regime in entry.regimes ?? [] {
+                guard regimes[regime.maxM] == nil else { throw ProfileError(origin, "\(key): two regimes with maxM \(regime.maxM)") }
+                regimes[regime.maxM] = regime.parameters
+            }
+            do {
+                result[operation] = try KernelChoice(variant, overrides: entry.parameters ?? [:], regimes: regimes)
+            } catch let error as KernelParameterError {
                 throw ProfileError(origin, "\(key): \(error.message)")
             }
         }

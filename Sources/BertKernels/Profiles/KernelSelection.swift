@@ -22,14 +22,17 @@ public struct KernelSelection: Sendable {
     public subscript(operation: KernelOperation) -> KernelChoice { entries[operation]!.choice }
 
     /// This selection with `operation` run by `variant` (default: its current one) and
-    /// `overrides` applied on top of the variant's defaults; invalid names or values throw.
+    /// `overrides` applied on top of the variant's defaults; invalid names or values throw. With
+    /// the current variant, `overrides` hold at every row count (its regimes keep only the values
+    /// they do not name), unless `regimes` replaces those (maxM to overrides on top of the rest).
     public func replacing(_ operation: KernelOperation, variant: KernelVariant? = nil, overrides: [String: Int],
-                          by source: String) throws -> KernelSelection {
+                          regimes: [Int: [String: Int]]? = nil, by source: String) throws -> KernelSelection {
         let current = self[operation]
         let base = variant ?? current.variant
         let merged = variant == nil ? current.values.merging(overrides) { $1 } : overrides
+        let kept = variant == nil ? current.regimeOverrides.mapValues { $0.filter { overrides[$0.key] == nil } } : [:]
         var changed = entries
-        changed[operation] = Entry(choice: try KernelChoice(base, overrides: merged), profile: source)
+        changed[operation] = Entry(choice: try KernelChoice(base, overrides: merged, regimes: regimes ?? kept), profile: source)
         return KernelSelection(entries: changed, profiles: profiles.contains(source) ? profiles : [source] + profiles)
     }
 
@@ -45,9 +48,14 @@ public struct KernelSelection: Sendable {
     public var records: [KernelRecord] {
         KernelOperation.allCases.map { op in
             let entry = entries[op]!
-            return KernelRecord(operation: op.rawValue, variant: entry.choice.variant.name,
-                                parameters: Dictionary(uniqueKeysWithValues: entry.choice.settings.map { ($0.name, $0.value) }),
-                                profile: entry.profile, summary: entry.choice.variant.summary(entry.choice.values))
+            let choice = entry.choice
+            let regimes = choice.regimes.map { regime in
+                KernelRecord.Regime(maxM: regime.maxM, parameters: choice.regimeOverrides[regime.maxM] ?? [:],
+                                    summary: choice.variant.summary(regime.values))
+            }
+            return KernelRecord(operation: op.rawValue, variant: choice.variant.name,
+                                parameters: Dictionary(uniqueKeysWithValues: choice.settings.map { ($0.name, $0.value) }),
+                                profile: entry.profile, summary: choice.variant.summary(choice.values), regimes: regimes.isEmpty ? nil : regimes)
         }
     }
 }
@@ -62,20 +70,36 @@ public struct KernelRecord: Codable, Sendable, Equatable, CustomStringConvertibl
     public let profile: String
     /// The variant's summary of its values ("128x128x32 blocks, 2 stages"); nil when it has none.
     public let summary: String?
+    /// Row ranges that ran other values (nil when none, and in older results).
+    public let regimes: [Regime]?
+
+    /// Parameters that differ for problems of at most `maxM` rows, and the summary of the values there.
+    public struct Regime: Codable, Sendable, Equatable {
+        public let maxM: Int
+        public let parameters: [String: Int]
+        public let summary: String?
+    }
 
     /// A record.
-    public init(operation: String, variant: String, parameters: [String: Int], profile: String, summary: String? = nil) {
+    public init(operation: String, variant: String, parameters: [String: Int], profile: String, summary: String? = nil,
+                regimes: [Regime]? = nil) {
         self.operation = operation
         self.variant = variant
         self.parameters = parameters
         self.profile = profile
         self.summary = summary
+        self.regimes = regimes
     }
 
-    /// "gemm: portable-gemm TM=4 TN=16" (parameters sorted by name), then the summary in brackets.
+    /// "gemm: portable-gemm TM=4 TN=16" (parameters sorted by name), then the summary in brackets,
+    /// then each regime's differing parameters.
     public var description: String {
         let text = (["\(operation): \(variant)"] + parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" })
             .joined(separator: " ")
-        return summary.map { text + " (\($0))" } ?? text
+        let own = summary.map { text + " (\($0))" } ?? text
+        return ([own] + (regimes ?? []).map { regime in
+            let changed = regime.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            return "at M <= \(regime.maxM): \(changed.isEmpty ? "the same" : changed)" + (regime.summary.map { " (\($0))" } ?? "")
+        }).joined(separator: "; ")
     }
 }

@@ -29,7 +29,8 @@ public struct TunedProfile: Encodable {
             + "\(commit.prefix(12)): \(gains) over the built-in choice at the tuned shapes."
         match = DeviceProfile.Match(device: device.name, driver: device.driverVersion, platform: device.platformName)
         kernels = Dictionary(uniqueKeysWithValues: results.map {
-            ($0.operation, DeviceProfile.Entry(variant: $0.variant, parameters: $0.parameters))
+            ($0.operation, DeviceProfile.Entry(variant: $0.variant, parameters: $0.parameters,
+                                               regimes: $0.regimes?.map { .init(maxM: $0.maxM, parameters: $0.parameters) }))
         })
         tuning = Record(device: device.name, driver: device.driverVersion, commit: commit,
                         created: ISO8601DateFormatter().string(from: Date()), results: results)
