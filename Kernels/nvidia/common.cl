@@ -327,3 +327,34 @@ inline __attribute__((always_inline)) void ldmatrix_emulated(uint* r, const int 
         const ACC v = acc[i][j][r];                                                              \
         if (m < M && n < N) { body }                                                             \
     }
+
+// Split-K summed inside the GEMM's own launch (the mma GEMMs' `_splitk` entries, SPLITK_REDUCE=1):
+// every work-group writes its K slice's raw sums, then counts itself done on its tile's counter;
+// the one that finds every other slice done sums the slices, in slice order (the result of the
+// separate reduce kernel, bit for bit), and applies the epilogue. No second launch, no atomics on
+// the outputs. `counter` is this tile's int in a buffer that starts at zero; the last group sets
+// it back to zero for the next launch. `flag` is one __local int of the kernel's.
+// The release fence puts this thread's slice writes before the count, for every SM; the acquire
+// fence puts the other groups' writes before the last group's reads (the PTX memory model's
+// fence-fence synchronisation through the atomic: fence.acq_rel.gpu on the GPU, mem_fence elsewhere).
+#if defined(WARP_PTX) && WARP_PTX
+#define SPLITK_FENCE() __asm__ volatile("fence.acq_rel.gpu;" ::: "memory")
+#else
+#define SPLITK_FENCE() mem_fence(CLK_GLOBAL_MEM_FENCE)
+#endif
+inline int splitk_last_group(volatile __global int* counter, const int slices, volatile __local int* flag) {
+    SPLITK_FENCE();
+    barrier(CLK_LOCAL_MEM_FENCE | CLK_GLOBAL_MEM_FENCE);
+    if (get_local_id(0) == 0) {
+        const int last = atomic_inc(counter) == slices - 1;
+        if (last) atomic_xchg(counter, 0);
+        *flag = last;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+    const int last = *flag;
+    if (last) SPLITK_FENCE();
+    return last;
+}
+
+// This work-group's tile index among the (x, y) groups of a split launch: its counter.
+#define SPLITK_TILE() (get_group_id(1) * get_num_groups(0) + get_group_id(0))

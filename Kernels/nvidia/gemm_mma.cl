@@ -362,19 +362,53 @@ void gemm_f16_nt_partial(const int M, const int N, const int K,
     FOR_EACH_MMA_OUTPUT(float, { slice[(size_t)m * N + n] = v; })
 }
 
+// The sum of output (m, n)'s K slices in slice order, then bias, activation and residual exactly
+// once, as gemm_f16_nt applies them: split-K's step 2, in the reduce kernel or in the GEMM's last
+// work-group of the tile (the same arithmetic in both, so the same bits).
+inline void f16_reduce_output(const int M, const int N, const int slices, volatile __global const float* P,
+                              const int m, const int n, __global const float* bias, const int hasBias,
+                              __global const float* R, const int hasResidual, __global float* C, const int ldc, const int act) {
+    const size_t at = (size_t)m * N + n;
+    float s = P[at];
+    for (int z = 1; z < slices; z++) s += P[(size_t)z * M * N + at];
+    float y = s + (hasBias ? bias[n] : 0.0f);
+    if (act != ACT_NONE) y = apply_activation(y, act);
+    if (hasResidual) y += R[(size_t)m * ldc + n];
+    C[(size_t)m * ldc + n] = y;
+}
+
 // Split-K, step 2, one work-item per output: the slices' sums added in slice order (the same
-// result every run), then bias, activation and residual exactly once, as gemm_f16_nt applies them.
+// result every run), then the epilogue.
 __kernel void gemm_f16_nt_reduce(const int M, const int N, const int slices, __global const float* P,
                                  __global const float* bias, const int hasBias,
                                  __global const float* R, const int hasResidual,
                                  __global float* C, const int ldc, const int act) {
     const int i = get_global_id(0);
     if (i >= M * N) return;
-    const int m = i / N, n = i % N;
-    float s = P[i];
-    for (int z = 1; z < slices; z++) s += P[(size_t)z * M * N + i];
-    float y = s + (hasBias ? bias[n] : 0.0f);
-    if (act != ACT_NONE) y = apply_activation(y, act);
-    if (hasResidual) y += R[(size_t)m * ldc + n];
-    C[(size_t)m * ldc + n] = y;
+    f16_reduce_output(M, N, slices, P, i / N, i % N, bias, hasBias, R, hasResidual, C, ldc, act);
+}
+
+// Split-K in one launch (SPLITK_REDUCE=1): step 1 as gemm_f16_nt_partial, then the tile's last
+// work-group to finish does step 2 for the tile (common.cl, splitk_last_group). One launch per
+// split GEMM instead of two: at batch 1 a bert-large fp16 pass launches 96 fewer kernels.
+__kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
+void gemm_f16_nt_splitk(const int M, const int N, const int K,
+                        __global const float* A, const int lda,
+                        __global const ushort* B, const int ldb,
+                        __global float* P, __global int* counters,
+                        __global const float* bias, const int hasBias,
+                        __global const float* R, const int hasResidual,
+                        __global float* C, const int ldc, const int act) {
+    __local int lastFlag;
+    F16_TILE_PROLOGUE
+    const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
+    const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
+    F16_TILES(kt0, min(tileCount, kt0 + perSlice));
+    __global float* slice = P + (size_t)z * M * N;
+    FOR_EACH_MMA_OUTPUT(float, { slice[(size_t)m * N + n] = v; })
+    if (!splitk_last_group(counters + SPLITK_TILE(), slices, &lastFlag)) return;
+    for (int i = get_local_id(0); i < BM * BN; i += THREADS) {
+        const int m = m0 + i / BN, n = n0 + i % BN;
+        if (m < M && n < N) f16_reduce_output(M, N, slices, P, m, n, bias, hasBias, R, hasResidual, C, ldc, act);
+    }
 }

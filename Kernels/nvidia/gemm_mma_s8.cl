@@ -155,18 +155,48 @@ void gemm_w8a8_packed_partial(const int M, const int N, const int K,
     FOR_EACH_MMA_OUTPUT(int, { slice[(size_t)m * N + n] = v; })
 }
 
-// Split-K, step 2, one work-item per output: the int32 slices added (exact, any order gives the
-// same sum), then the epilogue of gemm_w8a8_packed, written the same way, applied once.
+// The int32 slices of output (m, n) added (exact, any order gives the same sum), then the epilogue
+// of gemm_w8a8_packed, written the same way, applied once: split-K's step 2 in the reduce kernel
+// or in the GEMM's last work-group of the tile.
+inline void s8_reduce_output(const int M, const int N, const int slices, volatile __global const int* P, const int m, const int n,
+                             __global const float* aScale, __global const float* bScale,
+                             __global const float* bias, const int hasBias, __global float* C, const int act) {
+    const size_t at = (size_t)m * N + n;
+    int s = P[at];
+    for (int z = 1; z < slices; z++) s += P[(size_t)z * M * N + at];
+    float y = (float)s * aScale[m] * bScale[n] + (hasBias ? bias[n] : 0.0f);
+    if (act != ACT_NONE) y = s8_activation(y, act);
+    C[(size_t)m * N + n] = y;
+}
+
+// Split-K, step 2, one work-item per output.
 __kernel void gemm_w8a8_packed_reduce(const int M, const int N, const int slices, __global const int* P,
                                       __global const float* aScale, __global const float* bScale,
                                       __global const float* bias, const int hasBias,
                                       __global float* C, const int act) {
     const int i = get_global_id(0);
     if (i >= M * N) return;
-    const int m = i / N, n = i % N;
-    int s = P[i];
-    for (int z = 1; z < slices; z++) s += P[(size_t)z * M * N + i];
-    float y = (float)s * aScale[m] * bScale[n] + (hasBias ? bias[n] : 0.0f);
-    if (act != ACT_NONE) y = s8_activation(y, act);
-    C[(size_t)m * N + n] = y;
+    s8_reduce_output(M, N, slices, P, i / N, i % N, aScale, bScale, bias, hasBias, C, act);
+}
+
+// Split-K in one launch (SPLITK_REDUCE=1): step 1 as gemm_w8a8_packed_partial, then the tile's last
+// work-group to finish does step 2 for the tile (common.cl, splitk_last_group).
+__kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
+void gemm_w8a8_packed_splitk(const int M, const int N, const int K,
+                             __global const char* A, __global const char* B, __global int* P, __global int* counters,
+                             __global const float* aScale, __global const float* bScale,
+                             __global const float* bias, const int hasBias,
+                             __global float* C, const int act) {
+    __local int lastFlag;
+    MMA_TILE_PROLOGUE(int, LDS4)
+    const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
+    const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
+    mma_s8_tiles(M, N, K, A, B, m0, n0, kt0, min(tileCount, kt0 + perSlice), sa, sb, scratch, acc);
+    __global int* slice = P + (size_t)z * M * N;
+    FOR_EACH_MMA_OUTPUT(int, { slice[(size_t)m * N + n] = v; })
+    if (!splitk_last_group(counters + SPLITK_TILE(), slices, &lastFlag)) return;
+    for (int i = get_local_id(0); i < BM * BN; i += THREADS) {
+        const int m = m0 + i / BN, n = n0 + i % BN;
+        if (m < M && n < N) s8_reduce_output(M, N, slices, P, m, n, aScale, bScale, bias, hasBias, C, act);
+    }
 }

@@ -26,9 +26,18 @@ extension EncoderKernels {
         let problem = KernelProblem(m: m, n: n, k: k)
         let slices = selection[.gemmW8A8].kSlices(for: problem)
         if slices > 1 {
+            let partials = try splitKWorkspace(slices * m * n)
+            if selection[.gemmW8A8].reducesInKernel(for: problem) {
+                // One launch: the last work-group of each tile adds the slices and applies the epilogue.
+                let counters = try splitKCounters(splitKTiles(.gemmW8A8, entry + "_splitk", problem: problem))
+                try launch(.gemmW8A8, entry + "_splitk", problem: problem,
+                           arguments: [Int32(m), Int32(n), Int32(k), a, b, partials, counters, aScale, bScale, bias ?? placeholderFloats,
+                                       Int32(bias == nil ? 0 : 1), c, activation.rawValue],
+                           category: "gemm")
+                return
+            }
             // Split-K: exact int32 sums per slice (the workspace's floats hold int32 bits), then
             // one reduce that adds them and applies the scales, bias and activation.
-            let partials = try splitKWorkspace(slices * m * n)
             try launch(.gemmW8A8, entry + "_partial", problem: problem, arguments: [Int32(m), Int32(n), Int32(k), a, b, partials],
                        category: "gemm")
             try launch(.gemmW8A8, entry + "_reduce", problem: problem,

@@ -51,6 +51,8 @@ public final class EncoderKernels: @unchecked Sendable {
     private let emptyInts: DeviceBuffer<Int32>
     /// Split-K's partial sums (SplitKWorkspace.swift), kept and grown across launches.
     var splitKPartials: DeviceBuffer<Float>?
+    /// Split GEMMs' tile counters (`splitKCounters`), zero between launches.
+    var splitKTileCounters: DeviceBuffer<Int32>?
 
     /// Kernels on `context` running `selection`.
     public init(context: ComputeContext, selection: KernelSelection) throws {

@@ -12,8 +12,18 @@ extension EncoderKernels {
         let problem = KernelProblem(m: m, n: n, k: k)
         let slices = selection[.gemmF16].kSlices(for: problem)
         if slices > 1 {
-            // Split-K: the slices' raw sums, then one reduce that adds them and applies the epilogue.
             let partials = try splitKWorkspace(slices * m * n)
+            if selection[.gemmF16].reducesInKernel(for: problem) {
+                // One launch: the last work-group of each tile adds the slices and applies the epilogue.
+                let counters = try splitKCounters(splitKTiles(.gemmF16, "gemm_f16_nt_splitk", problem: problem))
+                try launch(.gemmF16, "gemm_f16_nt_splitk", problem: problem,
+                           arguments: [Int32(m), Int32(n), Int32(k), a, Int32(k), weight, Int32(k), partials, counters,
+                                       bias ?? placeholderFloats, Int32(bias == nil ? 0 : 1), residual ?? placeholderFloats,
+                                       Int32(residual == nil ? 0 : 1), c, Int32(n), activation.rawValue],
+                           category: "gemm")
+                return
+            }
+            // Split-K: the slices' raw sums, then one reduce that adds them and applies the epilogue.
             try launch(.gemmF16, "gemm_f16_nt_partial", problem: problem,
                        arguments: [Int32(m), Int32(n), Int32(k), a, Int32(k), weight, Int32(k), partials], category: "gemm")
             try launch(.gemmF16, "gemm_f16_nt_reduce", problem: problem,

@@ -112,6 +112,43 @@ extension Kernels {
             #expect(error < 2e-5, "split against unsplit: \(error)")
         }
 
+        /// SPLITK_REDUCE=1: each split GEMM is one launch whose last work-group per tile sums the
+        /// slices. The same bits as the two-launch path (the same sums in the same order), every
+        /// case including residual and activation; run twice in a row, so the tile counters must
+        /// have been left at zero; and one launch per GEMM, not two.
+        @Test func f16InKernelReduceIsTheTwoLaunchResultBitForBit() throws {
+            var values = Self.profileTiling
+            values["SPLITK_REDUCE"] = 1
+            let fused = try TestDevice.kernels(.gemmF16, values, variant: NvidiaGEMM.mmaF16)
+            let separate = try TestDevice.kernels(.gemmF16, Self.profileTiling, variant: NvidiaGEMM.mmaF16)
+            for (index, c) in Self.f16Cases.enumerated() {
+                #expect(fused.selection[.gemmF16].reducesInKernel(for: KernelProblem(m: c.m, n: c.n, k: c.k)))
+                for round in 0..<2 {
+                    let (out, expected) = try runF16(fused, c, seed: UInt64(index * 11 + round))
+                    let (other, _) = try runF16(separate, c, seed: UInt64(index * 11 + round))
+                    #expect(out.map(\.bitPattern) == other.map(\.bitPattern), "\(c) round \(round): in-kernel reduce differs from the reduce launch")
+                    #expect(maxRelativeError(Array(out[..<(c.m * c.n)]), expected) < 2e-5, "\(c)")
+                }
+            }
+            let context = TestDevice.context
+            let c = Self.f16Cases[2]
+            context.startRecording()
+            _ = try runF16(fused, c, seed: 1)
+            let launches = try context.stopRecording().filter { $0.category == "gemm" }.map(\.kernel)
+            #expect(launches == ["gemm_f16_nt_splitk"], "\(launches)")
+        }
+
+        @Test func int8InKernelReduceIsBitExact() throws {
+            var values = Self.profileTiling
+            values["SPLITK_REDUCE"] = 1
+            let kernels = try TestDevice.kernels(.gemmW8A8, values, variant: NvidiaGEMM.mmaW8A8)
+            for _ in 0..<2 {
+                try GEMMInt8Packed.checkBitExact(kernels, cases: Self.int8Shapes, label: "nvidia-mma-w8a8 SPLITK_REDUCE=1")
+                try GEMMInt8Packed.checkFolds(kernels, cases: Self.int8Shapes.enumerated().map { ($0.offset, $0.element.m, $0.element.n, $0.element.k) },
+                                              label: "nvidia-mma-w8a8 SPLITK_REDUCE=1")
+            }
+        }
+
         /// int8: the same rule with K tiles of 64 (8 per slice: K >= 1024 splits in two).
         static let int8Shapes: [(m: Int, n: Int, k: Int)] = [(383, 33, 2113), (1, 129, 1089), (37, 41, 4097), (129, 67, 1025), (400, 37, 130)]
         static let int8Slices = [4, 2, 8, 2, 1]

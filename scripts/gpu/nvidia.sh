@@ -46,8 +46,17 @@ check() { "$BB" bench-gemm --json --iterations 5 "$@" >> "$OUT/gemm.jsonl" || { 
     check --op gemm --layout nk --m $1 --n $2 --k $3 --check 64
 done
 [[ $STEPS == *1* ]] && check --op gemm-f16 --m 129 --n 257 --k 130 --check 64 --param WARP_PTX=0
-# Split-K through NVIDIA's compiler: 4 slices of 9, 9, 9 and 8 K tiles (the last tile 1 wide), summed by the reduce.
+# Split-K through NVIDIA's compiler: 4 slices of 9, 9, 9 and 8 K tiles (the last tile 1 wide), summed by the reduce;
+# then summed in the GEMM's own launch by each tile's last work-group (SPLITK_REDUCE=1, seventh session,
+# never run on a GPU yet: its fences and tile counters are what only a GPU can check), twice in a row
+# (the counters must be left at zero), and at 8 slices.
 [[ $STEPS == *1* ]] && check --op gemm-f16 --m 383 --n 65 --k 1089 --check 64
+if [[ $STEPS == *1* ]]; then
+    for shape in "383 65 1089" "383 65 1089" "37 33 4097" "127 4096 1024"; do
+        set -- $shape
+        check --op gemm-f16 --m $1 --n $2 --k $3 --check 64 --param SPLITK_REDUCE=1
+    done
+fi
 # Fragments by ldmatrix (LDMATRIX=1) and K tiles of 64 (BK=64) through NVIDIA's compiler, at the
 # odd shapes and split-K, for the settings step 2 times. Every setting is spelled out: on an H100
 # the base is the shipped tuned profile (WM=4 WN=4, 256x128 blocks, 61,440 bytes of local memory,
@@ -215,6 +224,31 @@ python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-ldmatri
     "LDMATRIX=1: fp16 bert-base vs the profile's fp16 (same sums up to order)" || { echo "nvidia: FAILED: LDMATRIX=1 fp16"; status=1; }
 python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8-ldmatrix bert-base-int8 0.9999999 \
     "LDMATRIX=1: W8A8 bert-base vs the profile's W8A8 (exact sums, expect 1)" || { echo "nvidia: FAILED: LDMATRIX=1 W8A8"; status=1; }
+# Split-K summed in-kernel at model level (seventh session): fp16 and W8A8 bert-base with
+# SPLITK_REDUCE=1 on both mma GEMMs against the profile's runs above (the same sums in the same
+# order: identical outputs expected), then bert-large fp16 and W8A8 timed at batch 1, where every
+# split GEMM saves a launch (96 of 266 per fp16 pass at 1 x 128), beside nvidia-auto's rows. The
+# tilings are the H100's shipped ones (tuned-nvidia-h100 for gemm-f16, nvidia-sm80 for gemm-w8a8), so
+# on an H100 only SPLITK_REDUCE differs; on another card the fp16 rows differ in their blocks too.
+spk=$(mktemp -d)
+cat > "$spk/splitk.json" <<'JSON'
+{"name": "ab-splitk-reduce", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with split-K summed in the GEMM's own launch",
+ "match": {"platform": "NVIDIA", "minComputeCapability": "8.0"},
+ "kernels": {"gemm-f16": {"variant": "nvidia-mma-f16", "parameters": {"WM": 4, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 1, "LDMATRIX": 1, "SPLITK_REDUCE": 1}},
+             "gemm-w8a8": {"variant": "nvidia-mma-w8a8", "parameters": {"WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 1, "SPLITK_REDUCE": 1}}}}
+JSON
+BERTBENCH_PROFILES="$spk" "$BB" devices | grep -E "gemm-(f16|w8a8):" || echo "nvidia: the split-K profile was not read"
+for m in bert-base-fp16 bert-base-int8; do
+    BERTBENCH_PROFILES="$spk" "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" \
+        --output "$OUT/embed-$m-splitk.jsonl" --quiet || status=1
+done
+python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-splitk 0.9999999 \
+    "SPLITK_REDUCE=1: fp16 bert-base vs the profile's fp16 (same sums, same order: expect 1)" || { echo "nvidia: FAILED: SPLITK_REDUCE=1 fp16"; status=1; }
+python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8 bert-base-int8-splitk 0.9999999 \
+    "SPLITK_REDUCE=1: W8A8 bert-base vs the profile's W8A8 (exact sums: expect 1)" || { echo "nvidia: FAILED: SPLITK_REDUCE=1 W8A8"; status=1; }
+BERTBENCH_PROFILES="$spk" timeout 45 "$BB" latency --model "$WORK/models/bert-large-fp16" --model "$WORK/models/bert-large-int8" \
+    --batch 1 --seq 128,384 --warmup 2 --iterations 10 --out "$OUT/results" --run-name splitk-reduce --quiet \
+    || echo "nvidia: latency splitk-reduce did not finish"
 # cp.async stages at model level (seventh session): fp16 bert-base with ASYNC=1 on gemm-f16 (a local
 # profile that ties nvidia-sm80's match and so outranks it; the 36,864-byte setting that assembles
 # offline) against the profile's fp16 (the same fp16 products, sums in another order), and

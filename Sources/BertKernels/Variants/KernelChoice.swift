@@ -93,6 +93,10 @@ public struct KernelChoice: Sendable, CustomStringConvertible {
     /// `_partial` and `_reduce` entries through a workspace of slices x M x N values.
     public func kSlices(for problem: KernelProblem) -> Int { variant.kSlices(problem, values: values(for: problem)) }
 
+    /// Whether a split `problem` runs one `<entry>_splitk` launch, which sums its slices itself,
+    /// rather than `_partial` and `_reduce`.
+    public func reducesInKernel(for problem: KernelProblem) -> Bool { variant.reducesInKernel(values(for: problem)) }
+
     /// The launch sizes of `entry` for `problem`.
     public func geometry(_ entry: String, for problem: KernelProblem) -> LaunchGeometry {
         variant.geometry(entry, problem: problem, values: values(for: problem))

@@ -55,6 +55,7 @@ public struct KernelVariant: Sendable {
     private let geometryRule: @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry
     private let summaryRule: (@Sendable (_ values: [String: Int]) -> String)?
     private let kSliceRule: (@Sendable (_ problem: KernelProblem, _ values: [String: Int]) -> Int)?
+    private let inKernelReduceRule: (@Sendable (_ values: [String: Int]) -> Bool)?
 
     /// A variant. `shapeDefines` are defines that depend on the problem (HEAD_DIM), given the
     /// values of every parameter and fixed define (a rule's threshold may be one); `geometry`
@@ -64,13 +65,16 @@ public struct KernelVariant: Sendable {
     /// says what the values mean in a reader's terms ("128x128x32 blocks, 2 stages") for reports.
     /// `kSlices`, for a GEMM that can split K, maps a problem and the values to the number of K
     /// slices (1: no split); such a variant also has `<entry>_partial` (the slices' raw sums into a
-    /// workspace, one slice per layer of work-groups) and `<entry>_reduce` (sum and epilogue).
+    /// workspace, one slice per layer of work-groups) and `<entry>_reduce` (sum and epilogue);
+    /// with `reducesInKernel` true for the values, `<entry>_splitk` instead does both in one launch
+    /// (the last work-group of each tile to finish sums the slices, counted in a zeroed int buffer).
     public init(name: String, operation: KernelOperation, alsoServes: [KernelOperation] = [], source: String, entryPoints: [String],
                 parameters: [KernelParameter] = [], fixedDefines: [(name: String, value: Int)] = [],
                 shapeDefines: @escaping @Sendable (KernelProblem, [String: Int]) -> [(name: String, value: Int)] = { _, _ in [] },
                 panelWidth: (@Sendable (_ values: [String: Int]) -> Int)? = nil,
                 summary: (@Sendable (_ values: [String: Int]) -> String)? = nil,
                 kSlices: (@Sendable (_ problem: KernelProblem, _ values: [String: Int]) -> Int)? = nil,
+                reducesInKernel: (@Sendable (_ values: [String: Int]) -> Bool)? = nil,
                 geometry: @escaping @Sendable (_ entry: String, _ problem: KernelProblem, _ values: [String: Int]) -> LaunchGeometry) {
         self.name = name
         self.operation = operation
@@ -83,6 +87,7 @@ public struct KernelVariant: Sendable {
         self.panelRule = panelWidth
         self.summaryRule = summary
         self.kSliceRule = kSlices
+        self.inKernelReduceRule = reducesInKernel
         self.geometryRule = geometry
     }
 
@@ -94,7 +99,7 @@ public struct KernelVariant: Sendable {
         }
         return KernelVariant(name: newName, operation: operation, alsoServes: alsoServes, source: source, entryPoints: entryPoints,
                              parameters: tuned, fixedDefines: fixedDefines, shapeDefines: shapeDefines, panelWidth: panelRule,
-                             summary: summaryRule, kSlices: kSliceRule, geometry: geometryRule)
+                             summary: summaryRule, kSlices: kSliceRule, reducesInKernel: inKernelReduceRule, geometry: geometryRule)
     }
 
     /// Whether a profile may choose it for `operation`.
@@ -125,6 +130,11 @@ public struct KernelVariant: Sendable {
     func kSlices(_ problem: KernelProblem, values: [String: Int]) -> Int {
         guard let kSliceRule else { return 1 }
         return kSliceRule(problem, withFixedDefines(values))
+    }
+
+    /// Whether split problems run `<entry>_splitk` (slices summed in the GEMM's own launch) with `values`.
+    func reducesInKernel(_ values: [String: Int]) -> Bool {
+        inKernelReduceRule?(withFixedDefines(values)) ?? false
     }
 
     /// `values` with the fixed defines added: what every rule (shape defines, panel width, summary,

@@ -12,11 +12,12 @@ public enum NvidiaGEMM {
     /// small M half-size blocks and split-K (NvidiaGEMMSmallM.swift).
     public static let mmaF16 = KernelVariant(
         name: "nvidia-mma-f16", operation: .gemmF16, source: "nvidia/gemm_mma.cl",
-        entryPoints: ["gemm_f16_nt", "gemm_f16_nt_partial", "gemm_f16_nt_reduce"],
+        entryPoints: ["gemm_f16_nt", "gemm_f16_nt_partial", "gemm_f16_nt_reduce", "gemm_f16_nt_splitk"],
         parameters: mmaTiling + [KernelParameter("BK", default: 32, allowed: [16, 32, 64], meaning: "K per local tile (fp16 halves)")]
             + asyncParameters,
         shapeDefines: { p, v in [("KALIGN8", p.k % 8 == 0 ? 1 : 0)] + mmaShapeDefines(p, v) },
-        summary: { mmaSummary($0, instruction: "mma.sync") }, kSlices: mmaKSlices, geometry: mmaGeometry)
+        summary: { mmaSummary($0, instruction: "mma.sync") }, kSlices: mmaKSlices, reducesInKernel: { $0["SPLITK_REDUCE"] == 1 },
+        geometry: mmaGeometry)
 
     /// cp.async stages for nvidia-mma-f16: off until a GPU run has measured them (docs/perf-notes.md).
     static let asyncParameters = [

@@ -7,7 +7,8 @@ extension NvidiaGEMM {
     /// added exactly before the epilogue, so a split result is bit for bit the unsplit one.
     public static let mmaW8A8 = KernelVariant(
         name: "nvidia-mma-w8a8", operation: .gemmW8A8, source: "nvidia/gemm_mma_s8.cl",
-        entryPoints: ["gemm_w8a8_packed", "gemm_w8a8_packed_partial", "gemm_w8a8_packed_reduce"],
+        entryPoints: ["gemm_w8a8_packed", "gemm_w8a8_packed_partial", "gemm_w8a8_packed_reduce", "gemm_w8a8_packed_splitk"],
         parameters: mmaTiling, fixedDefines: [("BK", 64)], shapeDefines: mmaShapeDefines, panelWidth: { _ in 1 },
-        summary: { mmaSummary($0, instruction: "mma.sync s8") }, kSlices: mmaKSlices, geometry: mmaGeometry)
+        summary: { mmaSummary($0, instruction: "mma.sync s8") }, kSlices: mmaKSlices, reducesInKernel: { $0["SPLITK_REDUCE"] == 1 },
+        geometry: mmaGeometry)
 }

@@ -18,6 +18,8 @@ extension NvidiaGEMM {
                         meaning: "rows up to which blocks are halved (MI/2 x NI/2); 0: never", tunable: false),
         KernelParameter("KSPLIT", default: 8, allowed: [1, 2, 4, 8, 16],
                         meaning: "most K slices at small M (partial sums, then one reduce); 1: no split-K", tunable: false),
+        KernelParameter("SPLITK_REDUCE", default: 0, allowed: [0, 1],
+                        meaning: "1: the last work-group of each tile sums the K slices in the GEMM's own launch; 0: a reduce launch after"),
     ]
 
     /// The half-size block: MI and NI halved (each at least 1), as the kernels derive FM and FN.
@@ -66,7 +68,7 @@ extension NvidiaGEMM {
         let (wm, wn, mi, ni) = (v["WM"]!, v["WN"]!, v["MI"]!, v["NI"]!)
         var small = ""
         if v["SMALL_M"]! > 0 {
-            let split = v["KSPLIT"]! > 1 ? ", split-K up to \(v["KSPLIT"]!) slices" : ""
+            let split = v["KSPLIT"]! > 1 ? ", split-K up to \(v["KSPLIT"]!) slices" + (v["SPLITK_REDUCE"] == 1 ? " summed in-kernel" : "") : ""
             small = " (\(wm * max(1, mi / 2) * 16)x\(wn * max(1, ni / 2) * 8) at M <= \(v["SMALL_M"]!) up to \(fillGroups) blocks\(split))"
         }
         let stages = v["ASYNC"] == 1 ? "\(v["STAGES"]!) cp.async stages where K % 8 == 0" : "2 stages"
@@ -79,7 +81,7 @@ extension NvidiaGEMM {
         if entry.hasSuffix("_reduce") { return LaunchGeometry(global: [p.m * p.n], local: [256]) }
         let threads = v["WM"]! * v["WN"]! * 32
         let block = mmaBlock(p, v)
-        if entry.hasSuffix("_partial") {
+        if entry.hasSuffix("_partial") || entry.hasSuffix("_splitk") {
             return LaunchGeometry(global: [tiles(p.n, block.n) * threads, tiles(p.m, block.m), mmaKSlices(p, v)], local: [threads, 1, 1])
         }
         return LaunchGeometry(global: [tiles(p.n, block.n) * threads, tiles(p.m, block.m)], local: [threads, 1])
