@@ -19,8 +19,8 @@
 // C fragment): shfl.sync.bfly on the GPU, the scratch elsewhere (flash attention's row statistics).
 // EXP2_APPROX(x) is ex2.approx.ftz on the GPU and exp2 elsewhere (per lane, no exchange).
 // Fragments come from local tiles either by plain 32-bit loads or, with LDMATRIX=1, by ldmatrix
-// (MMA_LOAD_A / MMA_LOAD_B_FRAGMENTS below, emulated like mma.sync off NVIDIA). cp.async (and its
-// emulation, which lands copies only at the wait) lives in gemm_mma.cl, its one user.
+// (MMA_LOAD_A / MMA_LOAD_B_FRAGMENTS below, emulated like mma.sync off NVIDIA), and local stages
+// filled by cp.async (CP_ASYNC_*, at the end; emulated by copies landed only at their wait).
 
 #define WARP_SIZE 32
 // Uints of local memory one warp's emulated mma exchanges through: 4 A and 2 B registers per lane
@@ -358,3 +358,67 @@ inline int splitk_last_group(volatile __global int* counter, const int slices, v
 
 // This work-group's tile index among the (x, y) groups of a split launch: its counter.
 #define SPLITK_TILE() (get_group_id(1) * get_num_groups(0) + get_group_id(0))
+
+// cp.async (sm_80+; the mma GEMMs with ASYNC=1): 16-byte copies from global to local memory that
+// run while the tensor cores work, in commit groups. A kernel using them defines STAGES (the ring
+// of local stages) and invokes CP_ASYNC_STATE(chunks per thread per group) once, after which a
+// function keeps a `CpAsync st` and calls CP_ASYNC_INIT(st), CP_ASYNC_16(st, dst, src, bytes),
+// CP_ASYNC_COMMIT(st) and CP_ASYNC_WAIT(st, n) (n a literal: at most n of this thread's groups
+// still in flight afterwards). CP_PENDING is the n that makes a STAGES-deep ring's oldest tile land.
+#if defined(STAGES)
+#if STAGES == 2
+#define CP_PENDING 0
+#elif STAGES == 3
+#define CP_PENDING 1
+#else
+#define CP_PENDING 2
+#endif
+#endif
+#if defined(WARP_PTX) && WARP_PTX
+// The copy (PTX ISA "cp.async"): 16 bytes from global to local memory, bypassing L1 (.cg), or 16
+// zero bytes when `bytes` is 0 (the source-size operand): rows past M and columns past N cost no
+// load. Groups: commit_group closes the copies issued since the last one; wait_group N returns
+// once at most N of this thread's groups are still in flight.
+#define CP_ASYNC_STATE(chunks) typedef int CpAsync;  // the hardware keeps the groups
+#define CP_ASYNC_INIT(st)
+#define CP_ASYNC_16(st, dst, src, bytes)                                                         \
+    {                                                                                            \
+        __asm__ volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;"                         \
+                         :: "r"((uint)(size_t)(dst)), "l"((ulong)(size_t)(src)), "r"(bytes) : "memory"); \
+    }
+#define CP_ASYNC_COMMIT(st) { __asm__ volatile("cp.async.commit_group;" ::: "memory"); }
+#define CP_ASYNC_WAIT_(n) { __asm__ volatile("cp.async.wait_group " #n ";" ::: "memory"); }
+#define CP_ASYNC_WAIT(st, n) CP_ASYNC_WAIT_(n)
+#else
+// The emulated cp.async keeps each thread's copies and performs them only when a wait says they
+// must have landed, the latest moment the hardware may land them: a tile read before its wait
+// reads the stage's old contents on PoCL, as it could on the GPU.
+#define CP_ASYNC_STATE(chunks)                                                                   \
+    typedef struct {                                                                             \
+        __local uint4* dst[STAGES][chunks];                                                      \
+        __global const uint4* src[STAGES][chunks];                                               \
+        int count[STAGES];                                                                       \
+        int issued, landed, open; /* groups committed, groups performed, copies in the open group */ \
+    } CpAsync;                                                                                   \
+    inline __attribute__((always_inline)) void cp_async_wait_emulated(CpAsync* st, const int pending) { \
+        for (; st->issued - st->landed > pending; st->landed++) {                                \
+            const int slot = st->landed % STAGES;                                                \
+            for (int j = 0; j < st->count[slot]; j++) *st->dst[slot][j] = st->src[slot][j] ? *st->src[slot][j] : (uint4)(0); \
+        }                                                                                        \
+    }
+#define CP_ASYNC_INIT(st) (st).issued = (st).landed = (st).open = 0;
+#define CP_ASYNC_16(st, dst_, src_, bytes)                                                        \
+    {                                                                                            \
+        const int slot_ = (st).issued % STAGES;                                                  \
+        (st).dst[slot_][(st).open] = (__local uint4*)(dst_);                                     \
+        (st).src[slot_][(st).open] = (bytes) ? (__global const uint4*)(src_) : 0;                \
+        (st).open++;                                                                             \
+    }
+#define CP_ASYNC_COMMIT(st)                                                                      \
+    {                                                                                            \
+        (st).count[(st).issued % STAGES] = (st).open;                                            \
+        (st).issued++;                                                                           \
+        (st).open = 0;                                                                           \
+    }
+#define CP_ASYNC_WAIT(st, n) cp_async_wait_emulated(&(st), (n));
+#endif

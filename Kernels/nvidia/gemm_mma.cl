@@ -170,77 +170,24 @@ inline __attribute__((always_inline)) void mma_tiles(const int M, const int N, c
 #define LDAF (BK + 8)
 #define A_STAGE_UINTS (BM * LDAF)
 #define B_STAGE_UINTS (BN * LDS2)
-// cp.async groups still in flight when tile k must have landed: the ring's other stages.
-#if STAGES == 2
-#define CP_PENDING 0
-#elif STAGES == 3
-#define CP_PENDING 1
-#else
-#define CP_PENDING 2
-#endif
 // This thread's 16-byte chunks per tile: A rows of BK/4, W rows of BK/8.
 #define CP_CHUNKS (A_PER_THREAD + B_PER_THREAD)
 
-#if WARP_PTX
-// The copy (PTX ISA "cp.async"): 16 bytes from global to local memory, bypassing L1 (.cg), or 16
-// zero bytes when `bytes` is 0 (the source-size operand): rows past M and columns past N cost no
-// load. Groups: commit_group closes the copies issued since the last one; wait_group N returns
-// once at most N of this thread's groups are still in flight.
-typedef int CpAsync;  // the hardware keeps the groups
-#define CP_ASYNC_INIT(st)
-#define CP_ASYNC_16(st, dst, src, bytes)                                                         \
-    {                                                                                            \
-        __asm__ volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;"                         \
-                         :: "r"((uint)(size_t)(dst)), "l"((ulong)(size_t)(src)), "r"(bytes) : "memory"); \
-    }
-#define CP_ASYNC_COMMIT(st) { __asm__ volatile("cp.async.commit_group;" ::: "memory"); }
-#define CP_ASYNC_WAIT_(n) { __asm__ volatile("cp.async.wait_group " #n ";" ::: "memory"); }
-#define CP_ASYNC_WAIT(st, n) CP_ASYNC_WAIT_(n)
-
 // Two floats rounded to fp16 (nearest even) in one register, the lower-indexed in bits 0..15.
+#if WARP_PTX
 inline __attribute__((always_inline)) uint pack_half2(const float2 v) {
     uint r;
     __asm__("cvt.rn.f16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(v.y), "f"(v.x));
     return r;
 }
 #else
-// The emulated cp.async keeps each thread's copies and performs them only when a wait says they
-// must have landed, the latest moment the hardware may land them: a tile read before its wait
-// reads the stage's old contents on PoCL, as it could on the GPU.
-typedef struct {
-    __local uint4* dst[STAGES][CP_CHUNKS];
-    __global const uint4* src[STAGES][CP_CHUNKS];
-    int count[STAGES];
-    int issued, landed, open;  // groups committed, groups performed, copies in the open group
-} CpAsync;
-#define CP_ASYNC_INIT(st) (st).issued = (st).landed = (st).open = 0;
-#define CP_ASYNC_16(st, dst_, src_, bytes)                                                        \
-    {                                                                                            \
-        const int slot_ = (st).issued % STAGES;                                                  \
-        (st).dst[slot_][(st).open] = (__local uint4*)(dst_);                                     \
-        (st).src[slot_][(st).open] = (bytes) ? (__global const uint4*)(src_) : 0;                \
-        (st).open++;                                                                             \
-    }
-#define CP_ASYNC_COMMIT(st)                                                                      \
-    {                                                                                            \
-        (st).count[(st).issued % STAGES] = (st).open;                                            \
-        (st).issued++;                                                                           \
-        (st).open = 0;                                                                           \
-    }
-inline __attribute__((always_inline)) void cp_async_wait_emulated(CpAsync* st, const int pending) {
-    for (; st->issued - st->landed > pending; st->landed++) {
-        const int slot = st->landed % STAGES;
-        for (int j = 0; j < st->count[slot]; j++) *st->dst[slot][j] = st->src[slot][j] ? *st->src[slot][j] : (uint4)(0);
-    }
-}
-#define CP_ASYNC_WAIT(st, n) cp_async_wait_emulated(&(st), (n));
-
 inline __attribute__((always_inline)) uint pack_half2(const float2 v) {
     ushort h[2] __attribute__((aligned(4)));
     vstore_half2_rte(v, 0, (__private half*)h);
     return as_uint(vload2(0, h));
 }
 #endif
+CP_ASYNC_STATE(CP_CHUNKS)
 
 // Issues this thread's copies of the A and W tiles at k0 into one stage and closes the group.
 // With K % 8 == 0 a chunk is wholly inside K or wholly past it; rows past M, columns past N and

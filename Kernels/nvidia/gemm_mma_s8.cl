@@ -13,7 +13,12 @@
 // Small M and split-K as in gemm_mma.cl: SMALL_BLOCK=1 halves MI and NI; gemm_w8a8_packed_partial
 // writes each K slice's int32 sums to a workspace [slices][M][N] and gemm_w8a8_packed_reduce adds
 // them (exact, so the result is bit for bit the unsplit kernel's) and applies the epilogue once.
-// Build options (variant "nvidia-mma-w8a8"): WM, WN, MI, NI, BK (64), SMALL_BLOCK, WARP_PTX and LDMATRIX (common.cl), NR (1).
+// ASYNC=1: a ring of STAGES local stages filled by cp.async (common.cl) in place of the register
+// staging, as in gemm_mma.cl; int8 tiles are copied as they are, so the stages and fragment reads
+// are the register path's. Where K % 16 == 0 (KALIGN16, set per shape by the variant) every chunk is
+// a whole, aligned 16 bytes; other K take the register path.
+// Build options (variant "nvidia-mma-w8a8"): WM, WN, MI, NI, BK (64), SMALL_BLOCK, ASYNC, STAGES,
+// KALIGN16, WARP_PTX and LDMATRIX (common.cl), NR (1).
 
 #if !defined(WM) || !defined(WN) || !defined(MI) || !defined(NI) || !defined(BK) || !defined(SMALL_BLOCK)
 #error "build with -DWM -DWN -DMI -DNI -DBK -DSMALL_BLOCK (warps along M and N, fragments per warp along M and N, K tile, small-M blocks)"
@@ -27,6 +32,10 @@
 #if BK != 64
 #error "BK must be 64: the loaders move 16 bytes per chunk and the pad keeps rows 16-byte aligned"
 #endif
+#if !defined(ASYNC) || !defined(STAGES) || !defined(KALIGN16)
+#error "build with -DASYNC (1: cp.async stages), -DSTAGES (2-4) and -DKALIGN16 (1 when K % 16 == 0)"
+#endif
+#define USE_ASYNC (ASYNC && KALIGN16)
 
 // FM, FN, THREADS, BM, BN: the tiled mma GEMMs' block shape, in common.cl.
 // Row stride of a local tile in bytes: BK plus 16 bytes of padding against bank conflicts (the
@@ -127,14 +136,86 @@ inline __attribute__((always_inline)) void mma_s8_tiles(const int M, const int N
     }
 }
 
+#if USE_ASYNC
+// ---- cp.async stages (ASYNC=1) ----
+#define S8_STAGE_UINTS(ROWS) ((ROWS) * LDS4)
+CP_ASYNC_STATE(A_PER_THREAD + B_PER_THREAD)
+
+// Issues this thread's copies of the A and W tiles at k0 into one stage and closes the group; with
+// K % 16 == 0 a chunk is wholly inside K or past it, and chunks outside the matrices are zero-filled.
+inline __attribute__((always_inline)) void issue_s8_tiles(CpAsync* st, const int M, const int N, const int K,
+                                                          __global const char* A, __global const char* B,
+                                                          const int m0, const int n0, const int k0, __local uint* sa, __local uint* sb) {
+    const int tid = get_local_id(0);
+#pragma unroll
+    for (int i = 0; i < A_PER_THREAD; i++) {
+        const int c = tid + i * THREADS, row = c / (BK / 16), kc = (c % (BK / 16)) * 16;
+        const int inside = m0 + row < M && k0 + kc < K;
+        if (c < A_CHUNKS) CP_ASYNC_16(*st, sa + row * LDS4 + kc / 4, inside ? A + (size_t)(m0 + row) * K + k0 + kc : A, inside ? 16 : 0)
+    }
+#pragma unroll
+    for (int i = 0; i < B_PER_THREAD; i++) {
+        const int c = tid + i * THREADS, col = c / (BK / 16), kc = (c % (BK / 16)) * 16;
+        const int inside = n0 + col < N && k0 + kc < K;
+        if (c < B_CHUNKS) CP_ASYNC_16(*st, sb + col * LDS4 + kc / 4, inside ? B + (size_t)(n0 + col) * K + k0 + kc : B, inside ? 16 : 0)
+    }
+    CP_ASYNC_COMMIT(*st)
+}
+
+// Accumulates K tiles kt0 <= kt < kt1 through the ring, as mma_tiles_async in gemm_mma.cl.
+inline __attribute__((always_inline)) void mma_s8_tiles_async(const int M, const int N, const int K, __global const char* A,
+                                                              __global const char* B, const int m0, const int n0,
+                                                              const int kt0, const int kt1,
+                                                              __local uint sa[STAGES][S8_STAGE_UINTS(BM)],
+                                                              __local uint sb[STAGES][S8_STAGE_UINTS(BN)],
+                                                              __local uint* scratch, int acc[FM][FN][4]) {
+    const int warp = WARP_INDEX(), wm = warp / WN, wn = warp % WN;
+    CpAsync st;
+    CP_ASYNC_INIT(st)
+#pragma unroll
+    for (int s = 0; s < STAGES - 1; s++) {
+        if (kt0 + s < kt1) issue_s8_tiles(&st, M, N, K, A, B, m0, n0, (kt0 + s) * BK, sa[s], sb[s]);
+        else CP_ASYNC_COMMIT(st)
+    }
+    for (int kt = kt0; kt < kt1; kt++) {
+        const int stage = (kt - kt0) % STAGES;
+        CP_ASYNC_WAIT(st, CP_PENDING)
+        barrier(CLK_LOCAL_MEM_FENCE);
+        const int next = kt + STAGES - 1;
+        if (next < kt1) issue_s8_tiles(&st, M, N, K, A, B, m0, n0, next * BK, sa[(next - kt0) % STAGES], sb[(next - kt0) % STAGES]);
+        else CP_ASYNC_COMMIT(st)
+#pragma unroll
+        for (int kk = 0; kk < BK; kk += 32) {
+            uint a[FM][4], b[FN][2];
+#pragma unroll
+            for (int i = 0; i < FM; i++) MMA_LOAD_A(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS4 + kk / 4, LDS4, scratch)
+            MMA_LOAD_B_FRAGMENTS(b, FN, sb[stage] + wn * FN * 8 * LDS4 + kk / 4, LDS4, scratch)
+#pragma unroll
+            for (int i = 0; i < FM; i++)
+#pragma unroll
+                for (int j = 0; j < FN; j++) MMA_S8_16832(acc[i][j], a[i], b[j], scratch);
+        }
+    }
+    CP_ASYNC_WAIT(st, 0)  // only empty groups are left; no copy outlives the kernel
+}
+
+#define S8_TILE_PROLOGUE                                                                         \
+    MMA_TILE_LOCALS(STAGES, S8_STAGE_UINTS(BM), S8_STAGE_UINTS(BN))                              \
+    MMA_TILE_START(int)
+#define S8_TILES(kt0, kt1) mma_s8_tiles_async(M, N, K, A, B, m0, n0, (kt0), (kt1), sa, sb, scratch, acc)
+#else
+#define S8_TILE_PROLOGUE MMA_TILE_PROLOGUE(int, LDS4)
+#define S8_TILES(kt0, kt1) mma_s8_tiles(M, N, K, A, B, m0, n0, (kt0), (kt1), sa, sb, scratch, acc)
+#endif
+
 __kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void gemm_w8a8_packed(const int M, const int N, const int K,
                       __global const char* A, __global const float* aScale,
                       __global const char* B, __global const float* bScale,
                       __global const float* bias, const int hasBias,
                       __global float* C, const int act) {
-    MMA_TILE_PROLOGUE(int, LDS4)
-    mma_s8_tiles(M, N, K, A, B, m0, n0, 0, (K + BK - 1) / BK, sa, sb, scratch, acc);
+    S8_TILE_PROLOGUE
+    S8_TILES(0, (K + BK - 1) / BK);
     FOR_EACH_MMA_OUTPUT(int, {
         float y = (float)v * aScale[m] * bScale[n] + (hasBias ? bias[n] : 0.0f);
         if (act != ACT_NONE) y = s8_activation(y, act);
@@ -147,10 +228,10 @@ void gemm_w8a8_packed(const int M, const int N, const int K,
 __kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void gemm_w8a8_packed_partial(const int M, const int N, const int K,
                               __global const char* A, __global const char* B, __global int* P) {
-    MMA_TILE_PROLOGUE(int, LDS4)
+    S8_TILE_PROLOGUE
     const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
     const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
-    mma_s8_tiles(M, N, K, A, B, m0, n0, kt0, min(tileCount, kt0 + perSlice), sa, sb, scratch, acc);
+    S8_TILES(kt0, min(tileCount, kt0 + perSlice));
     __global int* slice = P + (size_t)z * M * N;
     FOR_EACH_MMA_OUTPUT(int, { slice[(size_t)m * N + n] = v; })
 }
@@ -188,10 +269,10 @@ void gemm_w8a8_packed_splitk(const int M, const int N, const int K,
                              __global const float* bias, const int hasBias,
                              __global float* C, const int act) {
     __local int lastFlag;
-    MMA_TILE_PROLOGUE(int, LDS4)
+    S8_TILE_PROLOGUE
     const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
     const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
-    mma_s8_tiles(M, N, K, A, B, m0, n0, kt0, min(tileCount, kt0 + perSlice), sa, sb, scratch, acc);
+    S8_TILES(kt0, min(tileCount, kt0 + perSlice));
     __global int* slice = P + (size_t)z * M * N;
     FOR_EACH_MMA_OUTPUT(int, { slice[(size_t)m * N + n] = v; })
     if (!splitk_last_group(counters + SPLITK_TILE(), slices, &lastFlag)) return;

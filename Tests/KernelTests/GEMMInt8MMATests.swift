@@ -28,6 +28,24 @@ extension Kernels {
             try GEMMInt8Packed.checkBitExact(kernels, cases: Self.shapes, label: "nvidia-mma-w8a8 \(values)")
         }
 
+        /// cp.async stages (ASYNC=1) where K % 16 == 0: K of one chunk, of one and several 64-wide
+        /// tiles, more tiles than stages, M and N cut at every edge, split-K (2,112 at M = 383 splits
+        /// in 4); and K = 130 on the register path in the same build.
+        static let asyncShapes: [(m: Int, n: Int, k: Int)] = [(5, 7, 16), (16, 8, 64), (33, 41, 80), (70, 37, 272), (129, 130, 96),
+                                                              (383, 33, 2112), (3, 20, 130)]
+
+        @Test(arguments: [
+            ["WM": 2, "WN": 2, "MI": 2, "NI": 2, "WARP_PTX": 0, "ASYNC": 1, "STAGES": 2],
+            ["WM": 2, "WN": 1, "MI": 1, "NI": 2, "WARP_PTX": 0, "ASYNC": 1, "STAGES": 3, "LDMATRIX": 1],
+            ["WM": 1, "WN": 2, "MI": 2, "NI": 1, "WARP_PTX": 0, "ASYNC": 1, "STAGES": 4, "SPLITK_REDUCE": 1],
+        ])
+        func asyncStagesAreBitExact(values: [String: Int]) throws {
+            let kernels = try TestDevice.kernels(.gemmW8A8, values, variant: NvidiaGEMM.mmaW8A8)
+            try GEMMInt8Packed.checkBitExact(kernels, cases: Self.asyncShapes, label: "nvidia-mma-w8a8 \(values)")
+            try GEMMInt8Packed.checkFolds(kernels, cases: Self.asyncShapes.enumerated().map { ($0.offset, $0.element.m, $0.element.n, $0.element.k) },
+                                          label: "nvidia-mma-w8a8 \(values)")
+        }
+
         @Test(arguments: settings)
         func foldsScalesBiasAndActivation(values: [String: Int]) throws {
             let kernels = try TestDevice.kernels(.gemmW8A8, values, variant: NvidiaGEMM.mmaW8A8)

@@ -23,10 +23,10 @@ extension Kernels {
                 #expect(selection[.gemm].description
                         == "nvidia-sgemm-tiled TX=16 TY=16 RM=8 RN=8 BK=16 (128x128x16 blocks (64x64 at M <= 256), 2 stages)")
                 #expect(selection[.gemmF16].description
-                        == "nvidia-mma-f16 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 LDMATRIX=1 SMALL_M=384 KSPLIT=8 BK=32 ASYNC=0 STAGES=3 "
+                        == "nvidia-mma-f16 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 LDMATRIX=1 SMALL_M=384 KSPLIT=8 SPLITK_REDUCE=0 BK=32 ASYNC=0 STAGES=3 "
                         + "(128x128x32 blocks (64x64 at M <= 384 up to 264 blocks, split-K up to 8 slices), 2 stages, 8 warps, mma.sync)")
                 #expect(selection[.gemmW8A8].description
-                        == "nvidia-mma-w8a8 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 LDMATRIX=0 SMALL_M=384 KSPLIT=8 BK=64 "
+                        == "nvidia-mma-w8a8 WM=2 WN=4 MI=4 NI=4 WARP_PTX=1 LDMATRIX=0 SMALL_M=384 KSPLIT=8 SPLITK_REDUCE=0 ASYNC=0 STAGES=3 BK=64 "
                         + "(128x128x64 blocks (64x64 at M <= 384 up to 264 blocks, split-K up to 8 slices), 2 stages, 8 warps, mma.sync s8)")
                 #expect(selection[.gemmW8A8].panelWidth == 1, "the tensor-core W8A8 reads weights as stored, [N, K]")
                 #expect(selection[.attentionF16].description

@@ -126,12 +126,18 @@ done
     check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8 --param KSPLIT=1
 done
 # cp.async stages (`async_settings`, docs/perf-notes.md predicts them) against the profile's rows
-# above, at the large shapes and two small-M ones. 28 calls, about 1.5 minutes; ASYNC_AB=0 skips them.
+# above, at the large shapes and a small-M one; W8A8 with 2, 3 and 4 stages on the profile's
+# blocks beside its rows in gemm-int8.jsonl (correctness: step 4). 40 calls, about 2 minutes;
+# ASYNC_AB=0 skips them.
 if [[ $STEPS == *2* && ${ASYNC_AB:-1} = 1 ]]; then
     for s in 4096x4096x4096 12288x4096x1024 12288x1024x4096 128x1024x4096; do
         IFS=x read -r m n k <<< "$s"
         for params in "${async_settings[@]}"; do
             check --op gemm-f16 --m $m --n $n --k $k --iterations 20 --check 8 $(printf -- '--param %s ' $params)
+        done
+        for stages in 2 3 4; do
+            "$BB" bench-gemm --weights int8 --m $m --n $n --k $k --iterations 20 --json --param ASYNC=1 --param STAGES=$stages \
+                >> "$OUT/gemm-int8.jsonl" || echo "nvidia: bench-gemm --weights int8 ASYNC=1 STAGES=$stages $s failed"
         done
     done
 fi
@@ -249,24 +255,30 @@ python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8 bert-base-int8-splitk 
 BERTBENCH_PROFILES="$spk" timeout 45 "$BB" latency --model "$WORK/models/bert-large-fp16" --model "$WORK/models/bert-large-int8" \
     --batch 1 --seq 128,384 --warmup 2 --iterations 10 --out "$OUT/results" --run-name splitk-reduce --quiet \
     || echo "nvidia: latency splitk-reduce did not finish"
-# cp.async stages at model level (seventh session): fp16 bert-base with ASYNC=1 on gemm-f16 (a local
-# profile that ties nvidia-sm80's match and so outranks it; the 36,864-byte setting that assembles
-# offline) against the profile's fp16 (the same fp16 products, sums in another order), and
-# bert-large fp16 timed with it, to set beside nvidia-auto's fp16 rows below.
+# cp.async stages at model level (seventh session): fp16 and W8A8 bert-base with ASYNC=1 (a local
+# profile, which outranks the built-in ones; for fp16 the 36,864-byte setting that assembles
+# offline, for W8A8 the profile's blocks with 3 stages) against the profile's runs (fp16: the same
+# products, sums in another order; W8A8: exact sums, expect 1), and bert-large fp16 and W8A8 timed
+# with it (`async`), to set beside nvidia-auto's rows below.
 asy=$(mktemp -d)
 cat > "$asy/async.json" <<'JSON'
 {"name": "ab-async", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with cp.async stages on gemm-f16",
  "match": {"platform": "NVIDIA", "minComputeCapability": "8.0"},
  "kernels": {"gemm-f16": {"variant": "nvidia-mma-f16",
-                          "parameters": {"WM": 2, "WN": 2, "MI": 4, "NI": 8, "WARP_PTX": 1, "LDMATRIX": 1, "ASYNC": 1, "STAGES": 2, "BK": 16}}}}
+                          "parameters": {"WM": 2, "WN": 2, "MI": 4, "NI": 8, "WARP_PTX": 1, "LDMATRIX": 1, "ASYNC": 1, "STAGES": 2, "BK": 16}},
+             "gemm-w8a8": {"variant": "nvidia-mma-w8a8", "parameters": {"WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 1, "ASYNC": 1, "STAGES": 3}}}}
 JSON
-BERTBENCH_PROFILES="$asy" "$BB" devices | grep -E "gemm-f16:" || echo "nvidia: the async profile was not read"
-BERTBENCH_PROFILES="$asy" "$BB" embed --model "$WORK/models/bert-base-fp16" --input "$CARRY/synth_texts.txt" \
-    --output "$OUT/embed-bert-base-fp16-async.jsonl" --quiet || status=1
+BERTBENCH_PROFILES="$asy" "$BB" devices | grep -E "gemm-(f16|w8a8):" || echo "nvidia: the async profile was not read"
+for m in bert-base-fp16 bert-base-int8; do
+    BERTBENCH_PROFILES="$asy" "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" \
+        --output "$OUT/embed-$m-async.jsonl" --quiet || status=1
+done
 python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-async 0.999999 \
     "ASYNC=1: fp16 bert-base vs the profile's fp16 (same products, sums in another order)" || { echo "nvidia: FAILED: ASYNC=1 fp16"; status=1; }
-BERTBENCH_PROFILES="$asy" timeout 45 "$BB" latency --model "$WORK/models/bert-large-fp16" --batch 1,32 --seq 128,384 \
-    --warmup 1 --iterations 3 --out "$OUT/results" --run-name fp16-async --quiet || echo "nvidia: latency fp16-async did not finish"
+python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8 bert-base-int8-async 0.9999999 \
+    "ASYNC=1: W8A8 bert-base vs the profile's W8A8 (exact sums: expect 1)" || { echo "nvidia: FAILED: ASYNC=1 W8A8"; status=1; }
+BERTBENCH_PROFILES="$asy" timeout 60 "$BB" latency --model "$WORK/models/bert-large-fp16" --model "$WORK/models/bert-large-int8" \
+    --batch 1,32 --seq 128,384 --warmup 1 --iterations 3 --out "$OUT/results" --run-name async --quiet || echo "nvidia: latency async did not finish"
 # Mixed-precision W8A8 (sixth session, not yet run on a GPU): SmoothQuant with 8 fp32 outlier
 # channels per Linear (the outlier-columns kernel after each int8 GEMM), profile kernels against
 # portable ones, as for plain W8A8 above. Nearest rounding keeps the host's part to seconds.

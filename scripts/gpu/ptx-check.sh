@@ -90,6 +90,10 @@ while IFS=$'\t' read -r operation variant entries options; do
     check_build "$OUT/m$M/$variant-ldsm" "$src" "$operation" "$variant" "$entries" "$with_ldsm"
     sixteen=${with_ldsm/-DWM=2 -DWN=4 -DMI=4/-DWM=4 -DWN=4 -DMI=2}
     check_build "$OUT/m$M/$variant-16w-ldsm" "$src" "$operation" "$variant" "$entries" "$sixteen"
+    if [[ $variant == nvidia-mma-w8a8 ]]; then
+        # W8A8's cp.async stages on the profile's blocks: 2 stages fit 48 KiB (40,960 bytes).
+        check_build "$OUT/m$M/$variant-async" "$src" "$operation" "$variant" "$entries" "${options/-DASYNC=0 -DSTAGES=3/-DASYNC=1 -DSTAGES=2}"
+    fi
     [[ $variant == nvidia-mma-f16 ]] || continue
     bk64=${options/-DMI=4 -DNI=4/-DMI=2 -DNI=2}
     bk64=${bk64/-DBK=32/-DBK=64}

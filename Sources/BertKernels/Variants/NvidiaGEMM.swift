@@ -19,10 +19,10 @@ public enum NvidiaGEMM {
         summary: { mmaSummary($0, instruction: "mma.sync") }, kSlices: mmaKSlices, reducesInKernel: { $0["SPLITK_REDUCE"] == 1 },
         geometry: mmaGeometry)
 
-    /// cp.async stages for nvidia-mma-f16: off until a GPU run has measured them (docs/perf-notes.md).
+    /// cp.async stages for the mma GEMMs: off until a GPU run has measured them (docs/perf-notes.md).
     static let asyncParameters = [
         KernelParameter("ASYNC", default: 0, allowed: [0, 1],
-                        meaning: "1: K tiles copied by cp.async into STAGES local stages (where K % 8 == 0); 0: staged through registers"),
+                        meaning: "1: K tiles copied by cp.async into STAGES local stages (where K allows 16-byte chunks); 0: staged through registers"),
         KernelParameter("STAGES", default: 3, allowed: [2, 3, 4], meaning: "local stages in flight with ASYNC=1"),
     ]
 

@@ -71,7 +71,7 @@ extension NvidiaGEMM {
             let split = v["KSPLIT"]! > 1 ? ", split-K up to \(v["KSPLIT"]!) slices" + (v["SPLITK_REDUCE"] == 1 ? " summed in-kernel" : "") : ""
             small = " (\(wm * max(1, mi / 2) * 16)x\(wn * max(1, ni / 2) * 8) at M <= \(v["SMALL_M"]!) up to \(fillGroups) blocks\(split))"
         }
-        let stages = v["ASYNC"] == 1 ? "\(v["STAGES"]!) cp.async stages where K % 8 == 0" : "2 stages"
+        let stages = v["ASYNC"] == 1 ? "\(v["STAGES"]!) cp.async stages where K % \(instruction.hasSuffix("s8") ? 16 : 8) == 0" : "2 stages"
         return "\(wm * mi * 16)x\(wn * ni * 8)x\(v["BK"]!) blocks\(small), \(stages), \(wm * wn) warps, \(step)"
     }
 
