@@ -422,3 +422,23 @@ inline int splitk_last_group(volatile __global int* counter, const int slices, v
     }
 #define CP_ASYNC_WAIT(st, n) cp_async_wait_emulated(&(st), (n));
 #endif
+
+// The ring over K tiles kt0 <= kt < kt1: tiles kt+1 .. kt+STAGES-1 are in flight while COMPUTE
+// works on tile kt. One barrier per tile: after it, tile kt has landed for every thread and every
+// warp has finished reading the stage that tile kt+STAGES-1 then reuses. Every thread commits one
+// group per tile (empty past kt1), so the wait counts stay uniform. ISSUE(stage, tile) is a braced
+// statement that issues one tile's copies into a stage and commits them; COMPUTE(stage) consumes one.
+#define CP_ASYNC_RING(st, kt0, kt1, ISSUE, COMPUTE)                                              \
+    {                                                                                            \
+        _Pragma("unroll") for (int s_ = 0; s_ < STAGES - 1; s_++) {                              \
+            if ((kt0) + s_ < (kt1)) ISSUE(s_, (kt0) + s_) else CP_ASYNC_COMMIT(st)               \
+        }                                                                                        \
+        for (int kt_ = (kt0); kt_ < (kt1); kt_++) {                                              \
+            CP_ASYNC_WAIT(st, CP_PENDING)                                                        \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                        \
+            const int next_ = kt_ + STAGES - 1;                                                  \
+            if (next_ < (kt1)) ISSUE((next_ - (kt0)) % STAGES, next_) else CP_ASYNC_COMMIT(st)   \
+            COMPUTE((kt_ - (kt0)) % STAGES)                                                      \
+        }                                                                                        \
+        CP_ASYNC_WAIT(st, 0) /* only empty groups are left; no copy outlives the kernel */       \
+    }

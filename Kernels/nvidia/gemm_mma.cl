@@ -226,10 +226,7 @@ inline __attribute__((always_inline)) void issue_tiles(CpAsync* st, const int M,
         (a)[3] = pack_half2(*(__local const float2*)((tile) + (g_ + 8) * (ld) + 8 + 2 * t_));    \
     }
 
-// Accumulates K tiles kt0 <= kt < kt1 through the ring: tiles kt+1 .. kt+STAGES-1 are in flight
-// while the tensor cores work on tile kt. One barrier per tile: after it, tile kt has landed for
-// every thread and every warp has finished reading the stage that tile kt+STAGES-1 then reuses.
-// Every thread commits one group per tile (empty past kt1), so the wait counts stay uniform.
+// Accumulates K tiles kt0 <= kt < kt1 through the cp.async ring (CP_ASYNC_RING, common.cl).
 inline __attribute__((always_inline)) void mma_tiles_async(const int M, const int N, const int K, __global const float* A,
                                                            const int lda, __global const ushort* B, const int ldb,
                                                            const int m0, const int n0, const int kt0, const int kt1,
@@ -239,32 +236,21 @@ inline __attribute__((always_inline)) void mma_tiles_async(const int M, const in
     const int warp = WARP_INDEX(), wm = warp / WN, wn = warp % WN;
     CpAsync st;
     CP_ASYNC_INIT(st)
-#pragma unroll
-    for (int s = 0; s < STAGES - 1; s++) {
-        if (kt0 + s < kt1) issue_tiles(&st, M, N, K, A, lda, B, ldb, m0, n0, (kt0 + s) * BK, sa[s], sb[s]);
-        else CP_ASYNC_COMMIT(st)
+#define F16_ISSUE(stage, tile) { issue_tiles(&st, M, N, K, A, lda, B, ldb, m0, n0, (tile) * BK, sa[stage], sb[stage]); }
+#define F16_COMPUTE(stage)                                                                       \
+    {                                                                                            \
+        __local const float* at = (__local const float*)sa[stage] + wm * FM * 16 * LDAF;        \
+        _Pragma("unroll") for (int kk = 0; kk < BK; kk += 16) {                                  \
+            uint a[FM][4], b[FN][2];                                                             \
+            _Pragma("unroll") for (int i = 0; i < FM; i++) LOAD_A_FRAGMENT_F32(a[i], at + i * 16 * LDAF + kk, LDAF) \
+            MMA_LOAD_B_FRAGMENTS(b, FN, sb[stage] + wn * FN * 8 * LDS2 + kk / 2, LDS2, scratch)  \
+            _Pragma("unroll") for (int i = 0; i < FM; i++)                                       \
+            _Pragma("unroll") for (int j = 0; j < FN; j++) MMA_F16_16816(acc[i][j], a[i], b[j], scratch); \
+        }                                                                                        \
     }
-    for (int kt = kt0; kt < kt1; kt++) {
-        const int stage = (kt - kt0) % STAGES;
-        CP_ASYNC_WAIT(st, CP_PENDING)
-        barrier(CLK_LOCAL_MEM_FENCE);
-        const int next = kt + STAGES - 1;
-        if (next < kt1) issue_tiles(&st, M, N, K, A, lda, B, ldb, m0, n0, next * BK, sa[(next - kt0) % STAGES], sb[(next - kt0) % STAGES]);
-        else CP_ASYNC_COMMIT(st)
-        __local const float* at = (__local const float*)sa[stage] + wm * FM * 16 * LDAF;
-#pragma unroll
-        for (int kk = 0; kk < BK; kk += 16) {
-            uint a[FM][4], b[FN][2];
-#pragma unroll
-            for (int i = 0; i < FM; i++) LOAD_A_FRAGMENT_F32(a[i], at + i * 16 * LDAF + kk, LDAF)
-            MMA_LOAD_B_FRAGMENTS(b, FN, sb[stage] + wn * FN * 8 * LDS2 + kk / 2, LDS2, scratch)
-#pragma unroll
-            for (int i = 0; i < FM; i++)
-#pragma unroll
-                for (int j = 0; j < FN; j++) MMA_F16_16816(acc[i][j], a[i], b[j], scratch);
-        }
-    }
-    CP_ASYNC_WAIT(st, 0)  // only empty groups are left; no copy outlives the kernel
+    CP_ASYNC_RING(st, kt0, kt1, F16_ISSUE, F16_COMPUTE)
+#undef F16_ISSUE
+#undef F16_COMPUTE
 }
 
 #define F16_TILE_PROLOGUE                                                                        \

@@ -106,6 +106,22 @@ inline __attribute__((always_inline)) void stage_s8_tiles(__local uint* sa, __lo
     }
 }
 
+// One staged K tile (BK = 64: two m16n8k32 steps) into acc, from the stage's A and W tiles.
+inline __attribute__((always_inline)) void mma_s8_stage(__local const uint* sa, __local const uint* sb, const int wm, const int wn,
+                                                        __local uint* scratch, int acc[FM][FN][4]) {
+#pragma unroll
+    for (int kk = 0; kk < BK; kk += 32) {
+        uint a[FM][4], b[FN][2];
+#pragma unroll
+        for (int i = 0; i < FM; i++) MMA_LOAD_A(a[i], sa + (wm * FM * 16 + i * 16) * LDS4 + kk / 4, LDS4, scratch)
+        MMA_LOAD_B_FRAGMENTS(b, FN, sb + wn * FN * 8 * LDS4 + kk / 4, LDS4, scratch)
+#pragma unroll
+        for (int i = 0; i < FM; i++)
+#pragma unroll
+            for (int j = 0; j < FN; j++) MMA_S8_16832(acc[i][j], a[i], b[j], scratch);
+    }
+}
+
 // Accumulates K tiles kt0 <= kt < kt1 of the block at (m0, n0) into acc (see gemm_mma.cl).
 inline __attribute__((always_inline)) void mma_s8_tiles(const int M, const int N, const int K, __global const char* A,
                                                         __global const char* B, const int m0, const int n0,
@@ -120,17 +136,7 @@ inline __attribute__((always_inline)) void mma_s8_tiles(const int M, const int N
     for (int kt = kt0; kt < kt1; kt++) {
         const int stage = (kt - kt0) & 1;
         if (kt + 1 < kt1) fetch_s8_tiles(M, N, K, A, B, m0, n0, (kt + 1) * BK, ra, rb);
-#pragma unroll
-        for (int kk = 0; kk < BK; kk += 32) {
-            uint a[FM][4], b[FN][2];
-#pragma unroll
-            for (int i = 0; i < FM; i++) MMA_LOAD_A(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS4 + kk / 4, LDS4, scratch)
-            MMA_LOAD_B_FRAGMENTS(b, FN, sb[stage] + wn * FN * 8 * LDS4 + kk / 4, LDS4, scratch)
-#pragma unroll
-            for (int i = 0; i < FM; i++)
-#pragma unroll
-                for (int j = 0; j < FN; j++) MMA_S8_16832(acc[i][j], a[i], b[j], scratch);
-        }
+        mma_s8_stage(sa[stage], sb[stage], wm, wn, scratch, acc);
         if (kt + 1 < kt1) stage_s8_tiles(sa[stage ^ 1], sb[stage ^ 1], ra, rb);
         barrier(CLK_LOCAL_MEM_FENCE);
     }
@@ -162,7 +168,7 @@ inline __attribute__((always_inline)) void issue_s8_tiles(CpAsync* st, const int
     CP_ASYNC_COMMIT(*st)
 }
 
-// Accumulates K tiles kt0 <= kt < kt1 through the ring, as mma_tiles_async in gemm_mma.cl.
+// Accumulates K tiles kt0 <= kt < kt1 through the cp.async ring (CP_ASYNC_RING, common.cl).
 inline __attribute__((always_inline)) void mma_s8_tiles_async(const int M, const int N, const int K, __global const char* A,
                                                               __global const char* B, const int m0, const int n0,
                                                               const int kt0, const int kt1,
@@ -172,31 +178,11 @@ inline __attribute__((always_inline)) void mma_s8_tiles_async(const int M, const
     const int warp = WARP_INDEX(), wm = warp / WN, wn = warp % WN;
     CpAsync st;
     CP_ASYNC_INIT(st)
-#pragma unroll
-    for (int s = 0; s < STAGES - 1; s++) {
-        if (kt0 + s < kt1) issue_s8_tiles(&st, M, N, K, A, B, m0, n0, (kt0 + s) * BK, sa[s], sb[s]);
-        else CP_ASYNC_COMMIT(st)
-    }
-    for (int kt = kt0; kt < kt1; kt++) {
-        const int stage = (kt - kt0) % STAGES;
-        CP_ASYNC_WAIT(st, CP_PENDING)
-        barrier(CLK_LOCAL_MEM_FENCE);
-        const int next = kt + STAGES - 1;
-        if (next < kt1) issue_s8_tiles(&st, M, N, K, A, B, m0, n0, next * BK, sa[(next - kt0) % STAGES], sb[(next - kt0) % STAGES]);
-        else CP_ASYNC_COMMIT(st)
-#pragma unroll
-        for (int kk = 0; kk < BK; kk += 32) {
-            uint a[FM][4], b[FN][2];
-#pragma unroll
-            for (int i = 0; i < FM; i++) MMA_LOAD_A(a[i], sa[stage] + (wm * FM * 16 + i * 16) * LDS4 + kk / 4, LDS4, scratch)
-            MMA_LOAD_B_FRAGMENTS(b, FN, sb[stage] + wn * FN * 8 * LDS4 + kk / 4, LDS4, scratch)
-#pragma unroll
-            for (int i = 0; i < FM; i++)
-#pragma unroll
-                for (int j = 0; j < FN; j++) MMA_S8_16832(acc[i][j], a[i], b[j], scratch);
-        }
-    }
-    CP_ASYNC_WAIT(st, 0)  // only empty groups are left; no copy outlives the kernel
+#define S8_ISSUE(stage, tile) { issue_s8_tiles(&st, M, N, K, A, B, m0, n0, (tile) * BK, sa[stage], sb[stage]); }
+#define S8_COMPUTE(stage) { mma_s8_stage(sa[stage], sb[stage], wm, wn, scratch, acc); }
+    CP_ASYNC_RING(st, kt0, kt1, S8_ISSUE, S8_COMPUTE)
+#undef S8_ISSUE
+#undef S8_COMPUTE
 }
 
 #define S8_TILE_PROLOGUE                                                                         \

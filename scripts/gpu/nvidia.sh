@@ -210,74 +210,56 @@ python3 scripts/gpu/worst_cosine.py "$OUT" bert-base bert-base-fp16 0.9999 "fp16
 # attention output is then rounded to int8 again: 0.999944 on the H100, against 1.000000000 before.
 python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8 bert-base-int8-portable 0.9999 \
     "W8A8 bert-base, profile kernels vs portable on this GPU" || status=1
-# ldmatrix's PTX path at model level (bench-gemm has no int8 --check): fp16 and W8A8 bert-base with
-# LDMATRIX=1 on both mma GEMMs (a local profile that ties nvidia-sm80's match and so outranks it),
-# against the profile's fp16 and W8A8 runs above (W8A8: exact int32 sums and the same attention
-# in both, so identical outputs).
-ldsm=$(mktemp -d)
-cat > "$ldsm/ldmatrix.json" <<'JSON'
+# Model-level A/B of a kernel setting: a local profile (local files outrank the built-in ones)
+# read from stdin and named $1, fp16 and W8A8 bert-base embedded with it and compared with the
+# profile's runs above (worst pooled cosine at least $2 for fp16 and $3 for W8A8; $4 says why).
+# Leaves the profile's folder in AB_DIR for latency runs with it.
+ab_models() {
+    local name=$1 f16_min=$2 w8a8_min=$3 why=$4
+    AB_DIR=$(mktemp -d)
+    cat > "$AB_DIR/$name.json"
+    BERTBENCH_PROFILES="$AB_DIR" "$BB" devices | grep -E "gemm-(f16|w8a8):" || echo "nvidia: the $name profile was not read"
+    for m in bert-base-fp16 bert-base-int8; do
+        BERTBENCH_PROFILES="$AB_DIR" "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" \
+            --output "$OUT/embed-$m-$name.jsonl" --quiet || status=1
+    done
+    python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-$name "$f16_min" \
+        "$name: fp16 bert-base vs the profile's fp16 ($why)" || { echo "nvidia: FAILED: $name fp16"; status=1; }
+    python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8 bert-base-int8-$name "$w8a8_min" \
+        "$name: W8A8 bert-base vs the profile's W8A8 (exact int32 sums, expect 1)" || { echo "nvidia: FAILED: $name W8A8"; status=1; }
+}
+# ldmatrix's PTX path (bench-gemm has no int8 --check): LDMATRIX=1 on both mma GEMMs.
+ab_models ldmatrix 0.999999 0.9999999 "same sums up to order" <<'JSON'
 {"name": "ab-ldmatrix", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with LDMATRIX=1 on the mma GEMMs",
  "match": {"platform": "NVIDIA", "minComputeCapability": "8.0"},
  "kernels": {"gemm-f16": {"variant": "nvidia-mma-f16", "parameters": {"WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 1, "LDMATRIX": 1}},
              "gemm-w8a8": {"variant": "nvidia-mma-w8a8", "parameters": {"WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 1, "LDMATRIX": 1}}}}
 JSON
-BERTBENCH_PROFILES="$ldsm" "$BB" devices | grep -E "gemm-(f16|w8a8):" || echo "nvidia: the ldmatrix profile was not read"
-for m in bert-base-fp16 bert-base-int8; do
-    BERTBENCH_PROFILES="$ldsm" "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" \
-        --output "$OUT/embed-$m-ldmatrix.jsonl" --quiet || status=1
-done
-python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-ldmatrix 0.999999 \
-    "LDMATRIX=1: fp16 bert-base vs the profile's fp16 (same sums up to order)" || { echo "nvidia: FAILED: LDMATRIX=1 fp16"; status=1; }
-python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8-ldmatrix bert-base-int8 0.9999999 \
-    "LDMATRIX=1: W8A8 bert-base vs the profile's W8A8 (exact sums, expect 1)" || { echo "nvidia: FAILED: LDMATRIX=1 W8A8"; status=1; }
-# Split-K summed in-kernel at model level (seventh session): fp16 and W8A8 bert-base with
-# SPLITK_REDUCE=1 on both mma GEMMs against the profile's runs above (the same sums in the same
-# order: identical outputs expected), then bert-large fp16 and W8A8 timed at batch 1, where every
-# split GEMM saves a launch (96 of 266 per fp16 pass at 1 x 128), beside nvidia-auto's rows. The
-# tilings are the H100's shipped ones (tuned-nvidia-h100 for gemm-f16, nvidia-sm80 for gemm-w8a8), so
-# on an H100 only SPLITK_REDUCE differs; on another card the fp16 rows differ in their blocks too.
-spk=$(mktemp -d)
-cat > "$spk/splitk.json" <<'JSON'
-{"name": "ab-splitk-reduce", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with split-K summed in the GEMM's own launch",
+# Split-K summed in the GEMM's own launch (SPLITK_REDUCE=1, seventh session): the same sums in the
+# same order, so identical outputs expected; then bert-large fp16 and W8A8 timed at batch 1, where
+# every split GEMM saves a launch (96 of 266 per fp16 pass at 1 x 128), beside nvidia-auto's rows.
+# The tilings are the H100's shipped ones (tuned-nvidia-h100 for gemm-f16, nvidia-sm80 for
+# gemm-w8a8), so on an H100 only SPLITK_REDUCE differs; elsewhere the fp16 blocks differ too.
+ab_models splitk 0.9999999 0.9999999 "same sums, same order: expect 1" <<'JSON'
+{"name": "ab-splitk-reduce", "about": "scripts/gpu/nvidia.sh A/B: split-K summed in the GEMM's own launch",
  "match": {"platform": "NVIDIA", "minComputeCapability": "8.0"},
  "kernels": {"gemm-f16": {"variant": "nvidia-mma-f16", "parameters": {"WM": 4, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 1, "LDMATRIX": 1, "SPLITK_REDUCE": 1}},
              "gemm-w8a8": {"variant": "nvidia-mma-w8a8", "parameters": {"WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 1, "SPLITK_REDUCE": 1}}}}
 JSON
-BERTBENCH_PROFILES="$spk" "$BB" devices | grep -E "gemm-(f16|w8a8):" || echo "nvidia: the split-K profile was not read"
-for m in bert-base-fp16 bert-base-int8; do
-    BERTBENCH_PROFILES="$spk" "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" \
-        --output "$OUT/embed-$m-splitk.jsonl" --quiet || status=1
-done
-python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-splitk 0.9999999 \
-    "SPLITK_REDUCE=1: fp16 bert-base vs the profile's fp16 (same sums, same order: expect 1)" || { echo "nvidia: FAILED: SPLITK_REDUCE=1 fp16"; status=1; }
-python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8 bert-base-int8-splitk 0.9999999 \
-    "SPLITK_REDUCE=1: W8A8 bert-base vs the profile's W8A8 (exact sums: expect 1)" || { echo "nvidia: FAILED: SPLITK_REDUCE=1 W8A8"; status=1; }
-BERTBENCH_PROFILES="$spk" timeout 45 "$BB" latency --model "$WORK/models/bert-large-fp16" --model "$WORK/models/bert-large-int8" \
+BERTBENCH_PROFILES="$AB_DIR" timeout 45 "$BB" latency --model "$WORK/models/bert-large-fp16" --model "$WORK/models/bert-large-int8" \
     --batch 1 --seq 128,384 --warmup 2 --iterations 10 --out "$OUT/results" --run-name splitk-reduce --quiet \
     || echo "nvidia: latency splitk-reduce did not finish"
-# cp.async stages at model level (seventh session): fp16 and W8A8 bert-base with ASYNC=1 (a local
-# profile, which outranks the built-in ones; for fp16 the 36,864-byte setting that assembles
-# offline, for W8A8 the profile's blocks with 3 stages) against the profile's runs (fp16: the same
-# products, sums in another order; W8A8: exact sums, expect 1), and bert-large fp16 and W8A8 timed
-# with it (`async`), to set beside nvidia-auto's rows below.
-asy=$(mktemp -d)
-cat > "$asy/async.json" <<'JSON'
-{"name": "ab-async", "about": "scripts/gpu/nvidia.sh A/B: nvidia-sm80 with cp.async stages on gemm-f16",
+# cp.async stages (ASYNC=1, seventh session): for fp16 the 36,864-byte setting that assembles
+# offline, for W8A8 the profile's blocks with 3 stages; then bert-large fp16 and W8A8 timed with
+# it (`async`), to set beside nvidia-auto's rows below.
+ab_models async 0.999999 0.9999999 "same products, sums in another order" <<'JSON'
+{"name": "ab-async", "about": "scripts/gpu/nvidia.sh A/B: cp.async stages on the mma GEMMs",
  "match": {"platform": "NVIDIA", "minComputeCapability": "8.0"},
  "kernels": {"gemm-f16": {"variant": "nvidia-mma-f16",
                           "parameters": {"WM": 2, "WN": 2, "MI": 4, "NI": 8, "WARP_PTX": 1, "LDMATRIX": 1, "ASYNC": 1, "STAGES": 2, "BK": 16}},
              "gemm-w8a8": {"variant": "nvidia-mma-w8a8", "parameters": {"WM": 2, "WN": 4, "MI": 4, "NI": 4, "WARP_PTX": 1, "ASYNC": 1, "STAGES": 3}}}}
 JSON
-BERTBENCH_PROFILES="$asy" "$BB" devices | grep -E "gemm-(f16|w8a8):" || echo "nvidia: the async profile was not read"
-for m in bert-base-fp16 bert-base-int8; do
-    BERTBENCH_PROFILES="$asy" "$BB" embed --model "$WORK/models/$m" --input "$CARRY/synth_texts.txt" \
-        --output "$OUT/embed-$m-async.jsonl" --quiet || status=1
-done
-python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-fp16 bert-base-fp16-async 0.999999 \
-    "ASYNC=1: fp16 bert-base vs the profile's fp16 (same products, sums in another order)" || { echo "nvidia: FAILED: ASYNC=1 fp16"; status=1; }
-python3 scripts/gpu/worst_cosine.py "$OUT" bert-base-int8 bert-base-int8-async 0.9999999 \
-    "ASYNC=1: W8A8 bert-base vs the profile's W8A8 (exact sums: expect 1)" || { echo "nvidia: FAILED: ASYNC=1 W8A8"; status=1; }
-BERTBENCH_PROFILES="$asy" timeout 60 "$BB" latency --model "$WORK/models/bert-large-fp16" --model "$WORK/models/bert-large-int8" \
+BERTBENCH_PROFILES="$AB_DIR" timeout 60 "$BB" latency --model "$WORK/models/bert-large-fp16" --model "$WORK/models/bert-large-int8" \
     --batch 1,32 --seq 128,384 --warmup 1 --iterations 3 --out "$OUT/results" --run-name async --quiet || echo "nvidia: latency async did not finish"
 # Mixed-precision W8A8 (sixth session, not yet run on a GPU): SmoothQuant with 8 fp32 outlier
 # channels per Linear (the outlier-columns kernel after each int8 GEMM), profile kernels against
