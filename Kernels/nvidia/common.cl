@@ -359,6 +359,22 @@ inline int splitk_last_group(volatile __global int* counter, const int slices, v
 // This work-group's tile index among the (x, y) groups of a split launch: its counter.
 #define SPLITK_TILE() (get_group_id(1) * get_num_groups(0) + get_group_id(0))
 
+// This work-group's K slice in a split launch: layer z = get_group_id(2) of S = get_num_groups(2)
+// takes the K tiles kt0 <= kt < kt1 of T = ceil(K / BK), ceil(T / S) each (the variant picks S so
+// that no slice is empty); declares slices, z, kt0 and kt1.
+#define SPLITK_SLICE(K)                                                                          \
+    const int slices = get_num_groups(2), z = get_group_id(2), tileCount_ = ((K) + BK - 1) / BK; \
+    const int perSlice_ = (tileCount_ + slices - 1) / slices, kt0 = z * perSlice_;               \
+    const int kt1 = min(tileCount_, kt0 + perSlice_);
+
+// Visits every (m, n) of this work-group's block inside M x N with all its threads, consecutive
+// threads on consecutive columns: how a split launch's last group writes the tile's outputs.
+#define FOR_EACH_BLOCK_OUTPUT(body)                                                              \
+    for (int i_ = get_local_id(0); i_ < BM * BN; i_ += THREADS) {                                \
+        const int m = m0 + i_ / BN, n = n0 + i_ % BN;                                            \
+        if (m < M && n < N) { body }                                                             \
+    }
+
 // cp.async (sm_80+; the mma GEMMs with ASYNC=1): 16-byte copies from global to local memory that
 // run while the tensor cores work, in commit groups. A kernel using them defines STAGES (the ring
 // of local stages) and invokes CP_ASYNC_STATE(chunks per thread per group) once, after which a

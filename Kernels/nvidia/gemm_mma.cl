@@ -288,9 +288,8 @@ void gemm_f16_nt_partial(const int M, const int N, const int K,
                          __global const ushort* B, const int ldb,
                          __global float* P) {
     F16_TILE_PROLOGUE
-    const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
-    const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
-    F16_TILES(kt0, min(tileCount, kt0 + perSlice));
+    SPLITK_SLICE(K)
+    F16_TILES(kt0, kt1);
     __global float* slice = P + (size_t)z * M * N;
     FOR_EACH_MMA_OUTPUT(float, { slice[(size_t)m * N + n] = v; })
 }
@@ -334,14 +333,10 @@ void gemm_f16_nt_splitk(const int M, const int N, const int K,
                         __global float* C, const int ldc, const int act) {
     __local int lastFlag;
     F16_TILE_PROLOGUE
-    const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
-    const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
-    F16_TILES(kt0, min(tileCount, kt0 + perSlice));
+    SPLITK_SLICE(K)
+    F16_TILES(kt0, kt1);
     __global float* slice = P + (size_t)z * M * N;
     FOR_EACH_MMA_OUTPUT(float, { slice[(size_t)m * N + n] = v; })
     if (!splitk_last_group(counters + SPLITK_TILE(), slices, &lastFlag)) return;
-    for (int i = get_local_id(0); i < BM * BN; i += THREADS) {
-        const int m = m0 + i / BN, n = n0 + i % BN;
-        if (m < M && n < N) f16_reduce_output(M, N, slices, P, m, n, bias, hasBias, R, hasResidual, C, ldc, act);
-    }
+    FOR_EACH_BLOCK_OUTPUT({ f16_reduce_output(M, N, slices, P, m, n, bias, hasBias, R, hasResidual, C, ldc, act); })
 }

@@ -215,9 +215,8 @@ __kernel __attribute__((reqd_work_group_size(THREADS, 1, 1)))
 void gemm_w8a8_packed_partial(const int M, const int N, const int K,
                               __global const char* A, __global const char* B, __global int* P) {
     S8_TILE_PROLOGUE
-    const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
-    const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
-    S8_TILES(kt0, min(tileCount, kt0 + perSlice));
+    SPLITK_SLICE(K)
+    S8_TILES(kt0, kt1);
     __global int* slice = P + (size_t)z * M * N;
     FOR_EACH_MMA_OUTPUT(int, { slice[(size_t)m * N + n] = v; })
 }
@@ -256,14 +255,10 @@ void gemm_w8a8_packed_splitk(const int M, const int N, const int K,
                              __global float* C, const int act) {
     __local int lastFlag;
     S8_TILE_PROLOGUE
-    const int tileCount = (K + BK - 1) / BK, slices = get_num_groups(2), z = get_group_id(2);
-    const int perSlice = (tileCount + slices - 1) / slices, kt0 = z * perSlice;
-    S8_TILES(kt0, min(tileCount, kt0 + perSlice));
+    SPLITK_SLICE(K)
+    S8_TILES(kt0, kt1);
     __global int* slice = P + (size_t)z * M * N;
     FOR_EACH_MMA_OUTPUT(int, { slice[(size_t)m * N + n] = v; })
     if (!splitk_last_group(counters + SPLITK_TILE(), slices, &lastFlag)) return;
-    for (int i = get_local_id(0); i < BM * BN; i += THREADS) {
-        const int m = m0 + i / BN, n = n0 + i % BN;
-        if (m < M && n < N) s8_reduce_output(M, N, slices, P, m, n, aScale, bScale, bias, hasBias, C, act);
-    }
+    FOR_EACH_BLOCK_OUTPUT({ s8_reduce_output(M, N, slices, P, m, n, aScale, bScale, bias, hasBias, C, act); })
 }
