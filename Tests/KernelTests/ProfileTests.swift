@@ -131,6 +131,7 @@ extension Kernels {
             // `--param TM=3` (replacing with overrides) means TM=3 at every size.
             let forced = try selection.replacing(.gemm, overrides: ["TM": 3], by: "--param")
             #expect([1, 100, 1000].map { forced[.gemm].values(for: KernelProblem(m: $0))["TM"] } == [3, 3, 3])
+            #expect(forced[.gemm].regimes.isEmpty, "regimes left with nothing of their own are dropped: \(forced[.gemm])")
             // A regime run end to end: the small problem through TM=1, the large through TM=4, both right.
             let kernels = try EncoderKernels(context: TestDevice.context, selection: selection)
             var rng = SeededGenerator(seed: 5)

@@ -30,7 +30,7 @@ public struct KernelSelection: Sendable {
         let current = self[operation]
         let base = variant ?? current.variant
         let merged = variant == nil ? current.values.merging(overrides) { $1 } : overrides
-        let kept = variant == nil ? current.regimeOverrides.mapValues { $0.filter { overrides[$0.key] == nil } } : [:]
+        let kept = variant == nil ? current.regimeOverrides.mapValues { $0.filter { overrides[$0.key] == nil } }.filter { !$0.value.isEmpty } : [:]
         var changed = entries
         changed[operation] = Entry(choice: try KernelChoice(base, overrides: merged, regimes: regimes ?? kept), profile: source)
         return KernelSelection(entries: changed, profiles: profiles.contains(source) ? profiles : [source] + profiles)
