@@ -337,6 +337,8 @@ inline __attribute__((always_inline)) void ldmatrix_emulated(uint* r, const int 
 // The release fence puts this thread's slice writes before the count, for every SM; the acquire
 // fence puts the other groups' writes before the last group's reads (the PTX memory model's
 // fence-fence synchronisation through the atomic: fence.acq_rel.gpu on the GPU, mem_fence elsewhere).
+// So the last group reads the slices with plain loads, through the same function the separate
+// reduce kernel uses, which then pays nothing for this path.
 #if defined(WARP_PTX) && WARP_PTX
 #define SPLITK_FENCE() __asm__ volatile("fence.acq_rel.gpu;" ::: "memory")
 #else

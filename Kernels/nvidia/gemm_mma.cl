@@ -297,7 +297,7 @@ void gemm_f16_nt_partial(const int M, const int N, const int K,
 // The sum of output (m, n)'s K slices in slice order, then bias, activation and residual exactly
 // once, as gemm_f16_nt applies them: split-K's step 2, in the reduce kernel or in the GEMM's last
 // work-group of the tile (the same arithmetic in both, so the same bits).
-inline void f16_reduce_output(const int M, const int N, const int slices, volatile __global const float* P,
+inline void f16_reduce_output(const int M, const int N, const int slices, __global const float* P,
                               const int m, const int n, __global const float* bias, const int hasBias,
                               __global const float* R, const int hasResidual, __global float* C, const int ldc, const int act) {
     const size_t at = (size_t)m * N + n;

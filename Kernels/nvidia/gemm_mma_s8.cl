@@ -224,7 +224,7 @@ void gemm_w8a8_packed_partial(const int M, const int N, const int K,
 // The int32 slices of output (m, n) added (exact, any order gives the same sum), then the epilogue
 // of gemm_w8a8_packed, written the same way, applied once: split-K's step 2 in the reduce kernel
 // or in the GEMM's last work-group of the tile.
-inline void s8_reduce_output(const int M, const int N, const int slices, volatile __global const int* P, const int m, const int n,
+inline void s8_reduce_output(const int M, const int N, const int slices, __global const int* P, const int m, const int n,
                              __global const float* aScale, __global const float* bScale,
                              __global const float* bias, const int hasBias, __global float* C, const int act) {
     const size_t at = (size_t)m * N + n;

@@ -27,8 +27,6 @@
 #error "QL must be 8 or 16: the queries of one item fill one float8 or float16"
 #endif
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
 #define floatQ CAT(float, QL)
 #define vloadQ CAT(vload, QL)
 #define vstoreQ CAT(vstore, QL)

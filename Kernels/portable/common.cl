@@ -1,5 +1,10 @@
 // Shared by every kernel file: KernelLibrary prepends this to each source it builds.
 
+// Token pasting after macro expansion: CAT(float, VW) is float16 when VW is 16 (the vector kernels'
+// float types and their vload/vstore names).
+#define CAT_(a, b) a##b
+#define CAT(a, b) CAT_(a, b)
+
 #define ACT_NONE 0
 #define ACT_GELU 1
 #define ACT_TANH 2

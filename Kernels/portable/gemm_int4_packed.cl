@@ -28,8 +28,6 @@
 #error "KU must be even: the kernel steps through K in pairs of rows"
 #endif
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
 #define floatV CAT(float, VW)
 #define ucharV CAT(uchar, VW)
 #define vloadV CAT(vload, VW)

@@ -23,8 +23,6 @@
 #error "build with -DNR=VW*NV: the panel width the weights were packed with"
 #endif
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
 #define floatV CAT(float, VW)
 #define intV CAT(int, VW)
 #define shortV CAT(short, VW)

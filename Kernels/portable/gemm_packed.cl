@@ -20,8 +20,6 @@
 #error "build with -DNR=VW*NV: the panel width the weights were packed with"
 #endif
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
 #define floatV CAT(float, VW)
 #define vloadV CAT(vload, VW)
 #define vstoreV CAT(vstore, VW)

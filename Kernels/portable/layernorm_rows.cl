@@ -12,8 +12,6 @@
 #error "build with -DLN_VW=<floats per vector>"
 #endif
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
 #define floatV CAT(float, LN_VW)
 #define vloadV CAT(vload, LN_VW)
 #define vstoreV CAT(vstore, LN_VW)

@@ -19,8 +19,6 @@ __kernel void add_outlier_columns(__global const float* X, const int K, __global
     __global const float* x = X + (size_t)m * K;
     __global float* y = Y + (size_t)m * N;
 #if OV > 1
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
 #define floatO CAT(float, OV)
     if (n0 + OV <= N) {
         floatO acc = CAT(vload, OV)(0, y + n0);

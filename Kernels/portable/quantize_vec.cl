@@ -11,8 +11,6 @@
 #error "build with -DQV=<floats per vector>"
 #endif
 
-#define CAT_(a, b) a##b
-#define CAT(a, b) CAT_(a, b)
 #define floatV CAT(float, QV)
 #define vloadV CAT(vload, QV)
 #define vstoreV CAT(vstore, QV)
